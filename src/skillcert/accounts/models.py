@@ -1,0 +1,75 @@
+"""Authorities (the province and its cities) and the users who act for them."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from skillcert.accounts.roles import (
+    CITY_ROLES,
+    OFFICER_ROLES,
+    PROVINCE_ROLES,
+    AuthorityKind,
+    Role,
+)
+
+
+class Authority(models.Model):
+    """An HR authority (人社部门): the province (code 00, 省直) or one of its cities (01 …)."""
+
+    code = models.CharField("代码", max_length=2, unique=True)
+    name = models.CharField("名称", max_length=40)
+    kind = models.CharField("级别", max_length=16, choices=AuthorityKind.choices)
+    division = models.CharField("行政区划代码", max_length=6)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "人社部门"
+        verbose_name_plural = "人社部门"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_province(self) -> bool:
+        return self.kind == AuthorityKind.PROVINCE
+
+
+class User(AbstractUser):
+    role = models.CharField("角色", max_length=32, choices=Role.choices)
+    authority = models.ForeignKey(
+        Authority,
+        verbose_name="所属部门",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    display_name = models.CharField("姓名", max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def is_officer(self) -> bool:
+        return self.role in OFFICER_ROLES
+
+    @property
+    def is_province_officer(self) -> bool:
+        return self.role in PROVINCE_ROLES
+
+    @property
+    def is_city_officer(self) -> bool:
+        return self.role in CITY_ROLES
+
+    @property
+    def is_organization_user(self) -> bool:
+        return self.role == Role.ORGANIZATION
+
+    @property
+    def role_label(self) -> str:
+        return Role(self.role).label if self.role else ""

@@ -1,0 +1,103 @@
+"""Appending to the audit chain. Every service write calls ``record`` in its transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from skillcert.audit.chain import canonical_json, entry_hash
+from skillcert.audit.models import AuditEntry, AuditHead
+from skillcert.rules import clock
+
+
+@dataclass(frozen=True)
+class ActorRef:
+    """Who made a change: a user, the system (commands, sweeps) or the public."""
+
+    name: str
+    id: int | None = None
+    role: str = ""
+
+
+SYSTEM = ActorRef("system", None, "system")
+PUBLIC = ActorRef("public", None, "public")
+
+
+def command_line_actor() -> ActorRef:
+    """The operating-system account running a ``skillcert`` command."""
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (containers)
+        name = "unknown"
+    return ActorRef(f"cli:{name}", None, "system")
+
+
+def actor_ref(actor: Any) -> ActorRef:
+    if isinstance(actor, ActorRef):
+        return actor
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return PUBLIC
+    return ActorRef(actor.get_username(), actor.pk, getattr(actor, "role", ""))
+
+
+def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
+    """The model's concrete field values as JSON-ready data (foreign keys as ids)."""
+    data: dict[str, Any] = {}
+    for field in obj._meta.concrete_fields:
+        if fields is not None and field.name not in fields:
+            continue
+        if field.name in {"password"}:
+            continue
+        value = getattr(obj, field.attname)
+        if isinstance(value, dt.date | dt.datetime):
+            value = value.isoformat()
+        data[field.name] = value
+    return data
+
+
+def record(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    before: Any = None,
+    after: Any = None,
+) -> AuditEntry:
+    """Append one entry; must run inside the transaction of the change it records.
+
+    Any failure raises, so the surrounding transaction (and the change) rolls back.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit.record must be called inside the change's transaction")
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or obj.pk
+    who = actor_ref(actor)
+    # The head row exists from the migration on; it is recreated only after a test runner
+    # emptied every table (a missing head with entries left would collide on ``seq``).
+    head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
+    fields = {
+        "seq": head.seq + 1,
+        "recorded_at": timezone.now(),
+        "business_date": clock.today(),
+        "actor": who.name,
+        "actor_id": who.id,
+        "actor_role": who.role,
+        "action": action,
+        "object_type": object_type,
+        "object_id": str(object_id),
+        "before": canonical_json(before),
+        "after": canonical_json(after),
+        "prev_hash": head.hash,
+    }
+    digest = entry_hash(**fields)
+    entry = AuditEntry.objects.create(hash=digest, **fields)
+    AuditHead.objects.filter(pk=1).update(seq=entry.seq, hash=digest)
+    return entry

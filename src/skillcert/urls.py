@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path
+from django.views import defaults
+
+from skillcert.api.unknown import server_error as api_server_error
+
+urlpatterns = [
+    path("", include("skillcert.api.urls")),
+    path("", include("skillcert.web.urls")),
+]
+
+
+def handler500(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return api_server_error(request)
+    return defaults.server_error(request, template_name="500.html")

@@ -1,0 +1,18 @@
+"""Settings for the test suite: the product's settings with fast, isolated parts."""
+
+import os
+import tempfile
+
+# Never the developer's ./var: each test process gets a data directory of its own.
+os.environ["SKILLCERT_DATA_DIR"] = tempfile.mkdtemp(prefix="skillcert-test-")
+os.environ.setdefault("SKILLCERT_SECRET_KEY", "test-only-secret-key-not-for-production")
+
+from skillcert.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; never in production
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  (WhiteNoise expects it)
