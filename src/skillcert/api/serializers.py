@@ -1,0 +1,59 @@
+"""Request and response shapes of the v1 contract (validation of domain rules is in services)."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from skillcert.accounts.models import User
+from skillcert.registry.models import Organization
+
+
+class TokenRequest(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+
+
+class TokenResponse(serializers.Serializer):
+    token = serializers.CharField()
+    expiry = serializers.DateTimeField()
+
+
+class RegisterRequest(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(trim_whitespace=False)
+    credit_code = serializers.CharField(max_length=40)
+    name = serializers.CharField(max_length=200)
+
+
+class RegisterResponse(serializers.Serializer):
+    organization = serializers.IntegerField()
+
+
+class MeResponse(serializers.ModelSerializer):
+    authority = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    authority_name = serializers.CharField(source="authority.name", default=None, read_only=True)
+    organization = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "username",
+            "display_name",
+            "role",
+            "authority",
+            "authority_name",
+            "organization",
+        ]
+
+    def get_organization(self, user: User) -> int | None:
+        membership = getattr(user, "membership", None)
+        return membership.organization_id if membership else None
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    home_city = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Organization
+        fields = ["id", "name", "credit_code", "category", "home_city", "status", "filing_number"]

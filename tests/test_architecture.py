@@ -1,0 +1,69 @@
+"""Imports point down.
+
+rules ← audit ← accounts, reference ← registry ← assessment ← certificates ← supervision ← api, web
+← ops (set-up and demo sit on top).
+
+A lower app never imports a higher one, and ``rules`` imports no Django.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+import skillcert
+
+ROOT = Path(skillcert.__file__).parent
+LAYERS = {
+    "rules": 0,
+    "env": 0,
+    "audit": 1,
+    "accounts": 2,
+    "reference": 2,
+    "registry": 3,
+    "assessment": 4,
+    "certificates": 5,
+    "supervision": 6,
+    "api": 7,
+    "web": 7,
+    "ops": 8,
+}
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def app_of(module: str) -> str | None:
+    parts = module.split(".")
+    if parts[0] != "skillcert" or len(parts) < 2:
+        return None
+    return parts[1]
+
+
+SOURCES = sorted(p for p in ROOT.rglob("*.py") if p.relative_to(ROOT).parts[0] in LAYERS)
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_imports_point_down(path: Path):
+    own = path.relative_to(ROOT).parts[0].removesuffix(".py")
+    for module in imported_modules(path):
+        target = app_of(module)
+        if target is None or target == own or target not in LAYERS:
+            continue
+        assert LAYERS[target] <= LAYERS[own], f"{own} must not import {module}"
+
+
+def test_rules_import_no_django():
+    for path in (ROOT / "rules").rglob("*.py"):
+        for module in imported_modules(path):
+            assert not module.startswith(("django", "rest_framework")), f"{path.name}: {module}"
