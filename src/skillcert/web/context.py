@@ -14,7 +14,7 @@ SITE_NAME = "安徽省职业技能等级认定服务平台"
 def site(request: HttpRequest) -> dict[str, Any]:
     fixed = clock.fixed_today()
     return {
-        "site_name": SITE_NAME,
+        "platform_name": SITE_NAME,
         "today": clock.today(),
         "today_is_fixed": fixed is not None,
     }

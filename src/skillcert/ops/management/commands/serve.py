@@ -45,6 +45,8 @@ class Command(BaseCommand):
             "10",
             "--timeout",
             str(env_int("SKILLCERT_REQUEST_TIMEOUT", 120, minimum=5)),
+            # Several instances may run on one machine (drills, tests): no shared control socket.
+            "--no-control-socket",
         ]
         self.stdout.write(f"服务地址：http://{bind}/ （{workers} 个工作进程，按 Ctrl+C 停止）")
         self.stdout.flush()
