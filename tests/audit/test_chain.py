@@ -177,3 +177,33 @@ def test_verify_command_ok_and_broken(capsys):
     raw("UPDATE audit_auditentry SET actor = 'mallory' WHERE seq = 2")
     with pytest.raises(CommandError, match="seq=2"):
         call_command("audit", "verify")
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs a server that runs writers in parallel"
+)
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_never_fork_the_chain():
+    """Writers in several threads queue on the head row; the chain stays one line."""
+    import threading
+
+    errors: list[BaseException] = []
+
+    def writer(n: int) -> None:
+        try:
+            for i in range(10):
+                with transaction.atomic():
+                    audit.record(actor=audit.SYSTEM, action="test.parallel", object_id=f"{n}-{i}")
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    result = verify_chain()
+    assert result.ok and result.count == 40
