@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from skillcert.accounts.services import add_user, issue_token, load_authorities
 from skillcert.audit.service import SYSTEM
 from skillcert.ops.demo import demo_credit_code
-from skillcert.registry.services import register_organization
+from skillcert.registry.services.organizations import register_organization
 
 PASSWORD = "Test-pass-2026"
 
@@ -126,3 +126,10 @@ def today(monkeypatch):
         monkeypatch.setenv("SKILLCERT_TODAY", value)
 
     return fix
+
+
+@pytest.fixture
+def occupation_catalog(db):
+    from skillcert.reference.services import load_occupation_catalog
+
+    load_occupation_catalog(actor=SYSTEM)

@@ -151,6 +151,8 @@ SESSION_COOKIE_SECURE = env_bool("SKILLCERT_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Uploaded materials and photos larger than this are refused with 413.
+SKILLCERT_MAX_UPLOAD_MB = env_int("SKILLCERT_MAX_UPLOAD_MB", 10, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -190,6 +192,21 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "PREPROCESSING_HOOKS": ["skillcert.api.schema.contract_paths"],
+    "ENUM_NAME_OVERRIDES": {
+        "FilingKindEnum": "skillcert.registry.workflow.FilingKind.choices",
+        "FilingStateEnum": "skillcert.registry.workflow.FilingState.choices",
+        "ChannelEnum": "skillcert.registry.models.Channel.choices",
+        "CategoryEnum": "skillcert.registry.models.Category.choices",
+        "OrganizationStatusEnum": "skillcert.registry.models.OrganizationStatus.choices",
+        "RevocationCategoryEnum": [
+            "false_materials",
+            "dishonesty",
+            "vicious_competition",
+            "disorderly_management",
+            "other",
+        ],
+    },
     "APPEND_COMPONENTS": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
     "SECURITY": [{"bearerAuth": []}],
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from rest_framework.pagination import PageNumberPagination
@@ -27,3 +28,10 @@ class Pagination(PageNumberPagination):
                 "results": schema,
             },
         }
+
+
+def paginated(request: Any, items: Any, serialize: Callable[[list[Any]], Any]) -> Response:
+    """One page of ``items`` in the contract's list shape."""
+    paginator = Pagination()
+    page = paginator.paginate_queryset(items, request)
+    return paginator.get_paginated_response(serialize(page))

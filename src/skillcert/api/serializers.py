@@ -5,7 +5,6 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from skillcert.accounts.models import User
-from skillcert.registry.models import Organization
 
 
 class TokenRequest(serializers.Serializer):
@@ -49,11 +48,3 @@ class MeResponse(serializers.ModelSerializer):
     def get_organization(self, user: User) -> int | None:
         membership = getattr(user, "membership", None)
         return membership.organization_id if membership else None
-
-
-class OrganizationSerializer(serializers.ModelSerializer):
-    home_city = serializers.SlugRelatedField(slug_field="code", read_only=True)
-
-    class Meta:
-        model = Organization
-        fields = ["id", "name", "credit_code", "category", "home_city", "status", "filing_number"]

@@ -1,7 +1,7 @@
 from django.urls import re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from skillcert.api import views
+from skillcert.api import filings, organizations, public, views
 from skillcert.api.routing import route
 from skillcert.api.unknown import unknown_endpoint
 
@@ -11,9 +11,77 @@ urlpatterns = [
     route(r"api/v1/auth/token", views.TokenView.as_view(), "token"),
     route(r"api/v1/register", views.RegisterView.as_view(), "register"),
     route(r"api/v1/me", views.MeView.as_view(), "me"),
+    # Filing cases
+    route(r"api/v1/filings", filings.FilingListView.as_view(), "filings"),
+    route(r"api/v1/filings/(?P<pk>\d+)", filings.FilingDetailView.as_view(), "filing"),
     route(
-        r"api/v1/organizations/(?P<pk>\d+)", views.OrganizationDetailView.as_view(), "organization"
+        r"api/v1/filings/(?P<pk>\d+)/materials",
+        filings.FilingMaterialsView.as_view(),
+        "filing-materials",
     ),
+    route(
+        r"api/v1/filings/(?P<pk>\d+)/materials/(?P<material_pk>\d+)",
+        filings.MaterialDownloadView.as_view(),
+        "filing-material",
+    ),
+    route(
+        r"api/v1/filings/(?P<pk>\d+)/evaluations",
+        filings.FilingEvaluationsView.as_view(),
+        "filing-evaluations",
+    ),
+    route(
+        r"api/v1/filings/(?P<pk>\d+)/objections",
+        filings.FilingObjectionsView.as_view(),
+        "filing-objections",
+    ),
+    route(
+        r"api/v1/filings/(?P<pk>\d+)/receipt\.pdf",
+        filings.FilingReceiptView.as_view(),
+        "filing-receipt",
+    ),
+    *[
+        route(
+            rf"api/v1/filings/(?P<pk>\d+)/{action}",
+            filings.action_view(action).as_view(),
+            f"filing-{action}",
+        )
+        for action in filings.ACTIONS
+    ],
+    route(
+        r"api/v1/objections/(?P<pk>\d+)/resolve",
+        filings.ObjectionResolveView.as_view(),
+        "objection-resolve",
+    ),
+    # Organizations
+    route(r"api/v1/organizations", organizations.OrganizationListView.as_view(), "organizations"),
+    route(r"api/v1/organizations/merge", organizations.MergeView.as_view(), "merge"),
+    route(
+        r"api/v1/organizations/(?P<pk>\d+)",
+        organizations.OrganizationDetailView.as_view(),
+        "organization",
+    ),
+    route(
+        r"api/v1/organizations/(?P<pk>\d+)/pilot-result",
+        organizations.PilotResultView.as_view(),
+        "pilot-result",
+    ),
+    route(r"api/v1/organizations/(?P<pk>\d+)/revoke", organizations.RevokeView.as_view(), "revoke"),
+    route(
+        r"api/v1/organizations/(?P<pk>\d+)/recommend",
+        organizations.RecommendView.as_view(),
+        "recommend",
+    ),
+    route(r"api/v1/registry/retired", organizations.RetiredNumbersView.as_view(), "retired"),
+    route(
+        r"api/v1/cities/(?P<code>\d{2})/thresholds",
+        organizations.CityThresholdsView.as_view(),
+        "city-thresholds",
+    ),
+    # Public
+    route(r"api/v1/public/organizations", public.CatalogView.as_view(), "catalog"),
+    route(r"api/v1/public/notices", public.NoticesView.as_view(), "notices"),
+    route(r"api/v1/occupations", public.OccupationSearchView.as_view(), "occupations"),
+    # Schema
     route(r"api/schema", SpectacularAPIView.as_view(), "schema"),
     route(r"api/docs", SpectacularSwaggerView.as_view(url_name="api:schema"), "docs"),
     re_path(r"^api/", unknown_endpoint),

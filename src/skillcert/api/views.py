@@ -1,4 +1,4 @@
-"""v1 endpoints of the foundation: tokens, registration, the current user, organizations.
+"""v1 endpoints of accounts: tokens, registration, the current user.
 
 Views stay thin: they parse the request, call one service or selector, and shape the answer.
 """
@@ -17,8 +17,7 @@ from rest_framework.views import APIView
 
 from skillcert.accounts.services import issue_token
 from skillcert.api import serializers as s
-from skillcert.registry.access import get_organization_for_user
-from skillcert.registry.services import register_organization
+from skillcert.registry.services.organizations import register_organization
 from skillcert.rules.errors import NotAuthenticated
 
 
@@ -67,12 +66,3 @@ class MeView(APIView):
     @extend_schema(responses={200: s.MeResponse})
     def get(self, request: Request) -> Response:
         return Response(s.MeResponse(request.user).data)
-
-
-class OrganizationDetailView(APIView):
-    """One organization, if it is the caller's own or under the caller's authority."""
-
-    @extend_schema(responses={200: s.OrganizationSerializer})
-    def get(self, request: Request, pk: int) -> Response:
-        access = get_organization_for_user(request.user, pk)
-        return Response(s.OrganizationSerializer(access.organization).data)

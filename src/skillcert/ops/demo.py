@@ -14,7 +14,7 @@ from skillcert.accounts.models import User
 from skillcert.accounts.services import add_user
 from skillcert.audit.service import ActorRef
 from skillcert.registry.models import Organization
-from skillcert.registry.services import register_organization
+from skillcert.registry.services.organizations import register_organization
 from skillcert.rules.credit_code import credit_check_char, org_code_check_char
 
 DEMO_PASSWORD = "Demo-2026-skill"  # noqa: S105 - printed on purpose, demo data only

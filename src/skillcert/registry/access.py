@@ -1,57 +1,153 @@
-"""Who may see and change which organization. Every view and list goes through here."""
+"""Who may see and change which organization or filing case. Every view and list goes here.
+
+One helper per object type: ``*_for(user)`` scopes a queryset, ``get_*_for_user`` returns one
+object or raises 404 (absent and not-yours look the same), and the party helpers say what a
+person may do with it.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from skillcert.accounts.roles import CITY_ROLES, PROVINCE_ROLES, Role
-from skillcert.registry.models import Organization
+from skillcert.registry.models import FilingCase, FilingMaterial, Organization
+from skillcert.registry.workflow import Party
 from skillcert.rules.errors import NotFound
+
+PROVINCE_CODE = "00"
+
+
+def _authenticated(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
 
 
 def organization_of(user: Any) -> Organization | None:
     """The organization an organization user acts for (None for everyone else)."""
-    if not getattr(user, "is_authenticated", False) or user.role != Role.ORGANIZATION:
+    if not _authenticated(user) or user.role != Role.ORGANIZATION:
         return None
     membership = getattr(user, "membership", None)
     return membership.organization if membership else None
 
 
-def organizations_for(user: Any) -> QuerySet[Organization]:
-    """The organizations a user may read: its own; its city's; all for the province."""
-    everything = Organization.objects.all()
-    if not getattr(user, "is_authenticated", False):
-        return everything.none()
+def _city_of(user: Any) -> int | None:
+    """The authority id of a city officer or city inspector; None for everyone else."""
+    if user.role in CITY_ROLES or user.role == Role.INSPECTOR:
+        authority = user.authority
+        if authority is not None and not authority.is_province:
+            return authority.pk
+    return None
+
+
+def _sees_everything(user: Any) -> bool:
     if user.role in PROVINCE_ROLES:
+        return True
+    return user.role == Role.INSPECTOR and user.authority and user.authority.is_province
+
+
+# --- organizations ---------------------------------------------------------------------
+
+
+def organizations_for(user: Any) -> QuerySet[Organization]:
+    """Organizations a user may read: its own; those of, filed in or serving a city; all."""
+    everything = Organization.objects.all()
+    if not _authenticated(user):
+        return everything.none()
+    if _sees_everything(user):
         return everything
-    if user.role in CITY_ROLES or (user.role == Role.INSPECTOR and user.authority_id):
-        if user.authority and user.authority.is_province:
-            return everything
-        return everything.filter(home_city_id=user.authority_id)
-    if user.role == Role.ORGANIZATION:
-        own = organization_of(user)
-        return everything.filter(pk=own.pk) if own else everything.none()
-    return everything.none()
+    city = _city_of(user)
+    if city is not None:
+        return everything.filter(
+            Q(home_city_id=city) | Q(filing_authority_id=city) | Q(service_areas__city_id=city)
+        ).distinct()
+    own = organization_of(user)
+    return everything.filter(pk=own.pk) if own else everything.none()
 
 
-@dataclass(frozen=True)
-class OrganizationAccess:
-    organization: Organization
-    can_write: bool
-
-
-def get_organization_for_user(user: Any, pk: int) -> OrganizationAccess:
-    """The organization if the user may read it, and whether they may change it; else 404."""
+def get_organization_for_user(user: Any, pk: int) -> Organization:
     organization = organizations_for(user).filter(pk=pk).first()
     if organization is None:
         raise NotFound("未找到该评价组织", code="not_found")
+    return organization
+
+
+def decides_for_organization(user: Any, organization: Organization) -> bool:
+    """Pilot results, revocation: the bureau that filed it, or the province department."""
+    if not _authenticated(user):
+        return False
+    if user.role == Role.PROVINCE_DEPT:
+        return True
+    authority = organization.filing_authority
+    return (
+        user.role == Role.CITY_BUREAU
+        and authority is not None
+        and not authority.is_province
+        and user.authority_id == authority.pk
+    )
+
+
+# --- filing cases ----------------------------------------------------------------------
+
+
+def filings_for(user: Any) -> QuerySet[FilingCase]:
+    """Cases a user may read: its organization's; filed with or about its city; all."""
+    everything = FilingCase.objects.all()
+    if not _authenticated(user):
+        return everything.none()
+    if _sees_everything(user):
+        return everything
+    city = _city_of(user)
+    if city is not None:
+        return everything.filter(Q(authority_id=city) | Q(organization__home_city_id=city))
     own = organization_of(user)
-    can_write = (own is not None and own.pk == organization.pk) or user.role in {
-        Role.CITY_BUREAU,
-        Role.PROVINCE_DEPT,
-        Role.ADMIN,
-    }
-    return OrganizationAccess(organization, can_write)
+    return everything.filter(organization=own) if own else everything.none()
+
+
+def get_filing_for_user(user: Any, pk: int, *, lock: bool = False) -> FilingCase:
+    cases = filings_for(user).select_related("organization", "authority")
+    if lock:
+        cases = cases.select_for_update(of=("self",))
+    case = cases.filter(pk=pk).first()
+    if case is None:
+        raise NotFound("未找到该备案申请", code="not_found")
+    return case
+
+
+def parties_for_case(user: Any, case: FilingCase) -> frozenset[Party]:
+    """The parties ``user`` is for ``case``: applicant, reviewer (decides), evaluator."""
+    if not _authenticated(user):
+        return frozenset()
+    parties: set[Party] = set()
+    own = organization_of(user)
+    if own is not None and own.pk == case.organization_id:
+        parties.add(Party.APPLICANT)
+    authority = case.authority
+    if authority.is_province:
+        if user.role == Role.PROVINCE_DEPT:
+            parties.update({Party.REVIEWER, Party.EVALUATOR})
+        elif user.role == Role.PROVINCE_CENTER:
+            parties.add(Party.EVALUATOR)
+    elif user.authority_id == authority.pk:
+        if user.role == Role.CITY_BUREAU:
+            parties.update({Party.REVIEWER, Party.EVALUATOR})
+        elif user.role == Role.CITY_CENTER:
+            parties.add(Party.EVALUATOR)
+    return frozenset(parties)
+
+
+def may_read_materials(user: Any, case: FilingCase) -> bool:
+    """Materials: the applicant, the officers handling the case, and the province."""
+    if not _authenticated(user):
+        return False
+    if user.role in {Role.PROVINCE_DEPT, Role.PROVINCE_CENTER, Role.ADMIN}:
+        return True
+    return bool(parties_for_case(user, case))
+
+
+def get_material_for_user(user: Any, case_pk: int, material_pk: int) -> FilingMaterial:
+    case = get_filing_for_user(user, case_pk)
+    material = case.materials.filter(pk=material_pk).first()
+    if material is None or not may_read_materials(user, case):
+        raise NotFound("未找到该材料", code="not_found")
+    return material

@@ -1,4 +1,4 @@
-"""Evaluation organizations (评价组织) and the users who act for them."""
+"""Evaluation organizations (评价组织), their filing cases, numbers and public notices."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from skillcert.accounts.models import Authority
+from skillcert.registry.workflow import FilingKind, FilingState
 
 
 class OrganizationStatus(models.TextChoices):
@@ -17,9 +18,38 @@ class OrganizationStatus(models.TextChoices):
     EXPIRED = "expired", "已过期"
 
 
+# Statuses of an organization on record with a filing number.
+FILED_STATUSES = (
+    OrganizationStatus.IN_PILOT,
+    OrganizationStatus.ACTIVE,
+    OrganizationStatus.PILOT_FAILED,
+)
+# Statuses that appear in the public catalog (they may certify).
+LISTED_STATUSES = (OrganizationStatus.IN_PILOT, OrganizationStatus.ACTIVE)
+
+
 class Category(models.TextChoices):
     SOCIAL = "S", "社会培训评价组织"
     EMPLOYER = "Y", "用人单位"
+
+
+class Scope(models.TextChoices):
+    CITY = "city", "面向本市"
+    PROVINCE = "province", "面向全省"
+
+
+class Channel(models.TextChoices):
+    CITY = "city", "市级渠道"
+    PROVINCE = "province", "省直渠道"
+
+
+class ExitReason(models.TextChoices):
+    FALSE_MATERIALS = "false_materials", "提供虚假材料"
+    DISHONESTY = "dishonesty", "违规失信"
+    VICIOUS_COMPETITION = "vicious_competition", "恶意竞争"
+    DISORDERLY_MANAGEMENT = "disorderly_management", "管理失序"
+    MERGED = "merged", "合并注销"
+    OTHER = "other", "其他"
 
 
 class Organization(models.Model):
@@ -40,17 +70,56 @@ class Organization(models.Model):
         max_length=16,
         choices=OrganizationStatus.choices,
         default=OrganizationStatus.APPLYING,
+        db_index=True,
     )
     filing_number = models.CharField("备案号", max_length=13, null=True, blank=True, unique=True)
+    # The authority that filed it: a city, or the province (code 00) for the province channel.
+    filing_authority = models.ForeignKey(
+        Authority,
+        verbose_name="备案机关",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="filed_organizations",
+    )
+    channel = models.CharField("渠道", max_length=16, choices=Channel.choices, blank=True)
+    scope = models.CharField("范围", max_length=16, choices=Scope.choices, default=Scope.CITY)
+    industry = models.CharField("所属行业系统", max_length=100, blank=True)
+    address = models.CharField("地址", max_length=200, blank=True)
+    nature = models.CharField("机构性质", max_length=32, blank=True)
+    legal_representative = models.CharField("法定代表人", max_length=60, blank=True)
+    contact_name = models.CharField("联系人", max_length=60, blank=True)
+    contact_phone = models.CharField("联系电话", max_length=40, blank=True)
+    filed_on = models.DateField("备案日期", null=True, blank=True)
+    valid_until = models.DateField("有效期至", null=True, blank=True, db_index=True)
+    pilot_until = models.DateField("试点期至", null=True, blank=True)
+    province_wide_on = models.DateField("列入全省目录日期", null=True, blank=True)
+    exited_on = models.DateField("退出日期", null=True, blank=True)
+    exit_reason = models.CharField(
+        "退出原因", max_length=32, choices=ExitReason.choices, blank=True
+    )
+    exit_detail = models.TextField("退出说明", blank=True)
+    merged_into = models.ForeignKey(
+        "self", verbose_name="并入", null=True, blank=True, on_delete=models.PROTECT
+    )
     registered_at = models.DateTimeField("注册时间", auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
         verbose_name = "评价组织"
         verbose_name_plural = "评价组织"
+        indexes = [models.Index(fields=["status", "scope"], name="org_status_scope_idx")]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_filed(self) -> bool:
+        return self.status in FILED_STATUSES
+
+    @property
+    def is_listed(self) -> bool:
+        return self.status in LISTED_STATUSES
 
 
 class Membership(models.Model):
@@ -67,3 +136,320 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} → {self.organization_id}"
+
+
+class ScopeItem(models.Model):
+    """One occupation (工种) an organization is filed for, with its levels."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="scope_items"
+    )
+    occupation_name = models.CharField("职业名称", max_length=100)
+    occupation_code = models.CharField("职业编码", max_length=16)
+    edition = models.CharField("大典版本", max_length=8, default="2022")
+    work_type = models.CharField("工种", max_length=100, blank=True)
+    levels = models.JSONField("等级", default=list)  # sorted list of 1-5
+    # ",3,4," : lets the catalog filter by level with a plain LIKE on every database.
+    levels_key = models.CharField(max_length=16, blank=True)
+    new_occupation = models.BooleanField("新职业", default=False)
+
+    class Meta:
+        ordering = ["occupation_code", "work_type"]
+        verbose_name = "备案职业（工种）"
+
+    def __str__(self) -> str:
+        return f"{self.occupation_name}（{self.work_type or '——'}）"
+
+
+def levels_key(levels: list[int]) -> str:
+    return "," + ",".join(str(level) for level in sorted(levels)) + ","
+
+
+class ServiceArea(models.Model):
+    """A city where an organization may certify (its filing city, and cross-city filings)."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="service_areas"
+    )
+    city = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="+")
+    since = models.DateField("起始日期")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "city"], name="service_area_unique")
+        ]
+        verbose_name = "可开展认定的地市"
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}@{self.city_id}"
+
+
+class FilingCase(models.Model):
+    """An application (备案申请) and its way through the workflow of 三 (一)-(四)."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="filing_cases"
+    )
+    kind = models.CharField("类型", max_length=16, choices=FilingKind.choices)
+    channel = models.CharField("渠道", max_length=16, choices=Channel.choices)
+    # Where it is filed and reviewed: a city, or the province (00).
+    authority = models.ForeignKey(
+        Authority, verbose_name="受理机关", on_delete=models.PROTECT, related_name="filing_cases"
+    )
+    category = models.CharField("类别", max_length=1, choices=Category.choices)
+    state = models.CharField(
+        "状态", max_length=20, choices=FilingState.choices, default=FilingState.DRAFT, db_index=True
+    )
+    basic = models.JSONField("基本信息", default=dict)  # the 附件1 fields
+    record = models.JSONField("培训评价经历", default=dict)
+    narrative = models.JSONField("组织优势等说明", default=dict)  # 附件1 三、四、五
+    industry = models.CharField("所属行业系统（省直渠道）", max_length=100, blank=True)
+    recommended_by = models.CharField("推荐单位", max_length=100, blank=True)
+    already_filed = models.BooleanField("已备案开展认定的企业或技工院校", default=False)
+    same_scope = models.BooleanField("申请职业及等级与已开展认定的相同", default=False)
+    pledge_signed = models.BooleanField("已签署承诺", default=False)
+    priority_standards = models.BooleanField("参与标准、题库、教材编制", default=False)
+    priority_appraisal_station = models.BooleanField("设有鉴定所（站）满3年", default=False)
+    priority_self_certification = models.BooleanField("已备案开展自主认定", default=False)
+    submitted_on = models.DateField("提交日期", null=True, blank=True)
+    acceptance_due = models.DateField("受理反馈期限", null=True, blank=True, db_index=True)
+    acceptance_due_estimated = models.BooleanField(default=False)
+    overdue = models.BooleanField("受理超期", default=False)
+    accepted_on = models.DateField("受理日期", null=True, blank=True)
+    publicity_start = models.DateField("公示开始", null=True, blank=True)
+    publicity_end = models.DateField("公示截止", null=True, blank=True, db_index=True)
+    publicity_end_estimated = models.BooleanField(default=False)
+    filed_on = models.DateField("备案日期", null=True, blank=True)
+    decision_reason = models.TextField("不予受理/未遴选理由", blank=True)
+    filing_number = models.CharField("备案号", max_length=13, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "备案申请"
+        verbose_name_plural = "备案申请"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk} {self.organization_id}"
+
+
+class FilingOccupation(models.Model):
+    """A row of 附件1's occupations table."""
+
+    case = models.ForeignKey(FilingCase, on_delete=models.CASCADE, related_name="occupations")
+    name = models.CharField("职业（工种）名称", max_length=100)
+    code = models.CharField("职业编码", max_length=16)
+    edition = models.CharField("大典版本", max_length=8, default="2022")
+    work_type = models.CharField("工种", max_length=100, blank=True)
+    new_occupation = models.BooleanField("是否新职业", default=False)
+    years = models.PositiveIntegerField("培训评价经历时间（年）", default=0)
+    persons = models.PositiveIntegerField("已培训评价人数", default=0)
+    subsidised = models.BooleanField("开展补贴性培训", default=False)
+    levels = models.JSONField("评价等级范围", default=list)
+    experience_level = models.PositiveSmallIntegerField(
+        "已有评价经历最高等级", null=True, blank=True
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = "申请职业（工种）"
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.code}"
+
+
+class FilingMaterial(models.Model):
+    case = models.ForeignKey(FilingCase, on_delete=models.CASCADE, related_name="materials")
+    type = models.CharField("材料类型", max_length=16)
+    original_name = models.CharField("文件名", max_length=200)
+    stored_name = models.CharField(max_length=200)  # relative to MEDIA_ROOT, never shown
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["type", "-uploaded_at"]
+        verbose_name = "备案材料"
+
+    def __str__(self) -> str:
+        return f"{self.type}: {self.original_name}"
+
+
+class EvaluationMethod(models.TextChoices):
+    REPORT = "report", "听取报告"
+    INTERVIEW = "interview", "访谈咨询"
+    DEFENCE = "defence", "质询答辩"
+    DOCUMENT_REVIEW = "document_review", "资料审核"
+    TECHNICAL_CHECK = "technical_check", "技术核查"
+
+
+class Evaluation(models.Model):
+    """A technical evaluation (技术评估) step of an accepted case."""
+
+    case = models.ForeignKey(FilingCase, on_delete=models.CASCADE, related_name="evaluations")
+    method = models.CharField("方式", max_length=20, choices=EvaluationMethod.choices)
+    evaluators = models.CharField("评估人员", max_length=200)
+    date = models.DateField("日期")
+    opinion = models.TextField("意见")
+    score = models.DecimalField("评分", max_digits=5, decimal_places=1, null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "pk"]
+        verbose_name = "技术评估"
+
+    def __str__(self) -> str:
+        return f"{self.get_method_display()} {self.date}"
+
+
+class ObjectionState(models.TextChoices):
+    OPEN = "open", "待处理"
+    UPHELD = "upheld", "异议成立"
+    DISMISSED = "dismissed", "异议不成立"
+
+
+class Objection(models.Model):
+    """An objection lodged during a publicity (公示期异议); batches link theirs to this model."""
+
+    filing = models.ForeignKey(
+        FilingCase, null=True, blank=True, on_delete=models.CASCADE, related_name="objections"
+    )
+    subject = models.CharField("对象", max_length=16, default="filing")  # "filing" or "batch"
+    content = models.TextField("异议内容")
+    contact = models.CharField("联系方式", max_length=100)
+    lodged_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(
+        "状态", max_length=16, choices=ObjectionState.choices, default=ObjectionState.OPEN
+    )
+    resolution = models.TextField("处理意见", blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["lodged_at"]
+        verbose_name = "异议"
+        verbose_name_plural = "异议"
+
+    def __str__(self) -> str:
+        return f"异议 #{self.pk}"
+
+
+class FilingTransition(models.Model):
+    """One row per state change of a case (the history the case page shows)."""
+
+    case = models.ForeignKey(FilingCase, on_delete=models.CASCADE, related_name="transitions")
+    action = models.CharField(max_length=32)
+    from_state = models.CharField(max_length=20)
+    to_state = models.CharField(max_length=20)
+    actor = models.CharField(max_length=150)
+    at = models.DateTimeField(auto_now_add=True)
+    business_date = models.DateField()
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = "办理记录"
+
+    def __str__(self) -> str:
+        return f"{self.from_state}→{self.to_state}"
+
+
+class FilingNumberCounter(models.Model):
+    """The last serial assigned per province and city (00 = 省直). Locked while allocating."""
+
+    province = models.CharField(max_length=2)
+    city = models.CharField(max_length=2)
+    last_serial = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["province", "city"], name="filing_counter_city")
+        ]
+        verbose_name = "备案号计数器"
+
+    def __str__(self) -> str:
+        return f"{self.province}{self.city}: {self.last_serial}"
+
+
+class RetiredNumber(models.Model):
+    """The retired pool (废置库): cancelled filing numbers, never assigned again."""
+
+    number = models.CharField("备案号", max_length=13, unique=True)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    organization_name = models.CharField("组织名称", max_length=200)
+    reason = models.CharField(
+        "原因", max_length=32, choices=[*ExitReason.choices, ("expired", "到期未延续")]
+    )
+    detail = models.TextField("说明", blank=True)
+    retired_on = models.DateField("注销日期")
+
+    class Meta:
+        ordering = ["-retired_on", "number"]
+        verbose_name = "已注销备案号"
+        verbose_name_plural = "废置库"
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class CityThresholds(models.Model):
+    """The city-wide experience thresholds a city bureau sets (一(三), last sentence)."""
+
+    authority = models.OneToOneField(Authority, on_delete=models.CASCADE, related_name="thresholds")
+    years_continuous = models.PositiveIntegerField("连续培训评价年限", null=True, blank=True)
+    persons_total = models.PositiveIntegerField("累计培训评价人次", null=True, blank=True)
+    persons_per_occupation = models.PositiveIntegerField(
+        "每个职业培训评价人次", null=True, blank=True
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "本市备案条件"
+
+    def __str__(self) -> str:
+        return f"{self.authority_id}"
+
+
+class NoticeKind(models.TextChoices):
+    FILING_PUBLICITY = "filing_publicity", "评价组织备案公示"
+    EXIT = "exit", "评价组织退出公告"
+    MERGER = "merger", "评价组织合并公告"
+    RESULT_PUBLICITY = "result_publicity", "认定结果公示"
+
+
+class Notice(models.Model):
+    """A public notice (公示公告): publicity with its period, or an announcement."""
+
+    kind = models.CharField("类型", max_length=20, choices=NoticeKind.choices)
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("内容", blank=True)
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="notices")
+    filing = models.ForeignKey(
+        FilingCase, null=True, blank=True, on_delete=models.CASCADE, related_name="notices"
+    )
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="notices"
+    )
+    subject_id = models.PositiveBigIntegerField(null=True, blank=True)  # e.g. a batch (issue 4)
+    starts_on = models.DateField("发布日期", db_index=True)
+    ends_on = models.DateField("公示截止", null=True, blank=True)
+    published_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_on", "-pk"]
+        verbose_name = "公示公告"
+        verbose_name_plural = "公示公告"
+
+    def __str__(self) -> str:
+        return self.title

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from skillcert.registry.access import organization_of
-from skillcert.registry.services import register_organization
+from skillcert.registry.services.organizations import register_organization
 from skillcert.rules.codes import parse_certificate_number
 from skillcert.rules.errors import DomainError
 from skillcert.web.forms import RegisterForm, VerifyForm

@@ -1,0 +1,182 @@
+"""v1 endpoints of organizations: read, pilot result, exit, recommendation, mergers, registry."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from skillcert.accounts.models import Authority
+from skillcert.api.filings import filing_response
+from skillcert.api.pagination import paginated
+from skillcert.api.representations import (
+    FilingSerializer,
+    OrganizationSerializer,
+    RetiredNumberSerializer,
+)
+from skillcert.registry.access import get_organization_for_user, organizations_for
+from skillcert.registry.models import CityThresholds, Organization
+from skillcert.registry.selectors import all_city_codes, retired_numbers, with_scope
+from skillcert.registry.services import organizations as service
+from skillcert.registry.services.filings import recommend_province_wide
+from skillcert.rules.errors import Forbidden, NotFound
+
+
+def organization_response(organization: Organization, code: int = 200) -> Response:
+    fresh = with_scope(Organization.objects.filter(pk=organization.pk)).get()
+    return Response(
+        OrganizationSerializer(fresh, context={"city_codes": all_city_codes()}).data, status=code
+    )
+
+
+class OrganizationListView(APIView):
+    @extend_schema(responses={200: OrganizationSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        organizations: QuerySet[Organization] = with_scope(organizations_for(request.user))
+        status_filter = request.query_params.get("status")
+        if status_filter:
+            organizations = organizations.filter(status=status_filter)
+        context = {"city_codes": all_city_codes()}
+        return paginated(
+            request,
+            organizations.order_by("name", "pk"),
+            lambda page: OrganizationSerializer(page, many=True, context=context).data,
+        )
+
+
+class OrganizationDetailView(APIView):
+    @extend_schema(responses={200: OrganizationSerializer})
+    def get(self, request: Request, pk: int) -> Response:
+        return organization_response(get_organization_for_user(request.user, pk))
+
+
+class PilotResultView(APIView):
+    @extend_schema(
+        request=inline_serializer("PilotResult", {"passed": serializers.BooleanField()}),
+        responses={200: OrganizationSerializer},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        organization = get_organization_for_user(request.user, pk)
+        data = request.data if isinstance(request.data, dict) else {}
+        service.record_pilot_result(organization, passed=data.get("passed"), actor=request.user)
+        return organization_response(organization)
+
+
+class RevokeView(APIView):
+    @extend_schema(
+        request=inline_serializer(
+            "Revocation",
+            {
+                "reason": serializers.CharField(),
+                "category": serializers.ChoiceField(
+                    [
+                        "false_materials",
+                        "dishonesty",
+                        "vicious_competition",
+                        "disorderly_management",
+                        "other",
+                    ],
+                    required=False,
+                ),
+            },
+        ),
+        responses={200: OrganizationSerializer},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        organization = get_organization_for_user(request.user, pk)
+        data = request.data if isinstance(request.data, dict) else {}
+        service.revoke_organization(
+            organization,
+            reason=data.get("reason"),
+            category=data.get("category"),
+            actor=request.user,
+        )
+        return organization_response(organization)
+
+
+class RecommendView(APIView):
+    @extend_schema(request=None, responses={201: FilingSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        organization = get_organization_for_user(request.user, pk)
+        case = recommend_province_wide(organization, actor=request.user)
+        return filing_response(case, request, status.HTTP_201_CREATED)
+
+
+class MergeView(APIView):
+    @extend_schema(
+        request=inline_serializer(
+            "Merger",
+            {
+                "members": serializers.ListField(child=serializers.IntegerField()),
+                "into": serializers.IntegerField(allow_null=True),
+                "name": serializers.CharField(required=False),
+                "credit_code": serializers.CharField(required=False),
+                "category": serializers.ChoiceField(["S", "Y"], required=False),
+            },
+        ),
+        responses={201: OrganizationSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        data = request.data if isinstance(request.data, dict) else {}
+        visible = organizations_for(request.user)
+        ids = [*(data.get("members") or []), *([data["into"]] if data.get("into") else [])]
+        for pk in ids:
+            if isinstance(pk, int) and not visible.filter(pk=pk).exists():
+                raise NotFound("未找到该评价组织", code="not_found")
+        target = service.merge_organizations(data, actor=request.user)
+        return organization_response(target, status.HTTP_201_CREATED)
+
+
+class RetiredNumbersView(APIView):
+    @extend_schema(responses={200: RetiredNumberSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        return paginated(
+            request,
+            retired_numbers(request.user),
+            lambda page: RetiredNumberSerializer(page, many=True).data,
+        )
+
+
+THRESHOLDS = inline_serializer(
+    "CityThresholds",
+    {
+        "years_continuous": serializers.IntegerField(allow_null=True),
+        "persons_total": serializers.IntegerField(allow_null=True),
+        "persons_per_occupation": serializers.IntegerField(allow_null=True),
+    },
+)
+
+
+class CityThresholdsView(APIView):
+    """The city-wide filing thresholds a city bureau sets (read: its city and the province)."""
+
+    def _authority(self, request: Request, code: str) -> Authority:
+        authority = Authority.objects.filter(code=code, kind="city").first()
+        user = request.user
+        if authority is None or not (
+            user.is_province_officer or (user.is_city_officer and user.authority_id == authority.pk)
+        ):
+            raise NotFound("未找到该地市", code="not_found")
+        return authority
+
+    @extend_schema(responses={200: THRESHOLDS})
+    def get(self, request: Request, code: str) -> Response:
+        row = CityThresholds.objects.filter(authority=self._authority(request, code)).first()
+        return Response(_thresholds(row))
+
+    @extend_schema(request=THRESHOLDS, responses={200: THRESHOLDS})
+    def put(self, request: Request, code: str) -> Response:
+        authority = self._authority(request, code)
+        if not request.user.is_city_officer:
+            raise Forbidden("只有本市人社局可以设定本市的备案条件", code="forbidden")
+        return Response(
+            _thresholds(service.set_city_thresholds(authority, request.data, actor=request.user))
+        )
+
+
+def _thresholds(row: CityThresholds | None) -> dict[str, int | None]:
+    keys = ("years_continuous", "persons_total", "persons_per_occupation")
+    return {key: getattr(row, key) if row else None for key in keys}

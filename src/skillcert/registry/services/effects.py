@@ -1,0 +1,120 @@
+"""What filing a case does to the organization, kind by kind (三 (三)-(四))."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from skillcert.audit import service as audit
+from skillcert.registry.models import (
+    Channel,
+    FilingCase,
+    Organization,
+    Scope,
+    ScopeItem,
+    ServiceArea,
+    levels_key,
+)
+from skillcert.registry.services.numbers import allocate_filing_number
+from skillcert.registry.workflow import ORGANIZATION_TRANSITIONS, FilingKind, OrganizationAction
+from skillcert.rules import clock
+from skillcert.rules.errors import Conflict
+from skillcert.rules.workdays import pilot_until, valid_until
+
+ORGANIZATION_FIELDS = [
+    "name",
+    "category",
+    "status",
+    "filing_number",
+    "filing_authority",
+    "channel",
+    "scope",
+    "industry",
+    "filed_on",
+    "valid_until",
+    "pilot_until",
+    "province_wide_on",
+]
+
+
+def apply_filing(case: FilingCase, *, actor: Any) -> str:
+    """Change the organization as the filed case says; returns its filing number."""
+    organization = Organization.objects.select_for_update().get(pk=case.organization_id)
+    before = audit.snapshot(organization, ORGANIZATION_FIELDS)
+    today = clock.today()
+    if case.kind == FilingKind.INITIAL:
+        _file_initial(organization, case, actor=actor)
+    elif case.kind == FilingKind.SCOPE_CHANGE:
+        _replace_scope(organization, case)
+    elif case.kind == FilingKind.RENEWAL:
+        # Continues from the old expiry, so renewing early loses no days (INTERPRETATIONS).
+        start = max(today, organization.valid_until + dt.timedelta(days=1))
+        organization.valid_until = valid_until(start)
+    elif case.kind == FilingKind.CROSS_CITY:
+        ServiceArea.objects.get_or_create(
+            organization=organization, city=case.authority, defaults={"since": today}
+        )
+    elif case.kind == FilingKind.PROVINCE_WIDE:
+        organization.scope = Scope.PROVINCE
+        organization.province_wide_on = today
+    organization.save()
+    audit.record(
+        actor=actor,
+        action=f"registry.organization.filed_{case.kind}",
+        obj=organization,
+        before=before,
+        after=audit.snapshot(organization, ORGANIZATION_FIELDS),
+    )
+    return organization.filing_number
+
+
+def _file_initial(organization: Organization, case: FilingCase, *, actor: Any) -> None:
+    sources, target = ORGANIZATION_TRANSITIONS[OrganizationAction.FILE_INITIAL]
+    if organization.status not in sources:
+        raise Conflict(
+            f"该组织当前状态为「{organization.get_status_display()}」，不能首次备案",
+            code="invalid_state",
+        )
+    today = clock.today()
+    organization.filing_number = allocate_filing_number(
+        case.category, case.authority.code, actor=actor
+    )
+    organization.status = target
+    organization.category = case.category
+    organization.filing_authority = case.authority
+    organization.channel = case.channel
+    organization.scope = Scope.PROVINCE if case.channel == Channel.PROVINCE else Scope.CITY
+    organization.industry = case.industry
+    organization.filed_on = today
+    organization.valid_until = valid_until(today)
+    organization.pilot_until = pilot_until(today)
+    organization.exited_on = None
+    organization.exit_reason = ""
+    basic = case.basic
+    organization.name = basic.get("name") or organization.name
+    organization.address = basic.get("address", "")
+    organization.nature = basic.get("nature", "")
+    organization.legal_representative = basic.get("legal_representative", "")
+    organization.contact_name = basic.get("contact_name", "")
+    organization.contact_phone = basic.get("contact_phone", "")
+    _replace_scope(organization, case)
+    organization.service_areas.all().delete()
+    if not case.authority.is_province:
+        ServiceArea.objects.create(organization=organization, city=case.authority, since=today)
+
+
+def _replace_scope(organization: Organization, case: FilingCase) -> None:
+    organization.scope_items.all().delete()
+    ScopeItem.objects.bulk_create(
+        ScopeItem(
+            organization=organization,
+            occupation_name=o.name,
+            occupation_code=o.code,
+            edition=o.edition,
+            work_type=o.work_type,
+            levels=sorted(o.levels),
+            levels_key=levels_key(o.levels),
+            new_occupation=o.new_occupation,
+        )
+        for o in case.occupations.all()
+    )

@@ -1,0 +1,418 @@
+"""Organizations: registration, pilot results, exit (revocation), expiry, mergers, thresholds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from skillcert.accounts import services as accounts
+from skillcert.accounts.models import Authority
+from skillcert.accounts.roles import Role
+from skillcert.audit import service as audit
+from skillcert.registry.access import decides_for_organization
+from skillcert.registry.models import (
+    CityThresholds,
+    ExitReason,
+    FilingCase,
+    Membership,
+    Notice,
+    NoticeKind,
+    Organization,
+    Scope,
+    ScopeItem,
+    ServiceArea,
+    levels_key,
+)
+from skillcert.registry.services.effects import ORGANIZATION_FIELDS
+from skillcert.registry.services.numbers import allocate_filing_number, retire_filing_number
+from skillcert.registry.workflow import (
+    OPEN_STATES,
+    ORGANIZATION_TRANSITIONS,
+    FilingKind,
+    OrganizationAction,
+)
+from skillcert.rules import clock
+from skillcert.rules.credit_code import validate_credit_code
+from skillcert.rules.errors import Conflict, Forbidden, InvalidInput
+from skillcert.rules.regions import ANHUI
+from skillcert.rules.workdays import pilot_until, valid_until
+
+
+def check_organization_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput.for_field("name", "请填写单位名称")
+    if len(name) > 200:
+        raise InvalidInput.for_field("name", "单位名称不能超过 200 个字符")
+    return name
+
+
+def home_city_for(credit_code: str) -> Authority | None:
+    """The Anhui city whose division the credit code carries, if any."""
+    city = ANHUI.city_for_division(validate_credit_code(credit_code).division)
+    return Authority.objects.filter(code=city.code).first() if city else None
+
+
+def register_organization(
+    *, username: str, password: str, credit_code: str, name: str, actor: Any = None
+) -> Organization:
+    """An organization registers itself: a new organization record and its first user.
+
+    Enforces: a valid unified social credit code (GB 32100 check character and the embedded
+    GB 11714 organization code), one registration per credit code, a free username and
+    Django's password rules. Registration does not file anything: the organization is
+    ``applying`` until a filing case ends in ``filed``.
+    """
+    code = validate_credit_code(credit_code).code
+    name = check_organization_name(name)
+    actor = actor or audit.PUBLIC
+    try:
+        with transaction.atomic():
+            if Organization.objects.filter(credit_code=code).exists():
+                raise InvalidInput.for_field(
+                    "credit_code", f"统一社会信用代码 {code} 已注册，请使用已有账户登录"
+                )
+            user = accounts.create_organization_user(username, password=password, actor=actor)
+            organization = Organization.objects.create(
+                name=name, credit_code=code, home_city=home_city_for(code)
+            )
+            Membership.objects.create(user=user, organization=organization)
+            audit.record(
+                actor=actor,
+                action="registry.organization_registered",
+                obj=organization,
+                after={**audit.snapshot(organization), "user": user.username},
+            )
+    except IntegrityError:
+        # Two registrations raced past the checks; the unique constraints kept one.
+        raise InvalidInput("用户名或统一社会信用代码已被注册", code="duplicate") from None
+    return organization
+
+
+def _lock(organization: Organization) -> Organization:
+    return (
+        Organization.objects.select_for_update()
+        .select_related("filing_authority")
+        .get(pk=organization.pk)
+    )
+
+
+def _move(
+    organization: Organization, action: OrganizationAction, *, actor: Any, note: str = ""
+) -> dict[str, Any]:
+    """Check the organization's transition; returns the audit snapshot before it."""
+    sources, target = ORGANIZATION_TRANSITIONS[action]
+    if organization.status not in sources:
+        raise Conflict(
+            f"该组织当前状态为「{organization.get_status_display()}」，不能执行此操作",
+            code="invalid_state",
+        )
+    before = audit.snapshot(organization, [*ORGANIZATION_FIELDS, "exit_reason"])
+    organization.status = target
+    return before
+
+
+def record_pilot_result(organization: Organization, *, passed: Any, actor: Any) -> Organization:
+    """The pilot's evaluation: passed → may certify until expiry; failed → may not certify."""
+    if not isinstance(passed, bool):
+        raise InvalidInput.for_field("passed", "请说明试点评估是否通过（true 或 false）")
+    with transaction.atomic():
+        organization = _lock(organization)
+        if not decides_for_organization(actor, organization):
+            raise Forbidden("只有备案机关或省人社厅可以确认试点结果", code="forbidden")
+        action = OrganizationAction.PILOT_PASSED if passed else OrganizationAction.PILOT_FAILED
+        before = _move(organization, action, actor=actor)
+        organization.save()
+        audit.record(
+            actor=actor,
+            action=f"registry.organization.{action.value}",
+            obj=organization,
+            before=before,
+            after={"status": organization.status},
+        )
+    return organization
+
+
+def _exit_reason(value: Any) -> str:
+    if value in (None, ""):
+        return ExitReason.OTHER
+    if value not in ExitReason.values or value == ExitReason.MERGED:
+        allowed = "、".join(f"{r.value}（{r.label}）" for r in ExitReason if r != ExitReason.MERGED)
+        raise InvalidInput.for_field("category", f"退出原因应为 {allowed}")
+    return value
+
+
+def revoke_organization(
+    organization: Organization, *, reason: Any, category: Any = None, actor: Any
+) -> Organization:
+    """Exit (退出): revoke the filing with a reason; the number is retired, the catalog
+    drops the organization and a public notice announces it."""
+    text = reason.strip() if isinstance(reason, str) else ""
+    if not text:
+        raise InvalidInput.for_field("reason", "请填写撤销理由")
+    category = _exit_reason(category)
+    with transaction.atomic():
+        organization = _lock(organization)
+        if not decides_for_organization(actor, organization):
+            raise Forbidden("只有备案机关或省人社厅可以撤销备案", code="forbidden")
+        before = _move(organization, OrganizationAction.REVOKE, actor=actor)
+        today = clock.today()
+        organization.exited_on = today
+        organization.exit_reason = category
+        organization.exit_detail = text
+        organization.save()
+        retire_filing_number(organization, reason=category, detail=text, on=today, actor=actor)
+        Notice.objects.create(
+            kind=NoticeKind.EXIT,
+            title=f"关于撤销{organization.name}职业技能等级认定备案的公告",
+            body=(
+                f"备案号：{organization.filing_number}\n"
+                f"撤销原因：{ExitReason(category).label}\n说明：{text}"
+            ),
+            authority=organization.filing_authority,
+            organization=organization,
+            starts_on=today,
+        )
+        audit.record(
+            actor=actor,
+            action="registry.organization.revoked",
+            obj=organization,
+            before=before,
+            after={"status": organization.status, "reason": category, "detail": text},
+        )
+    return organization
+
+
+def expire_organization(organization: Organization, *, actor: Any) -> bool:
+    """Expire a filing past its validity (3 years) unless a renewal is still being handled.
+
+    Guarded: the status changes only if it is still a filed status, so two sweeps running at
+    once cannot both expire (and retire) the same organization.
+    """
+    today = clock.today()
+    with transaction.atomic():
+        sources, target = ORGANIZATION_TRANSITIONS[OrganizationAction.EXPIRE]
+        if FilingCase.objects.filter(
+            organization=organization, kind=FilingKind.RENEWAL, state__in=OPEN_STATES - {"draft"}
+        ).exists():
+            return False
+        changed = Organization.objects.filter(
+            pk=organization.pk, status__in=sources, valid_until__lt=today
+        ).update(status=target, exited_on=today)
+        if not changed:
+            return False
+        organization.refresh_from_db()
+        retire_filing_number(
+            organization, reason="expired", detail="备案有效期届满未延续", on=today, actor=actor
+        )
+        audit.record(
+            actor=actor,
+            action="registry.organization.expired",
+            obj=organization,
+            after={"status": target, "valid_until": organization.valid_until.isoformat()},
+        )
+    return True
+
+
+def merge_organizations(data: Any, *, actor: Any) -> Organization:
+    """Mergers (附件3): into an existing organization, which keeps its number, or into a new
+    one, which gets a new number; every absorbed organization's number is retired."""
+    members, into, name, credit_code, category = _merger_input(data)
+    with transaction.atomic():
+        locked = list(
+            Organization.objects.select_for_update()
+            .select_related("filing_authority")
+            .filter(pk__in=[*members, *([into] if into else [])])
+            .order_by("pk")
+        )
+        by_pk = {o.pk: o for o in locked}
+        missing = [pk for pk in [*members, *([into] if into else [])] if pk not in by_pk]
+        if missing:
+            raise InvalidInput.for_field("members", f"未找到评价组织：{missing}")
+        absorbed = [by_pk[pk] for pk in members]
+        for organization in [*absorbed, *([by_pk[into]] if into else [])]:
+            if not organization.is_filed:
+                raise Conflict(
+                    f"{organization.name} 不是已备案的评价组织，不能合并", code="invalid_state"
+                )
+            if not decides_for_organization(actor, organization):
+                raise Forbidden(f"您无权办理 {organization.name} 的合并", code="forbidden")
+        today = clock.today()
+        target = by_pk[into] if into else _new_merged(absorbed, name, credit_code, category, actor)
+        for organization in absorbed:
+            _absorb(organization, target, today=today, actor=actor)
+        _union_scope(target, absorbed)
+        Notice.objects.create(
+            kind=NoticeKind.MERGER,
+            title=f"关于{'、'.join(o.name for o in absorbed)}合并的公告",
+            body=(
+                f"{'、'.join(f'{o.name}（{o.filing_number}）' for o in absorbed)}"
+                f"{'并入' if into else '合并设立'}{target.name}（备案号 {target.filing_number}），"
+                "原备案号注销。"
+            ),
+            authority=target.filing_authority,
+            organization=target,
+            starts_on=today,
+        )
+        audit.record(
+            actor=actor,
+            action="registry.organization.merged",
+            obj=target,
+            after={
+                "members": members,
+                "into": into,
+                "target": target.pk,
+                "filing_number": target.filing_number,
+            },
+        )
+    return target
+
+
+def _merger_input(data: Any) -> tuple[list[int], int | None, str, str, str]:
+    if not isinstance(data, dict):
+        raise InvalidInput("请求内容应为 JSON 对象")
+    members = data.get("members")
+    if not isinstance(members, list) or not all(
+        isinstance(m, int) and not isinstance(m, bool) for m in members
+    ):
+        raise InvalidInput.for_field("members", "members 应为评价组织编号的列表")
+    members = list(dict.fromkeys(members))
+    into = data.get("into")
+    if into is not None and (not isinstance(into, int) or isinstance(into, bool)):
+        raise InvalidInput.for_field("into", "into 应为评价组织编号或 null")
+    if into in members:
+        raise InvalidInput.for_field("into", "并入的组织不能同时是被合并的成员")
+    if into is None and len(members) < 2:
+        raise InvalidInput.for_field("members", "合并新设至少需要两个成员")
+    if into is not None and not members:
+        raise InvalidInput.for_field("members", "请列出被并入的评价组织")
+    name = data.get("name") if isinstance(data.get("name"), str) else ""
+    credit_code = data.get("credit_code") if isinstance(data.get("credit_code"), str) else ""
+    category = data.get("category") or ""
+    if into is None:
+        name = check_organization_name(name)
+        if not credit_code:
+            raise InvalidInput.for_field("credit_code", "合并新设的组织须填写统一社会信用代码")
+        credit_code = validate_credit_code(credit_code).code
+        if Organization.objects.filter(credit_code=credit_code).exists():
+            raise InvalidInput.for_field("credit_code", "该统一社会信用代码已注册")
+        if category not in ("", "S", "Y"):
+            raise InvalidInput.for_field("category", "类别应为 S 或 Y")
+    return members, into, name, credit_code, category
+
+
+def _new_merged(
+    absorbed: list[Organization], name: str, credit_code: str, category: str, actor: Any
+) -> Organization:
+    authorities = {o.filing_authority_id for o in absorbed}
+    if len(authorities) != 1:
+        raise InvalidInput.for_field(
+            "members", "合并新设的成员须由同一备案机关备案；跨地市合并请由省人社厅分别办理"
+        )
+    first = absorbed[0]
+    today = clock.today()
+    organization = Organization.objects.create(
+        name=name,
+        credit_code=credit_code,
+        category=category or first.category,
+        home_city=home_city_for(credit_code),
+        status="active",
+        filing_authority=first.filing_authority,
+        channel=first.channel,
+        scope=Scope.PROVINCE if any(o.scope == Scope.PROVINCE for o in absorbed) else Scope.CITY,
+        industry=first.industry,
+        filed_on=today,
+        valid_until=valid_until(today),
+        pilot_until=pilot_until(today),
+    )
+    organization.filing_number = allocate_filing_number(
+        organization.category, first.filing_authority.code, actor=actor
+    )
+    organization.save(update_fields=["filing_number"])
+    return organization
+
+
+def _absorb(organization: Organization, target: Organization, *, today: Any, actor: Any) -> None:
+    before = _move(organization, OrganizationAction.MERGE_AWAY, actor=actor)
+    organization.exited_on = today
+    organization.exit_reason = ExitReason.MERGED
+    organization.exit_detail = f"并入 {target.name}（{target.filing_number}）"
+    organization.merged_into = target
+    organization.save()
+    retire_filing_number(
+        organization,
+        reason=ExitReason.MERGED,
+        detail=organization.exit_detail,
+        on=today,
+        actor=actor,
+    )
+    audit.record(
+        actor=actor,
+        action="registry.organization.merged_away",
+        obj=organization,
+        before=before,
+        after={"status": organization.status, "merged_into": target.pk},
+    )
+
+
+def _union_scope(target: Organization, absorbed: list[Organization]) -> None:
+    have = {(i.occupation_code, i.work_type): i for i in target.scope_items.all()}
+    for organization in absorbed:
+        for item in organization.scope_items.all():
+            key = (item.occupation_code, item.work_type)
+            if key in have:
+                merged = sorted(set(have[key].levels) | set(item.levels))
+                if merged != have[key].levels:
+                    have[key].levels = merged
+                    have[key].levels_key = levels_key(merged)
+                    have[key].save(update_fields=["levels", "levels_key"])
+            else:
+                have[key] = ScopeItem.objects.create(
+                    organization=target,
+                    occupation_name=item.occupation_name,
+                    occupation_code=item.occupation_code,
+                    edition=item.edition,
+                    work_type=item.work_type,
+                    levels=list(item.levels),
+                    levels_key=levels_key(item.levels),
+                    new_occupation=item.new_occupation,
+                )
+        for area in organization.service_areas.all():
+            ServiceArea.objects.get_or_create(
+                organization=target, city=area.city, defaults={"since": clock.today()}
+            )
+
+
+def set_city_thresholds(authority: Authority, data: Any, *, actor: Any) -> CityThresholds:
+    """A city bureau sets the city-wide thresholds of 一(三); empty values mean none."""
+    if not (getattr(actor, "role", "") == Role.CITY_BUREAU and actor.authority_id == authority.pk):
+        raise Forbidden("只有本市人社局可以设定本市的备案条件", code="forbidden")
+    if not isinstance(data, dict):
+        raise InvalidInput("请求内容应为 JSON 对象")
+    values: dict[str, int | None] = {}
+    errors: dict[str, list[str]] = {}
+    for key in ("years_continuous", "persons_total", "persons_per_occupation"):
+        value = data.get(key)
+        if value in (None, ""):
+            values[key] = None
+        elif isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 10_000_000:
+            values[key] = value
+        else:
+            errors[key] = ["应为非负整数或留空"]
+    if errors:
+        raise InvalidInput("备案条件有误", fields=errors)
+    with transaction.atomic():
+        row, _ = CityThresholds.objects.select_for_update().get_or_create(authority=authority)
+        before = {k: getattr(row, k) for k in values}
+        for key, value in values.items():
+            setattr(row, key, value)
+        row.save()
+        audit.record(
+            actor=actor,
+            action="registry.city_thresholds_set",
+            obj=row,
+            before=before,
+            after=values,
+        )
+    return row
