@@ -6,7 +6,9 @@ HOST ?= 127.0.0.1
 BIN := $(VENV)/bin
 export SKILLCERT_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test install install-test lint schema e2e clean
+KAI_FONT := /usr/share/fonts/truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf
+
+.PHONY: run test install install-test lint schema e2e clean fonts
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,12 +26,25 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
-run: install
+# Receipts and certificates embed a Kai typeface (Debian's fonts-lxgw-wenkai): installed when
+# missing and we are root; otherwise a hint (set SKILLCERT_CJK_FONT to a .ttf instead).
+fonts:
+	@if [ -z "$$SKILLCERT_CJK_FONT" ] && [ ! -e $(KAI_FONT) ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing fonts-lxgw-wenkai"; \
+	    apt-get install -y -qq --no-install-recommends fonts-lxgw-wenkai >/dev/null 2>&1 || \
+	    { apt-get update -qq && apt-get install -y -qq --no-install-recommends fonts-lxgw-wenkai >/dev/null; }; \
+	  else \
+	    echo "提示：未找到楷体字体，回执和证书 PDF 将无法生成。请安装 fonts-lxgw-wenkai 或设置 SKILLCERT_CJK_FONT。"; \
+	  fi; \
+	fi
+
+run: install fonts
 	$(BIN)/skillcert setup
 	$(BIN)/skillcert demo
 	$(BIN)/skillcert serve --host $(HOST) --port $(PORT)
 
-test: install-test
+test: install-test fonts
 	$(BIN)/ruff check src tests bench
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 

@@ -19,6 +19,7 @@ ROOT = Path(skillcert.__file__).parent
 LAYERS = {
     "rules": 0,
     "env": 0,
+    "documents": 0,
     "audit": 1,
     "accounts": 2,
     "reference": 2,

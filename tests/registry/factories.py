@@ -7,12 +7,13 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from skillcert.ops.samples import MINIMAL_PDF, sample_application
 from skillcert.registry.models import FilingCase, Organization
 from skillcert.registry.services import filings
 from skillcert.registry.services.materials import add_material
 from skillcert.rules.filing import Material
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = MINIMAL_PDF
 
 
 def pdf_upload(name: str = "材料.pdf") -> SimpleUploadedFile:
@@ -20,56 +21,7 @@ def pdf_upload(name: str = "材料.pdf") -> SimpleUploadedFile:
 
 
 def application(organization: Organization, **overrides: Any) -> dict[str, Any]:
-    """A complete first-filing application (welders and electricians, levels 2-5)."""
-    data: dict[str, Any] = {
-        "kind": "initial",
-        "channel": "city",
-        "category": "S",
-        "basic": {
-            "name": organization.name,
-            "address": "合肥市蜀山区长江西路 100 号",
-            "registration_authority": "合肥市民政局",
-            "nature": "民办非企业单位",
-            "credit_code": organization.credit_code,
-            "legal_representative": "王明",
-            "registered_capital": "500 万元",
-            "contact_name": "李华",
-            "contact_position": "办公室主任",
-            "contact_phone": "0551-62620000",
-            "contact_email": "contact@example.org.cn",
-        },
-        "occupations": [
-            {
-                "name": "焊工",
-                "code": "6-18-02-04",
-                "work_type": "",
-                "new_occupation": False,
-                "years": 6,
-                "persons": 6000,
-                "subsidised": True,
-                "levels": [2, 3, 4, 5],
-                "experience_level": 3,
-            },
-            {
-                "name": "电工",
-                "code": "6-31-01-03",
-                "work_type": "",
-                "years": 5,
-                "persons": 5200,
-                "subsidised": False,
-                "levels": [3, 4, 5],
-                "experience_level": None,
-            },
-        ],
-        "record": {"years_continuous": 6, "persons_total": 21000, "subsidised_training": True},
-        "narrative": {
-            "strengths": "专职人员 12 名，考评员 30 名。",
-            "sites": "实训场地 2000 平方米，全程视频监控。",
-        },
-        "pledge_signed": True,
-    }
-    data.update(overrides)
-    return data
+    return sample_application(organization, **overrides)
 
 
 def attach_all(case: FilingCase, user: Any, materials: list[Material] | None = None) -> None:

@@ -1,21 +1,38 @@
 """The demo data set: what a newcomer sees after ``make run``, in every role.
 
-Each capability adds its stage here. Everything is created through the services, so the
-demo also exercises the rules and leaves a full audit trail.
+Each capability adds its stage here. Everything is created through the services (so the
+demo exercises the rules and leaves a full audit trail), on dates before today: the demo
+moves the platform's clock with ``SKILLCERT_TODAY`` while it builds the past, exactly as a
+drill would, and puts it back afterwards.
 """
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import os
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 
 from skillcert.accounts.models import User
 from skillcert.accounts.services import add_user
 from skillcert.audit.service import ActorRef
-from skillcert.registry.models import Organization
-from skillcert.registry.services.organizations import register_organization
+from skillcert.ops.samples import sample_application, sample_upload
+from skillcert.registry.models import FilingCase, Organization
+from skillcert.registry.services import filings
+from skillcert.registry.services.materials import add_material
+from skillcert.registry.services.organizations import (
+    record_pilot_result,
+    register_organization,
+    revoke_organization,
+    set_city_thresholds,
+)
+from skillcert.rules import clock
 from skillcert.rules.credit_code import credit_check_char, org_code_check_char
+from skillcert.rules.filing import Material
 
 DEMO_PASSWORD = "Demo-2026-skill"  # noqa: S105 - printed on purpose, demo data only
 DEMO_ACTOR = ActorRef("demo", None, "system")
@@ -37,25 +54,88 @@ OFFICERS = [
         "province_dept",
         "province",
         "省人社厅 王处长",
-        "省直渠道备案、全省目录、监督",
+        "省直渠道备案、面向全省复核（待办：省直申请、芜湖推荐）",
     ),
     DemoLogin(
         "province_center",
         "province_center",
         "province",
         "省鉴定中心 李科长",
-        "证书号段、省直计划与结果",
+        "省直渠道技术评估、证书号段",
     ),
     DemoLogin(
-        "hefei_bureau", "city_bureau", "01", "合肥市人社局 张科长", "合肥市评价组织受理、评估、备案"
+        "hefei_bureau",
+        "city_bureau",
+        "01",
+        "合肥市人社局 张科长",
+        "合肥市受理、评估、公示、备案（待办：待受理、评估中）",
     ),
     DemoLogin(
-        "hefei_center", "city_center", "01", "合肥市鉴定中心 赵老师", "合肥市计划报备与结果报备"
+        "hefei_center",
+        "city_center",
+        "01",
+        "合肥市鉴定中心 赵老师",
+        "合肥市技术评估、计划与结果报备",
     ),
     DemoLogin(
-        "wuhu_bureau", "city_bureau", "02", "芜湖市人社局 孙科长", "芜湖市（看不到合肥的数据）"
+        "wuhu_bureau",
+        "city_bureau",
+        "02",
+        "芜湖市人社局 孙科长",
+        "芜湖市（看不到合肥的申请；公示中 1 件）",
     ),
-    DemoLogin("inspector_hefei", "inspector", "01", "督查员 周老师", "合肥市抽查督导"),
+    DemoLogin("inspector_hefei", "inspector", "01", "督查员 周老师", "合肥市抽查督导（只读）"),
+]
+
+
+@dataclass(frozen=True)
+class DemoOrganization:
+    username: str
+    name: str
+    division: str
+    body: str
+    stage: str  # what the newcomer sees for it
+
+
+ORGANIZATIONS = [
+    DemoOrganization(
+        "org_hefei",
+        "合肥市明德职业技能培训学校",
+        "340104",
+        "MJ000101",
+        "已备案，试点中（备案号、回执）",
+    ),
+    DemoOrganization(
+        "org_wuhu", "芜湖市江城职业培训学校", "340202", "MJ000202", "备案公示中（可提出异议）"
+    ),
+    DemoOrganization(
+        "org_binhu",
+        "合肥市滨湖职业技能培训中心",
+        "340111",
+        "MJ000303",
+        "已提交，待合肥市人社局受理",
+    ),
+    DemoOrganization("org_chaohu", "安徽巢湖技工学校", "340181", "MJ000404", "技术评估中"),
+    DemoOrganization(
+        "org_baohe", "合肥市包河区家政服务培训学校", "340111", "MJ000505", "草稿：尚未上传材料"
+    ),
+    DemoOrganization(
+        "org_jiujiang",
+        "芜湖市鸠江职业技能评价中心",
+        "340207",
+        "MJ000606",
+        "已备案（试点通过），芜湖推荐面向全省",
+    ),
+    DemoOrganization(
+        "org_telecom",
+        "中国电信股份有限公司安徽分公司",
+        "340100",
+        "MJ000707",
+        "省直渠道，已提交省人社厅",
+    ),
+    DemoOrganization(
+        "org_revoked", "合肥市速成职业培训学校", "340102", "MJ000808", "已撤销（退出公告、废置库）"
+    ),
 ]
 
 
@@ -69,20 +149,28 @@ def demo_credit_code(division: str, body: str) -> str:
     return first17 + credit_check_char(first17)
 
 
-ORGANIZATIONS = [
-    # (username, name, division, organization-code body, note)
-    ("org_hefei", "合肥市明德职业技能培训学校", "340104", "MJ000101", "合肥市的评价组织"),
-    ("org_wuhu", "芜湖市江城职业培训学校", "340202", "MJ000202", "芜湖市的评价组织"),
-]
+@contextlib.contextmanager
+def on(day: dt.date) -> Iterator[None]:
+    """Run with the platform's date set to ``day`` (the drill mechanism, SKILLCERT_TODAY)."""
+    previous = os.environ.get(clock.TODAY_VARIABLE)
+    os.environ[clock.TODAY_VARIABLE] = day.isoformat()
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(clock.TODAY_VARIABLE, None)
+        else:
+            os.environ[clock.TODAY_VARIABLE] = previous
 
 
 def load_demo() -> bool:
     """Create the demo data set once; returns False when it was already there."""
     if User.objects.filter(username="admin").exists():
         return False
+    today = clock.today()
     with transaction.atomic():
-        for login in OFFICERS:
-            add_user(
+        officers = {
+            login.username: add_user(
                 login.username,
                 password=DEMO_PASSWORD,
                 role=login.role,
@@ -90,15 +178,160 @@ def load_demo() -> bool:
                 display_name=login.display_name,
                 actor=DEMO_ACTOR,
             )
-        for username, name, division, body, _note in ORGANIZATIONS:
-            register_organization(
-                username=username,
-                password=DEMO_PASSWORD,
-                credit_code=demo_credit_code(division, body),
-                name=name,
-                actor=DEMO_ACTOR,
-            )
+            for login in OFFICERS
+        }
+        users = {item.username: _register(item) for item in ORGANIZATIONS}
+        set_city_thresholds(
+            officers["hefei_bureau"].authority,
+            {"years_continuous": 2, "persons_total": 1000, "persons_per_occupation": None},
+            actor=officers["hefei_bureau"],
+        )
+        _build_stages(today, officers, users)
     return True
+
+
+def _register(item: DemoOrganization) -> User:
+    organization = register_organization(
+        username=item.username,
+        password=DEMO_PASSWORD,
+        credit_code=demo_credit_code(item.division, item.body),
+        name=item.name,
+        actor=DEMO_ACTOR,
+    )
+    return organization.members.get().user
+
+
+def _organization(user: User) -> Organization:
+    return user.membership.organization
+
+
+def _application(user: User, **overrides: Any) -> FilingCase:
+    organization = _organization(user)
+    data = sample_application(organization, **overrides)
+    return filings.create_filing(organization, data, actor=user)
+
+
+def _attach(case: FilingCase, user: User) -> None:
+    for material in Material:
+        upload = sample_upload(material.label, rendered=True)
+        add_material(case, material_type=material.value, upload=upload, actor=user)
+
+
+def _submitted(user: User, day: dt.date, **overrides: Any) -> FilingCase:
+    with on(day):
+        case = _application(user, **overrides)
+        _attach(case, user)
+        return filings.submit_filing(case, actor=user)
+
+
+def _evaluate(
+    case: FilingCase, officer: User, day: dt.date, method: str = "document_review"
+) -> None:
+    with on(day):
+        filings.record_evaluation(
+            case,
+            {
+                "method": method,
+                "evaluators": ["张教授", "刘高级技师"],
+                "date": day.isoformat(),
+                "opinion": "材料齐全，考评人员和场地设施满足认定要求。",
+                "score": 88,
+            },
+            actor=officer,
+        )
+
+
+def _through_publicity(case: FilingCase, officer: User, start: dt.date) -> FilingCase:
+    with on(start):
+        filings.accept_filing(case, actor=officer)
+    _evaluate(case, officer, start + dt.timedelta(days=3))
+    with on(start + dt.timedelta(days=4)):
+        filings.select_filing(case, actor=officer)
+    with on(start + dt.timedelta(days=5)):
+        return filings.publicize_filing(case, actor=officer)
+
+
+def _filed(case: FilingCase, officer: User, start: dt.date) -> FilingCase:
+    case = _through_publicity(case, officer, start)
+    with on(case.publicity_end + dt.timedelta(days=1)):
+        return filings.file_filing(case, actor=officer)
+
+
+def _build_stages(today: dt.date, officers: dict[str, User], users: dict[str, User]) -> None:
+    days = dt.timedelta
+    hefei, wuhu = officers["hefei_bureau"], officers["wuhu_bureau"]
+    # Filed long ago and revoked: an exit notice and a retired number.
+    revoked = _submitted(users["org_revoked"], today - days(420))
+    _filed(revoked, hefei, today - days(415))
+    with on(today - days(20)):
+        revoke_organization(
+            _organization(users["org_revoked"]),
+            reason="抽查发现考生信息与实际参考人员不一致，提供虚假材料。",
+            category="false_materials",
+            actor=hefei,
+        )
+    # 芜湖: filed, pilot passed, then recommended for province-wide service.
+    jiujiang = _submitted(users["org_jiujiang"], today - days(400), category="Y")
+    _filed(jiujiang, wuhu, today - days(395))
+    with on(today - days(30)):
+        record_pilot_result(_organization(users["org_jiujiang"]), passed=True, actor=wuhu)
+    with on(today - days(5)):
+        filings.recommend_province_wide(_organization(users["org_jiujiang"]), actor=wuhu)
+    # 合肥: filed about three months ago, in its pilot year.
+    mingde = _submitted(users["org_hefei"], today - days(120))
+    _filed(mingde, hefei, today - days(115))
+    # 芜湖: in publicity now.
+    jiangcheng = _submitted(users["org_wuhu"], today - days(20))
+    _through_publicity(jiangcheng, wuhu, today - days(5))
+    # 合肥: under evaluation (a technical school).
+    chaohu = _submitted(
+        users["org_chaohu"],
+        today - days(15),
+        basic={
+            **sample_application(_organization(users["org_chaohu"]))["basic"],
+            "nature": "技工院校",
+            "registration_authority": "安徽省人力资源和社会保障厅",
+        },
+    )
+    with on(today - days(10)):
+        filings.accept_filing(chaohu, actor=hefei)
+    _evaluate(chaohu, officers["hefei_center"], today - days(8), method="technical_check")
+    # 合肥: submitted, waiting for acceptance.
+    _submitted(users["org_binhu"], today - days(6))
+    # 省直 channel: a central enterprise's branch, submitted to the province.
+    _submitted(
+        users["org_telecom"],
+        today - days(3),
+        channel="province",
+        city="00",
+        category="Y",
+        industry="通信行业",
+        recommended_by="中国电信集团有限公司",
+        occupations=[
+            {
+                "name": "信息通信网络线务员",
+                "code": "4-04-02-02",
+                "levels": [3, 4, 5],
+                "years": 8,
+                "persons": 9000,
+                "experience_level": 2,
+            }
+        ],
+    )
+    # 合肥: a draft still being written.
+    with on(today - days(1)):
+        _application(
+            users["org_baohe"],
+            occupations=[
+                {
+                    "name": "家政服务员",
+                    "code": "4-10-01-06",
+                    "levels": [4, 5],
+                    "years": 3,
+                    "persons": 1800,
+                },
+            ],
+        )
 
 
 def demo_logins() -> list[tuple[str, str, str, str]]:
@@ -109,10 +342,7 @@ def demo_logins() -> list[tuple[str, str, str, str]]:
         user = users.get(login.username)
         if user:
             rows.append((login.username, DEMO_PASSWORD, user.role_label, login.note))
-    names = dict(Organization.objects.values_list("members__user__username", "name"))
-    for username, _name, _division, _body, note in ORGANIZATIONS:
-        if username in users:
-            rows.append(
-                (username, DEMO_PASSWORD, "评价组织", f"{names.get(username, '')}（{note}）")
-            )
+    for item in ORGANIZATIONS:
+        if item.username in users:
+            rows.append((item.username, DEMO_PASSWORD, "评价组织", f"{item.name}：{item.stage}"))
     return rows

@@ -222,6 +222,10 @@ class FilingCase(models.Model):
     filed_on = models.DateField("备案日期", null=True, blank=True)
     decision_reason = models.TextField("不予受理/未遴选理由", blank=True)
     filing_number = models.CharField("备案号", max_length=13, blank=True)
+    # What the filing granted, as of its date (the receipt shows these, not later changes).
+    filed_scope = models.CharField("备案时范围", max_length=16, blank=True)
+    filed_valid_until = models.DateField("备案时有效期至", null=True, blank=True)
+    filed_pilot_until = models.DateField("备案时试点期至", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

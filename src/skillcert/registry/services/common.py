@@ -71,8 +71,10 @@ def _jsonable(value: Any) -> Any:
 
 
 def lock_case(pk: int) -> FilingCase:
+    """The case, row-locked until the transaction ends (only the case: ``of=self`` keeps the
+    joined organization and authority rows free, or every case of a city would queue)."""
     return (
-        FilingCase.objects.select_for_update()
+        FilingCase.objects.select_for_update(of=("self",))
         .select_related("organization", "authority")
         .get(pk=pk)
     )

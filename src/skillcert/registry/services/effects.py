@@ -37,8 +37,8 @@ ORGANIZATION_FIELDS = [
 ]
 
 
-def apply_filing(case: FilingCase, *, actor: Any) -> str:
-    """Change the organization as the filed case says; returns its filing number."""
+def apply_filing(case: FilingCase, *, actor: Any) -> Organization:
+    """Change the organization as the filed case says; returns it, saved."""
     organization = Organization.objects.select_for_update().get(pk=case.organization_id)
     before = audit.snapshot(organization, ORGANIZATION_FIELDS)
     today = clock.today()
@@ -65,7 +65,7 @@ def apply_filing(case: FilingCase, *, actor: Any) -> str:
         before=before,
         after=audit.snapshot(organization, ORGANIZATION_FIELDS),
     )
-    return organization.filing_number
+    return organization
 
 
 def _file_initial(organization: Organization, case: FilingCase, *, actor: Any) -> None:

@@ -531,8 +531,23 @@ def file_filing(case: FilingCase, *, actor: Any) -> FilingCase:
         if case.objections.filter(state=ObjectionState.OPEN).exists():
             raise Conflict("公示期内的异议尚未处理完毕，不能备案", code="objection_open")
         case.filed_on = today
-        case.filing_number = apply_filing(case, actor=actor)
-        move_case(case, transition, actor=actor, extra_fields=["filed_on", "filing_number"])
+        organization = apply_filing(case, actor=actor)
+        case.filing_number = organization.filing_number
+        case.filed_scope = organization.scope
+        case.filed_valid_until = organization.valid_until
+        case.filed_pilot_until = organization.pilot_until
+        move_case(
+            case,
+            transition,
+            actor=actor,
+            extra_fields=[
+                "filed_on",
+                "filing_number",
+                "filed_scope",
+                "filed_valid_until",
+                "filed_pilot_until",
+            ],
+        )
     return case
 
 

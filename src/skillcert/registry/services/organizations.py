@@ -92,7 +92,7 @@ def register_organization(
 
 def _lock(organization: Organization) -> Organization:
     return (
-        Organization.objects.select_for_update()
+        Organization.objects.select_for_update(of=("self",))
         .select_related("filing_authority")
         .get(pk=organization.pk)
     )
@@ -221,7 +221,7 @@ def merge_organizations(data: Any, *, actor: Any) -> Organization:
     members, into, name, credit_code, category = _merger_input(data)
     with transaction.atomic():
         locked = list(
-            Organization.objects.select_for_update()
+            Organization.objects.select_for_update(of=("self",))
             .select_related("filing_authority")
             .filter(pk__in=[*members, *([into] if into else [])])
             .order_by("pk")
