@@ -95,6 +95,7 @@ class PublicOrganizationSerializer(OrganizationSerializer):
 
 class MaterialSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="original_name")
+    size = serializers.IntegerField(read_only=True)  # not the column's range: it varies by database
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -329,6 +330,7 @@ class FilingListSerializer(serializers.ModelSerializer):
 
 class NoticeSerializer(serializers.ModelSerializer):
     authority = serializers.CharField(source="authority.name")
+    subject_id = serializers.IntegerField(read_only=True, allow_null=True)
     current = serializers.SerializerMethodField()
     objections_open = serializers.SerializerMethodField()
 

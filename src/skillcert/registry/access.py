@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from skillcert.accounts.roles import CITY_ROLES, PROVINCE_ROLES, Role
-from skillcert.registry.models import FilingCase, FilingMaterial, Organization
+from skillcert.registry.models import FILED_STATUSES, FilingCase, FilingMaterial, Organization
 from skillcert.registry.workflow import Party
 from skillcert.rules.errors import NotFound
 
@@ -50,7 +50,8 @@ def _sees_everything(user: Any) -> bool:
 
 
 def organizations_for(user: Any) -> QuerySet[Organization]:
-    """Organizations a user may read: its own; those of, filed in or serving a city; all."""
+    """Organizations a user may read: its own; for a city, those registered, filed, serving
+    (province-wide ones serve every city) or applying there; all for the province."""
     everything = Organization.objects.all()
     if not _authenticated(user):
         return everything.none()
@@ -59,7 +60,11 @@ def organizations_for(user: Any) -> QuerySet[Organization]:
     city = _city_of(user)
     if city is not None:
         return everything.filter(
-            Q(home_city_id=city) | Q(filing_authority_id=city) | Q(service_areas__city_id=city)
+            Q(home_city_id=city)
+            | Q(filing_authority_id=city)
+            | Q(service_areas__city_id=city)
+            | Q(filing_cases__authority_id=city)
+            | Q(scope="province", status__in=FILED_STATUSES)
         ).distinct()
     own = organization_of(user)
     return everything.filter(pk=own.pk) if own else everything.none()
@@ -78,7 +83,8 @@ def decides_for_organization(user: Any, organization: Organization) -> bool:
         return False
     if user.role == Role.PROVINCE_DEPT:
         return True
-    authority = organization.filing_authority
+    # Before its first filing an organization answers to the bureau of its home city.
+    authority = organization.filing_authority or organization.home_city
     return (
         user.role == Role.CITY_BUREAU
         and authority is not None

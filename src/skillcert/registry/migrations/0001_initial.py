@@ -6,308 +6,824 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CityThresholds',
+            name="CityThresholds",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('years_continuous', models.PositiveIntegerField(blank=True, null=True, verbose_name='连续培训评价年限')),
-                ('persons_total', models.PositiveIntegerField(blank=True, null=True, verbose_name='累计培训评价人次')),
-                ('persons_per_occupation', models.PositiveIntegerField(blank=True, null=True, verbose_name='每个职业培训评价人次')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('authority', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='thresholds', to='accounts.authority')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "years_continuous",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="连续培训评价年限"
+                    ),
+                ),
+                (
+                    "persons_total",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="累计培训评价人次"
+                    ),
+                ),
+                (
+                    "persons_per_occupation",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="每个职业培训评价人次"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "authority",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="thresholds",
+                        to="accounts.authority",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '本市备案条件',
+                "verbose_name": "本市备案条件",
             },
         ),
         migrations.CreateModel(
-            name='FilingCase',
+            name="FilingCase",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('initial', '首次备案'), ('scope_change', '变更职业（工种）及等级'), ('renewal', '延续备案'), ('cross_city', '异地备案'), ('province_wide', '面向全省备案（市级推荐）')], max_length=16, verbose_name='类型')),
-                ('channel', models.CharField(choices=[('city', '市级渠道'), ('province', '省直渠道')], max_length=16, verbose_name='渠道')),
-                ('category', models.CharField(choices=[('S', '社会培训评价组织'), ('Y', '用人单位')], max_length=1, verbose_name='类别')),
-                ('state', models.CharField(choices=[('draft', '草稿'), ('submitted', '已提交'), ('accepted', '已受理'), ('not_accepted', '不予受理'), ('under_evaluation', '技术评估中'), ('selected', '遴选通过'), ('not_selected', '未予遴选'), ('in_publicity', '公示中'), ('filed', '已备案')], db_index=True, default='draft', max_length=20, verbose_name='状态')),
-                ('basic', models.JSONField(default=dict, verbose_name='基本信息')),
-                ('record', models.JSONField(default=dict, verbose_name='培训评价经历')),
-                ('narrative', models.JSONField(default=dict, verbose_name='组织优势等说明')),
-                ('industry', models.CharField(blank=True, max_length=100, verbose_name='所属行业系统（省直渠道）')),
-                ('recommended_by', models.CharField(blank=True, max_length=100, verbose_name='推荐单位')),
-                ('already_filed', models.BooleanField(default=False, verbose_name='已备案开展认定的企业或技工院校')),
-                ('same_scope', models.BooleanField(default=False, verbose_name='申请职业及等级与已开展认定的相同')),
-                ('pledge_signed', models.BooleanField(default=False, verbose_name='已签署承诺')),
-                ('priority_standards', models.BooleanField(default=False, verbose_name='参与标准、题库、教材编制')),
-                ('priority_appraisal_station', models.BooleanField(default=False, verbose_name='设有鉴定所（站）满3年')),
-                ('priority_self_certification', models.BooleanField(default=False, verbose_name='已备案开展自主认定')),
-                ('submitted_on', models.DateField(blank=True, null=True, verbose_name='提交日期')),
-                ('acceptance_due', models.DateField(blank=True, db_index=True, null=True, verbose_name='受理反馈期限')),
-                ('acceptance_due_estimated', models.BooleanField(default=False)),
-                ('overdue', models.BooleanField(default=False, verbose_name='受理超期')),
-                ('accepted_on', models.DateField(blank=True, null=True, verbose_name='受理日期')),
-                ('publicity_start', models.DateField(blank=True, null=True, verbose_name='公示开始')),
-                ('publicity_end', models.DateField(blank=True, db_index=True, null=True, verbose_name='公示截止')),
-                ('publicity_end_estimated', models.BooleanField(default=False)),
-                ('filed_on', models.DateField(blank=True, null=True, verbose_name='备案日期')),
-                ('decision_reason', models.TextField(blank=True, verbose_name='不予受理/未遴选理由')),
-                ('filing_number', models.CharField(blank=True, max_length=13, verbose_name='备案号')),
-                ('filed_scope', models.CharField(blank=True, max_length=16, verbose_name='备案时范围')),
-                ('filed_valid_until', models.DateField(blank=True, null=True, verbose_name='备案时有效期至')),
-                ('filed_pilot_until', models.DateField(blank=True, null=True, verbose_name='备案时试点期至')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('authority', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='filing_cases', to='accounts.authority', verbose_name='受理机关')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("initial", "首次备案"),
+                            ("scope_change", "变更职业（工种）及等级"),
+                            ("renewal", "延续备案"),
+                            ("cross_city", "异地备案"),
+                            ("province_wide", "面向全省备案（市级推荐）"),
+                        ],
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("city", "市级渠道"), ("province", "省直渠道")],
+                        max_length=16,
+                        verbose_name="渠道",
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[("S", "社会培训评价组织"), ("Y", "用人单位")],
+                        max_length=1,
+                        verbose_name="类别",
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("submitted", "已提交"),
+                            ("accepted", "已受理"),
+                            ("not_accepted", "不予受理"),
+                            ("under_evaluation", "技术评估中"),
+                            ("selected", "遴选通过"),
+                            ("not_selected", "未予遴选"),
+                            ("in_publicity", "公示中"),
+                            ("filed", "已备案"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("basic", models.JSONField(default=dict, verbose_name="基本信息")),
+                ("record", models.JSONField(default=dict, verbose_name="培训评价经历")),
+                ("narrative", models.JSONField(default=dict, verbose_name="组织优势等说明")),
+                (
+                    "industry",
+                    models.CharField(
+                        blank=True, max_length=100, verbose_name="所属行业系统（省直渠道）"
+                    ),
+                ),
+                (
+                    "recommended_by",
+                    models.CharField(blank=True, max_length=100, verbose_name="推荐单位"),
+                ),
+                (
+                    "already_filed",
+                    models.BooleanField(
+                        default=False, verbose_name="已备案开展认定的企业或技工院校"
+                    ),
+                ),
+                (
+                    "same_scope",
+                    models.BooleanField(
+                        default=False, verbose_name="申请职业及等级与已开展认定的相同"
+                    ),
+                ),
+                ("pledge_signed", models.BooleanField(default=False, verbose_name="已签署承诺")),
+                (
+                    "priority_standards",
+                    models.BooleanField(default=False, verbose_name="参与标准、题库、教材编制"),
+                ),
+                (
+                    "priority_appraisal_station",
+                    models.BooleanField(default=False, verbose_name="设有鉴定所（站）满3年"),
+                ),
+                (
+                    "priority_self_certification",
+                    models.BooleanField(default=False, verbose_name="已备案开展自主认定"),
+                ),
+                ("submitted_on", models.DateField(blank=True, null=True, verbose_name="提交日期")),
+                (
+                    "acceptance_due",
+                    models.DateField(
+                        blank=True, db_index=True, null=True, verbose_name="受理反馈期限"
+                    ),
+                ),
+                ("acceptance_due_estimated", models.BooleanField(default=False)),
+                ("overdue", models.BooleanField(default=False, verbose_name="受理超期")),
+                ("accepted_on", models.DateField(blank=True, null=True, verbose_name="受理日期")),
+                (
+                    "publicity_start",
+                    models.DateField(blank=True, null=True, verbose_name="公示开始"),
+                ),
+                (
+                    "publicity_end",
+                    models.DateField(blank=True, db_index=True, null=True, verbose_name="公示截止"),
+                ),
+                ("publicity_end_estimated", models.BooleanField(default=False)),
+                ("filed_on", models.DateField(blank=True, null=True, verbose_name="备案日期")),
+                (
+                    "decision_reason",
+                    models.TextField(blank=True, verbose_name="不予受理/未遴选理由"),
+                ),
+                (
+                    "filing_number",
+                    models.CharField(blank=True, max_length=13, verbose_name="备案号"),
+                ),
+                (
+                    "filed_scope",
+                    models.CharField(blank=True, max_length=16, verbose_name="备案时范围"),
+                ),
+                (
+                    "filed_valid_until",
+                    models.DateField(blank=True, null=True, verbose_name="备案时有效期至"),
+                ),
+                (
+                    "filed_pilot_until",
+                    models.DateField(blank=True, null=True, verbose_name="备案时试点期至"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "authority",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="filing_cases",
+                        to="accounts.authority",
+                        verbose_name="受理机关",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '备案申请',
-                'verbose_name_plural': '备案申请',
-                'ordering': ['-created_at'],
+                "verbose_name": "备案申请",
+                "verbose_name_plural": "备案申请",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Evaluation',
+            name="Evaluation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('method', models.CharField(choices=[('report', '听取报告'), ('interview', '访谈咨询'), ('defence', '质询答辩'), ('document_review', '资料审核'), ('technical_check', '技术核查')], max_length=20, verbose_name='方式')),
-                ('evaluators', models.CharField(max_length=200, verbose_name='评估人员')),
-                ('date', models.DateField(verbose_name='日期')),
-                ('opinion', models.TextField(verbose_name='意见')),
-                ('score', models.DecimalField(blank=True, decimal_places=1, max_digits=5, null=True, verbose_name='评分')),
-                ('recorded_at', models.DateTimeField(auto_now_add=True)),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evaluations', to='registry.filingcase')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("report", "听取报告"),
+                            ("interview", "访谈咨询"),
+                            ("defence", "质询答辩"),
+                            ("document_review", "资料审核"),
+                            ("technical_check", "技术核查"),
+                        ],
+                        max_length=20,
+                        verbose_name="方式",
+                    ),
+                ),
+                ("evaluators", models.CharField(max_length=200, verbose_name="评估人员")),
+                ("date", models.DateField(verbose_name="日期")),
+                ("opinion", models.TextField(verbose_name="意见")),
+                (
+                    "score",
+                    models.DecimalField(
+                        blank=True, decimal_places=1, max_digits=5, null=True, verbose_name="评分"
+                    ),
+                ),
+                ("recorded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evaluations",
+                        to="registry.filingcase",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '技术评估',
-                'ordering': ['date', 'pk'],
+                "verbose_name": "技术评估",
+                "ordering": ["date", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='FilingMaterial',
+            name="FilingMaterial",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('type', models.CharField(max_length=16, verbose_name='材料类型')),
-                ('original_name', models.CharField(max_length=200, verbose_name='文件名')),
-                ('stored_name', models.CharField(max_length=200)),
-                ('content_type', models.CharField(max_length=40)),
-                ('size', models.PositiveIntegerField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='materials', to='registry.filingcase')),
-                ('uploaded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("type", models.CharField(max_length=16, verbose_name="材料类型")),
+                ("original_name", models.CharField(max_length=200, verbose_name="文件名")),
+                ("stored_name", models.CharField(max_length=200)),
+                ("content_type", models.CharField(max_length=40)),
+                ("size", models.PositiveIntegerField()),
+                ("sha256", models.CharField(max_length=64)),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="materials",
+                        to="registry.filingcase",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '备案材料',
-                'ordering': ['type', '-uploaded_at'],
+                "verbose_name": "备案材料",
+                "ordering": ["type", "-uploaded_at"],
             },
         ),
         migrations.CreateModel(
-            name='FilingNumberCounter',
+            name="FilingNumberCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('province', models.CharField(max_length=2)),
-                ('city', models.CharField(max_length=2)),
-                ('last_serial', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("province", models.CharField(max_length=2)),
+                ("city", models.CharField(max_length=2)),
+                ("last_serial", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'verbose_name': '备案号计数器',
-                'constraints': [models.UniqueConstraint(fields=('province', 'city'), name='filing_counter_city')],
+                "verbose_name": "备案号计数器",
+                "constraints": [
+                    models.UniqueConstraint(fields=("province", "city"), name="filing_counter_city")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='FilingOccupation',
+            name="FilingOccupation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='职业（工种）名称')),
-                ('code', models.CharField(max_length=16, verbose_name='职业编码')),
-                ('edition', models.CharField(default='2022', max_length=8, verbose_name='大典版本')),
-                ('work_type', models.CharField(blank=True, max_length=100, verbose_name='工种')),
-                ('new_occupation', models.BooleanField(default=False, verbose_name='是否新职业')),
-                ('years', models.PositiveIntegerField(default=0, verbose_name='培训评价经历时间（年）')),
-                ('persons', models.PositiveIntegerField(default=0, verbose_name='已培训评价人数')),
-                ('subsidised', models.BooleanField(default=False, verbose_name='开展补贴性培训')),
-                ('levels', models.JSONField(default=list, verbose_name='评价等级范围')),
-                ('experience_level', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='已有评价经历最高等级')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='occupations', to='registry.filingcase')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="职业（工种）名称")),
+                ("code", models.CharField(max_length=16, verbose_name="职业编码")),
+                (
+                    "edition",
+                    models.CharField(default="2022", max_length=8, verbose_name="大典版本"),
+                ),
+                ("work_type", models.CharField(blank=True, max_length=100, verbose_name="工种")),
+                ("new_occupation", models.BooleanField(default=False, verbose_name="是否新职业")),
+                (
+                    "years",
+                    models.PositiveIntegerField(default=0, verbose_name="培训评价经历时间（年）"),
+                ),
+                ("persons", models.PositiveIntegerField(default=0, verbose_name="已培训评价人数")),
+                ("subsidised", models.BooleanField(default=False, verbose_name="开展补贴性培训")),
+                ("levels", models.JSONField(default=list, verbose_name="评价等级范围")),
+                (
+                    "experience_level",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="已有评价经历最高等级"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="occupations",
+                        to="registry.filingcase",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '申请职业（工种）',
-                'ordering': ['position', 'pk'],
+                "verbose_name": "申请职业（工种）",
+                "ordering": ["position", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='FilingTransition',
+            name="FilingTransition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(max_length=32)),
-                ('from_state', models.CharField(max_length=20)),
-                ('to_state', models.CharField(max_length=20)),
-                ('actor', models.CharField(max_length=150)),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('business_date', models.DateField()),
-                ('note', models.TextField(blank=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='transitions', to='registry.filingcase')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("action", models.CharField(max_length=32)),
+                ("from_state", models.CharField(max_length=20)),
+                ("to_state", models.CharField(max_length=20)),
+                ("actor", models.CharField(max_length=150)),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                ("business_date", models.DateField()),
+                ("note", models.TextField(blank=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="transitions",
+                        to="registry.filingcase",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '办理记录',
-                'ordering': ['at', 'pk'],
+                "verbose_name": "办理记录",
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Objection',
+            name="Objection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('subject', models.CharField(default='filing', max_length=16, verbose_name='对象')),
-                ('content', models.TextField(verbose_name='异议内容')),
-                ('contact', models.CharField(max_length=100, verbose_name='联系方式')),
-                ('lodged_at', models.DateTimeField(auto_now_add=True)),
-                ('state', models.CharField(choices=[('open', '待处理'), ('upheld', '异议成立'), ('dismissed', '异议不成立')], default='open', max_length=16, verbose_name='状态')),
-                ('resolution', models.TextField(blank=True, verbose_name='处理意见')),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('filing', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='objections', to='registry.filingcase')),
-                ('resolved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("subject", models.CharField(default="filing", max_length=16, verbose_name="对象")),
+                ("content", models.TextField(verbose_name="异议内容")),
+                ("contact", models.CharField(max_length=100, verbose_name="联系方式")),
+                ("lodged_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("open", "待处理"),
+                            ("upheld", "异议成立"),
+                            ("dismissed", "异议不成立"),
+                        ],
+                        default="open",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("resolution", models.TextField(blank=True, verbose_name="处理意见")),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "filing",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="objections",
+                        to="registry.filingcase",
+                    ),
+                ),
+                (
+                    "resolved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '异议',
-                'verbose_name_plural': '异议',
-                'ordering': ['lodged_at'],
+                "verbose_name": "异议",
+                "verbose_name_plural": "异议",
+                "ordering": ["lodged_at"],
             },
         ),
         migrations.CreateModel(
-            name='Organization',
+            name="Organization",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='名称')),
-                ('credit_code', models.CharField(max_length=18, unique=True, verbose_name='统一社会信用代码')),
-                ('category', models.CharField(blank=True, choices=[('S', '社会培训评价组织'), ('Y', '用人单位')], max_length=1, verbose_name='类别')),
-                ('status', models.CharField(choices=[('applying', '申请中'), ('in_pilot', '试点中'), ('active', '已备案'), ('pilot_failed', '试点未通过'), ('revoked', '已撤销'), ('expired', '已过期')], db_index=True, default='applying', max_length=16, verbose_name='状态')),
-                ('filing_number', models.CharField(blank=True, max_length=13, null=True, unique=True, verbose_name='备案号')),
-                ('channel', models.CharField(blank=True, choices=[('city', '市级渠道'), ('province', '省直渠道')], max_length=16, verbose_name='渠道')),
-                ('scope', models.CharField(choices=[('city', '面向本市'), ('province', '面向全省')], default='city', max_length=16, verbose_name='范围')),
-                ('industry', models.CharField(blank=True, max_length=100, verbose_name='所属行业系统')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='地址')),
-                ('nature', models.CharField(blank=True, max_length=32, verbose_name='机构性质')),
-                ('legal_representative', models.CharField(blank=True, max_length=60, verbose_name='法定代表人')),
-                ('contact_name', models.CharField(blank=True, max_length=60, verbose_name='联系人')),
-                ('contact_phone', models.CharField(blank=True, max_length=40, verbose_name='联系电话')),
-                ('filed_on', models.DateField(blank=True, null=True, verbose_name='备案日期')),
-                ('valid_until', models.DateField(blank=True, db_index=True, null=True, verbose_name='有效期至')),
-                ('pilot_until', models.DateField(blank=True, null=True, verbose_name='试点期至')),
-                ('province_wide_on', models.DateField(blank=True, null=True, verbose_name='列入全省目录日期')),
-                ('exited_on', models.DateField(blank=True, null=True, verbose_name='退出日期')),
-                ('exit_reason', models.CharField(blank=True, choices=[('false_materials', '提供虚假材料'), ('dishonesty', '违规失信'), ('vicious_competition', '恶意竞争'), ('disorderly_management', '管理失序'), ('merged', '合并注销'), ('other', '其他')], max_length=32, verbose_name='退出原因')),
-                ('exit_detail', models.TextField(blank=True, verbose_name='退出说明')),
-                ('registered_at', models.DateTimeField(auto_now_add=True, verbose_name='注册时间')),
-                ('filing_authority', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='filed_organizations', to='accounts.authority', verbose_name='备案机关')),
-                ('home_city', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='home_organizations', to='accounts.authority', verbose_name='登记注册地')),
-                ('merged_into', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='registry.organization', verbose_name='并入')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="名称")),
+                (
+                    "credit_code",
+                    models.CharField(max_length=18, unique=True, verbose_name="统一社会信用代码"),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        blank=True,
+                        choices=[("S", "社会培训评价组织"), ("Y", "用人单位")],
+                        max_length=1,
+                        verbose_name="类别",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("applying", "申请中"),
+                            ("in_pilot", "试点中"),
+                            ("active", "已备案"),
+                            ("pilot_failed", "试点未通过"),
+                            ("revoked", "已撤销"),
+                            ("expired", "已过期"),
+                        ],
+                        db_index=True,
+                        default="applying",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "filing_number",
+                    models.CharField(
+                        blank=True, max_length=13, null=True, unique=True, verbose_name="备案号"
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        blank=True,
+                        choices=[("city", "市级渠道"), ("province", "省直渠道")],
+                        max_length=16,
+                        verbose_name="渠道",
+                    ),
+                ),
+                (
+                    "scope",
+                    models.CharField(
+                        choices=[("city", "面向本市"), ("province", "面向全省")],
+                        default="city",
+                        max_length=16,
+                        verbose_name="范围",
+                    ),
+                ),
+                (
+                    "industry",
+                    models.CharField(blank=True, max_length=100, verbose_name="所属行业系统"),
+                ),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="地址")),
+                ("nature", models.CharField(blank=True, max_length=32, verbose_name="机构性质")),
+                (
+                    "legal_representative",
+                    models.CharField(blank=True, max_length=60, verbose_name="法定代表人"),
+                ),
+                (
+                    "contact_name",
+                    models.CharField(blank=True, max_length=60, verbose_name="联系人"),
+                ),
+                (
+                    "contact_phone",
+                    models.CharField(blank=True, max_length=40, verbose_name="联系电话"),
+                ),
+                ("filed_on", models.DateField(blank=True, null=True, verbose_name="备案日期")),
+                (
+                    "valid_until",
+                    models.DateField(blank=True, db_index=True, null=True, verbose_name="有效期至"),
+                ),
+                ("pilot_until", models.DateField(blank=True, null=True, verbose_name="试点期至")),
+                (
+                    "province_wide_on",
+                    models.DateField(blank=True, null=True, verbose_name="列入全省目录日期"),
+                ),
+                ("exited_on", models.DateField(blank=True, null=True, verbose_name="退出日期")),
+                (
+                    "exit_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("false_materials", "提供虚假材料"),
+                            ("dishonesty", "违规失信"),
+                            ("vicious_competition", "恶意竞争"),
+                            ("disorderly_management", "管理失序"),
+                            ("merged", "合并注销"),
+                            ("other", "其他"),
+                        ],
+                        max_length=32,
+                        verbose_name="退出原因",
+                    ),
+                ),
+                ("exit_detail", models.TextField(blank=True, verbose_name="退出说明")),
+                ("registered_at", models.DateTimeField(auto_now_add=True, verbose_name="注册时间")),
+                (
+                    "filing_authority",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="filed_organizations",
+                        to="accounts.authority",
+                        verbose_name="备案机关",
+                    ),
+                ),
+                (
+                    "home_city",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="home_organizations",
+                        to="accounts.authority",
+                        verbose_name="登记注册地",
+                    ),
+                ),
+                (
+                    "merged_into",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="registry.organization",
+                        verbose_name="并入",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '评价组织',
-                'verbose_name_plural': '评价组织',
-                'ordering': ['name'],
+                "verbose_name": "评价组织",
+                "verbose_name_plural": "评价组织",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Notice',
+            name="Notice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('filing_publicity', '评价组织备案公示'), ('exit', '评价组织退出公告'), ('merger', '评价组织合并公告'), ('result_publicity', '认定结果公示')], max_length=20, verbose_name='类型')),
-                ('title', models.CharField(max_length=200, verbose_name='标题')),
-                ('body', models.TextField(blank=True, verbose_name='内容')),
-                ('subject_id', models.PositiveBigIntegerField(blank=True, null=True)),
-                ('starts_on', models.DateField(db_index=True, verbose_name='发布日期')),
-                ('ends_on', models.DateField(blank=True, null=True, verbose_name='公示截止')),
-                ('published_at', models.DateTimeField(auto_now_add=True)),
-                ('authority', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='notices', to='accounts.authority')),
-                ('filing', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='notices', to='registry.filingcase')),
-                ('organization', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='notices', to='registry.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("filing_publicity", "评价组织备案公示"),
+                            ("exit", "评价组织退出公告"),
+                            ("merger", "评价组织合并公告"),
+                            ("result_publicity", "认定结果公示"),
+                        ],
+                        max_length=20,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="标题")),
+                ("body", models.TextField(blank=True, verbose_name="内容")),
+                ("subject_id", models.PositiveBigIntegerField(blank=True, null=True)),
+                ("starts_on", models.DateField(db_index=True, verbose_name="发布日期")),
+                ("ends_on", models.DateField(blank=True, null=True, verbose_name="公示截止")),
+                ("published_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "authority",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="notices",
+                        to="accounts.authority",
+                    ),
+                ),
+                (
+                    "filing",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notices",
+                        to="registry.filingcase",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notices",
+                        to="registry.organization",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '公示公告',
-                'verbose_name_plural': '公示公告',
-                'ordering': ['-starts_on', '-pk'],
+                "verbose_name": "公示公告",
+                "verbose_name_plural": "公示公告",
+                "ordering": ["-starts_on", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='membership', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='members', to='registry.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="membership",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="members",
+                        to="registry.organization",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '组织用户',
-                'verbose_name_plural': '组织用户',
+                "verbose_name": "组织用户",
+                "verbose_name_plural": "组织用户",
             },
         ),
         migrations.AddField(
-            model_name='filingcase',
-            name='organization',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='filing_cases', to='registry.organization'),
+            model_name="filingcase",
+            name="organization",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="filing_cases",
+                to="registry.organization",
+            ),
         ),
         migrations.CreateModel(
-            name='RetiredNumber',
+            name="RetiredNumber",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=13, unique=True, verbose_name='备案号')),
-                ('organization_name', models.CharField(max_length=200, verbose_name='组织名称')),
-                ('reason', models.CharField(choices=[('false_materials', '提供虚假材料'), ('dishonesty', '违规失信'), ('vicious_competition', '恶意竞争'), ('disorderly_management', '管理失序'), ('merged', '合并注销'), ('other', '其他'), ('expired', '到期未延续')], max_length=32, verbose_name='原因')),
-                ('detail', models.TextField(blank=True, verbose_name='说明')),
-                ('retired_on', models.DateField(verbose_name='注销日期')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=13, unique=True, verbose_name="备案号")),
+                ("organization_name", models.CharField(max_length=200, verbose_name="组织名称")),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("false_materials", "提供虚假材料"),
+                            ("dishonesty", "违规失信"),
+                            ("vicious_competition", "恶意竞争"),
+                            ("disorderly_management", "管理失序"),
+                            ("merged", "合并注销"),
+                            ("other", "其他"),
+                            ("expired", "到期未延续"),
+                        ],
+                        max_length=32,
+                        verbose_name="原因",
+                    ),
+                ),
+                ("detail", models.TextField(blank=True, verbose_name="说明")),
+                ("retired_on", models.DateField(verbose_name="注销日期")),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.organization",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '已注销备案号',
-                'verbose_name_plural': '废置库',
-                'ordering': ['-retired_on', 'number'],
+                "verbose_name": "已注销备案号",
+                "verbose_name_plural": "废置库",
+                "ordering": ["-retired_on", "number"],
             },
         ),
         migrations.CreateModel(
-            name='ScopeItem',
+            name="ScopeItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('occupation_name', models.CharField(max_length=100, verbose_name='职业名称')),
-                ('occupation_code', models.CharField(max_length=16, verbose_name='职业编码')),
-                ('edition', models.CharField(default='2022', max_length=8, verbose_name='大典版本')),
-                ('work_type', models.CharField(blank=True, max_length=100, verbose_name='工种')),
-                ('levels', models.JSONField(default=list, verbose_name='等级')),
-                ('levels_key', models.CharField(blank=True, max_length=16)),
-                ('new_occupation', models.BooleanField(default=False, verbose_name='新职业')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scope_items', to='registry.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("occupation_name", models.CharField(max_length=100, verbose_name="职业名称")),
+                ("occupation_code", models.CharField(max_length=16, verbose_name="职业编码")),
+                (
+                    "edition",
+                    models.CharField(default="2022", max_length=8, verbose_name="大典版本"),
+                ),
+                ("work_type", models.CharField(blank=True, max_length=100, verbose_name="工种")),
+                ("levels", models.JSONField(default=list, verbose_name="等级")),
+                ("levels_key", models.CharField(blank=True, max_length=16)),
+                ("new_occupation", models.BooleanField(default=False, verbose_name="新职业")),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scope_items",
+                        to="registry.organization",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '备案职业（工种）',
-                'ordering': ['occupation_code', 'work_type'],
+                "verbose_name": "备案职业（工种）",
+                "ordering": ["occupation_code", "work_type"],
             },
         ),
         migrations.CreateModel(
-            name='ServiceArea',
+            name="ServiceArea",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('since', models.DateField(verbose_name='起始日期')),
-                ('city', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.authority')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='service_areas', to='registry.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("since", models.DateField(verbose_name="起始日期")),
+                (
+                    "city",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.authority",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="service_areas",
+                        to="registry.organization",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '可开展认定的地市',
+                "verbose_name": "可开展认定的地市",
             },
         ),
         migrations.AddIndex(
-            model_name='organization',
-            index=models.Index(fields=['status', 'scope'], name='org_status_scope_idx'),
+            model_name="organization",
+            index=models.Index(fields=["status", "scope"], name="org_status_scope_idx"),
         ),
         migrations.AddConstraint(
-            model_name='servicearea',
-            constraint=models.UniqueConstraint(fields=('organization', 'city'), name='service_area_unique'),
+            model_name="servicearea",
+            constraint=models.UniqueConstraint(
+                fields=("organization", "city"), name="service_area_unique"
+            ),
         ),
     ]

@@ -12,15 +12,22 @@ from skillcert.rules import clock
 from skillcert.rules.errors import Conflict, Forbidden
 
 
+def check_party(case: FilingCase, action: str, actor: Any) -> Transition:
+    """403 unless ``actor`` is a party that may take ``action`` (the state is checked later,
+    on the locked row): who may act is answered before what they sent."""
+    transition = FILING_TRANSITIONS[action]
+    if not transition.parties & parties_for_case(actor, case):
+        raise Forbidden(f"您无权对该申请执行「{transition.label}」", code="forbidden")
+    return transition
+
+
 def check_transition(case: FilingCase, action: str, actor: Any) -> Transition:
     """The transition if ``actor`` may take ``action`` on ``case`` now; 403 or 409 otherwise.
 
     A person who may not take the action at all gets 403 whatever the state; a person who may,
     but not from this state, gets 409.
     """
-    transition = FILING_TRANSITIONS[action]
-    if not transition.parties & parties_for_case(actor, case):
-        raise Forbidden(f"您无权对该申请执行「{transition.label}」", code="forbidden")
+    transition = check_party(case, action, actor)
     if case.state not in transition.sources:
         raise Conflict(
             f"申请当前状态为「{case.get_state_display()}」，不能执行「{transition.label}」",

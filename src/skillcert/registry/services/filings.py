@@ -26,7 +26,12 @@ from skillcert.registry.models import (
     OrganizationStatus,
 )
 from skillcert.registry.payloads import BASIC_FIELDS, FilingPayload, parse_filing_payload
-from skillcert.registry.services.common import check_transition, lock_case, move_case
+from skillcert.registry.services.common import (
+    check_party,
+    check_transition,
+    lock_case,
+    move_case,
+)
 from skillcert.registry.services.effects import apply_filing
 from skillcert.registry.workflow import APPLICANT_KINDS, OPEN_STATES, FilingKind, FilingState
 from skillcert.rules import clock
@@ -115,7 +120,10 @@ def update_filing(case: FilingCase, data: Any, *, actor: Any) -> FilingCase:
     return case
 
 
-def _check_kind_fits(organization: Organization, kind: str) -> None:
+def _check_kind_fits(organization: Organization, kind: str, *, submitted: bool = False) -> None:
+    """The organization's status allows this kind of case (again at submission and filing:
+    an organization revoked or expired meanwhile must not be changed by an open case).
+    ``submitted``: a renewal submitted before expiry may still be filed after it."""
     status = organization.status
     if kind == FilingKind.INITIAL:
         if status not in {OrganizationStatus.APPLYING, OrganizationStatus.EXPIRED}:
@@ -134,7 +142,9 @@ def _check_kind_fits(organization: Organization, kind: str) -> None:
         status == OrganizationStatus.PILOT_FAILED
     ):
         raise Conflict("试点未通过的评价组织不能申请变更或异地备案", code="invalid_state")
-    if kind == FilingKind.RENEWAL and organization.valid_until < clock.today():
+    if kind == FilingKind.PROVINCE_WIDE and status == OrganizationStatus.PILOT_FAILED:
+        raise Conflict("试点未通过的评价组织不能面向全省备案", code="invalid_state")
+    if kind == FilingKind.RENEWAL and not submitted and organization.valid_until < clock.today():
         raise Conflict("备案有效期已届满，不能延续，请重新申请首次备案", code="deadline_passed")
 
 
@@ -315,6 +325,7 @@ def submit_filing(case: FilingCase, *, actor: Any) -> FilingCase:
     with transaction.atomic():
         case = lock_case(case.pk)
         transition = check_transition(case, "submit", actor)
+        _check_kind_fits(case.organization, case.kind)
         missing = missing_for_submission(case)
         if missing:
             raise InvalidInput(
@@ -375,6 +386,7 @@ def _reason(reason: Any) -> str:
 
 def record_evaluation(case: FilingCase, data: Any, *, actor: Any) -> Evaluation:
     """Record one technical evaluation step; the case is then under evaluation."""
+    check_party(case, "evaluations", actor)
     values = _evaluation_values(data)
     with transaction.atomic():
         case = lock_case(case.pk)
@@ -530,6 +542,7 @@ def file_filing(case: FilingCase, *, actor: Any) -> FilingCase:
             )
         if case.objections.filter(state=ObjectionState.OPEN).exists():
             raise Conflict("公示期内的异议尚未处理完毕，不能备案", code="objection_open")
+        _check_kind_fits(case.organization, case.kind, submitted=True)
         case.filed_on = today
         organization = apply_filing(case, actor=actor)
         case.filing_number = organization.filing_number

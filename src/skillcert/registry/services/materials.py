@@ -14,7 +14,7 @@ from django.db import transaction
 
 from skillcert.audit import service as audit
 from skillcert.registry.models import FilingCase, FilingMaterial
-from skillcert.registry.services.common import check_transition, lock_case
+from skillcert.registry.services.common import check_party, check_transition, lock_case
 from skillcert.rules.errors import InvalidInput, TooLarge
 from skillcert.rules.filing import Material
 
@@ -70,6 +70,7 @@ def add_material(
     case: FilingCase, *, material_type: str, upload: Any, actor: Any
 ) -> FilingMaterial:
     """Attach one material to a draft (replacing an earlier file of the same type)."""
+    check_party(case, "submit", actor)  # the applicant: before reading the file
     try:
         kind = Material(material_type)
     except ValueError:

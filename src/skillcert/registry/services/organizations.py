@@ -115,6 +115,8 @@ def _move(
 
 def record_pilot_result(organization: Organization, *, passed: Any, actor: Any) -> Organization:
     """The pilot's evaluation: passed → may certify until expiry; failed → may not certify."""
+    if not decides_for_organization(actor, organization):
+        raise Forbidden("只有备案机关或省人社厅可以确认试点结果", code="forbidden")
     if not isinstance(passed, bool):
         raise InvalidInput.for_field("passed", "请说明试点评估是否通过（true 或 false）")
     with transaction.atomic():
@@ -148,6 +150,8 @@ def revoke_organization(
 ) -> Organization:
     """Exit (退出): revoke the filing with a reason; the number is retired, the catalog
     drops the organization and a public notice announces it."""
+    if not decides_for_organization(actor, organization):
+        raise Forbidden("只有备案机关或省人社厅可以撤销备案", code="forbidden")
     text = reason.strip() if isinstance(reason, str) else ""
     if not text:
         raise InvalidInput.for_field("reason", "请填写撤销理由")
@@ -231,13 +235,15 @@ def merge_organizations(data: Any, *, actor: Any) -> Organization:
         if missing:
             raise InvalidInput.for_field("members", f"未找到评价组织：{missing}")
         absorbed = [by_pk[pk] for pk in members]
-        for organization in [*absorbed, *([by_pk[into]] if into else [])]:
+        involved = [*absorbed, *([by_pk[into]] if into else [])]
+        for organization in involved:
+            if not decides_for_organization(actor, organization):
+                raise Forbidden(f"您无权办理 {organization.name} 的合并", code="forbidden")
+        for organization in involved:
             if not organization.is_filed:
                 raise Conflict(
                     f"{organization.name} 不是已备案的评价组织，不能合并", code="invalid_state"
                 )
-            if not decides_for_organization(actor, organization):
-                raise Forbidden(f"您无权办理 {organization.name} 的合并", code="forbidden")
         today = clock.today()
         target = by_pk[into] if into else _new_merged(absorbed, name, credit_code, category, actor)
         for organization in absorbed:
