@@ -23,7 +23,10 @@ def _fresh_cache():
     """Rate-limit counters live in the cache: each test starts with none."""
     from django.core.cache import cache
 
+    from skillcert.reference.selectors import forget_work_calendar
+
     cache.clear()
+    forget_work_calendar()  # a schedule loaded by one test is rolled back with it
 
 
 @pytest.fixture

@@ -122,13 +122,14 @@ def test_certificate_verification(new_page, screenshot):
 
 
 @pytest.mark.parametrize("device", list(VIEWPORTS))
-def test_catalog_and_notices_are_empty(new_page, screenshot, device):
+def test_catalog_and_notices_show_the_demo(new_page, screenshot, device):
     page = new_page(viewport=VIEWPORTS[device])
     page.goto("/")
     page.get_by_role("link", name="各市备案的评价组织").click()
     expect(page).to_have_url(re.compile(r"/catalog$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("评价组织目录")
-    expect(page.locator("main .empty")).to_contain_text("目前还没有已备案的评价组织")
+    expect(page.locator("main")).to_contain_text("合肥市明德职业技能培训学校")
+    expect(page.locator("main")).not_to_contain_text("合肥市速成职业培训学校")  # revoked
     tabs = page.get_by_role("navigation", name="目录范围")
     expect(tabs.locator("[aria-current=page]")).to_have_text("全部已备案")
     assert_no_horizontal_scroll(page)
@@ -137,14 +138,16 @@ def test_catalog_and_notices_are_empty(new_page, screenshot, device):
     tabs.get_by_role("link", name="面向全省").click()
     expect(page).to_have_url(re.compile(r"/catalog\?scope=province$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("面向全省开展认定的评价组织目录")
-    expect(page.locator("main .empty")).to_contain_text("目前还没有已备案的评价组织")
+    # The demo's recommendation is still with the province: nobody is province-wide yet.
+    expect(page.locator("main .empty")).to_contain_text("目前还没有")
     expect(tabs.locator("[aria-current=page]")).to_have_text("面向全省")
     assert_no_horizontal_scroll(page)
 
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="公示公告").click()
     expect(page).to_have_url(re.compile(r"/notices$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("公示公告")
-    expect(page.locator("main .empty")).to_contain_text("目前没有正在公示的事项")
+    expect(page.locator("main")).to_contain_text("芜湖市江城职业培训学校")
+    expect(page.locator("main")).to_contain_text("撤销")  # the exit notice of the revoked one
     assert_no_horizontal_scroll(page)
     screenshot(page, f"notices-{device}")
 

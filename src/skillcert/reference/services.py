@@ -13,6 +13,7 @@ from skillcert.reference.models import (
     CalendarYear,
     Occupation,
 )
+from skillcert.reference.selectors import forget_work_calendar
 from skillcert.rules import occupations as occupation_rules
 from skillcert.rules.workdays import ScheduleEntry, parse_schedule_csv, schedule_years
 
@@ -99,6 +100,8 @@ def load_calendar_schedule(text: str, *, source_name: str = "", actor: Any) -> l
             CalendarYear.objects.update_or_create(
                 year=year, defaults={"source_name": source_name[:200]}
             )
+        transaction.on_commit(forget_work_calendar)
+        forget_work_calendar()
         audit.record(
             actor=actor,
             action="reference.calendar_loaded",

@@ -328,6 +328,7 @@ class Objection(models.Model):
         FilingCase, null=True, blank=True, on_delete=models.CASCADE, related_name="objections"
     )
     subject = models.CharField("对象", max_length=16, default="filing")  # "filing" or "batch"
+    subject_id = models.PositiveBigIntegerField(null=True, blank=True)  # the batch, for "batch"
     content = models.TextField("异议内容")
     contact = models.CharField("联系方式", max_length=100)
     lodged_at = models.DateTimeField(auto_now_add=True)

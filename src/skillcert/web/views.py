@@ -2,31 +2,128 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
+from skillcert.accounts.roles import Role
 from skillcert.registry.access import organization_of
+from skillcert.registry.models import Notice
+from skillcert.registry.selectors import cities_of, public_catalog, public_notices, worklist
+from skillcert.registry.services.objections import lodge_filing_objection
 from skillcert.registry.services.organizations import register_organization
+from skillcert.registry.workflow import FilingState
+from skillcert.rules import clock
 from skillcert.rules.codes import parse_certificate_number
 from skillcert.rules.errors import DomainError
-from skillcert.web.forms import RegisterForm, VerifyForm
+from skillcert.web import display
+from skillcert.web.forms import (
+    CatalogFilterForm,
+    ObjectionForm,
+    RegisterForm,
+    VerifyForm,
+    add_domain_error,
+)
+
+PAGE_SIZE = 50
 
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/home.html", {"verify_form": VerifyForm()})
 
 
+@require_GET
 def catalog(request: HttpRequest) -> HttpResponse:
-    scope = "province" if request.GET.get("scope") == "province" else "city"
-    return render(request, "web/catalog.html", {"scope": scope, "organizations": []})
+    """The public catalog of filed organizations; ``scope=province``: the province-wide list."""
+    scope = "province" if request.GET.get("scope") == "province" else ""
+    names = display.city_names()
+    form = CatalogFilterForm(request.GET, cities=sorted(names.items()))
+    params = {**form.params(), "scope": scope}
+    page = Paginator(public_catalog(params), PAGE_SIZE).get_page(request.GET.get("page"))
+    city_codes = sorted(names)
+    rows = [
+        {"organization": organization, "cities": cities_of(organization, city_codes)}
+        for organization in page
+    ]
+    return render(
+        request,
+        "web/catalog.html",
+        {
+            "scope": scope or "city",
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "city_names": names,
+            "filtered": any(v for k, v in params.items() if k != "scope"),
+            "query": display.query_without_page(request),
+        },
+    )
 
 
+def _objections_open(notice: Notice) -> bool:
+    return bool(notice.filing_id and notice.filing.state == FilingState.IN_PUBLICITY)
+
+
+@require_GET
 def notices(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/notices.html", {"notices": []})
+    """Notices running today first (with the objection form while a publicity runs), then
+    the earlier ones and the announcements."""
+    current = list(public_notices({"current": "1"}))
+    earlier = public_notices({}).exclude(pk__in=[n.pk for n in current])
+    page = Paginator(earlier, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "web/notices.html",
+        {
+            "current": [{"notice": n, "objections_open": _objections_open(n)} for n in current],
+            "page": page,
+            "form": ObjectionForm(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def objection(request: HttpRequest, pk: int) -> HttpResponse:
+    """Anyone may object to a filing while its publicity runs (one form per notice)."""
+    notice = public_notices({}).filter(pk=pk, filing__isnull=False).first()
+    if notice is None:
+        raise Http404("未找到该公示")
+    form = ObjectionForm(request.POST or None)
+    error = ""
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            lodge_filing_objection(notice.filing, form.cleaned_data, actor=None)
+        except DomainError as exc:
+            add_domain_error(form, exc)
+            error, status = exc.message, exc.status
+        else:
+            messages.success(
+                request,
+                f"异议已提交。{notice.authority.name}"
+                f"{'人社厅' if notice.authority.is_province else '人社局'}将核实处理，"
+                "公示期内的异议处理完毕前不予备案。",
+            )
+            return redirect("web:notices")
+    return render(
+        request,
+        "web/objection.html",
+        {
+            "notice": notice,
+            "form": form,
+            "error": error,
+            "objections_open": _objections_open(notice)
+            and notice.ends_on is not None
+            and notice.ends_on >= clock.today(),
+        },
+        status=status,
+    )
 
 
 def verify(request: HttpRequest, number: str = "") -> HttpResponse:
@@ -76,9 +173,17 @@ def register(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
+    """The workbench: an organization's applications, or an officer's counts per stage."""
     user = request.user
-    return render(
-        request,
-        "web/dashboard.html",
-        {"organization": organization_of(user), "role_label": user.role_label},
-    )
+    organization = organization_of(user)
+    context: dict[str, Any] = {"organization": organization, "role_label": user.role_label}
+    if organization is not None:
+        cases = list(worklist(user)[:5])
+        context["cases"] = [{"case": c, "deadline": display.next_deadline(c)} for c in cases]
+        context["case_count"] = sum(display.state_counts(user).values())
+    elif display.is_reviewer_user(user):
+        context["groups"] = display.work_groups(user)
+        context["is_city_bureau"] = (
+            user.role == Role.CITY_BUREAU and user.authority and not user.authority.is_province
+        )
+    return render(request, "web/dashboard.html", context)

@@ -120,6 +120,22 @@ def update_filing(case: FilingCase, data: Any, *, actor: Any) -> FilingCase:
     return case
 
 
+def startable_kinds(organization: Organization) -> list[str]:
+    """The kinds of case the organization may start now (same rules as ``create_filing``)."""
+    open_kinds = set(
+        organization.filing_cases.filter(state__in=OPEN_STATES).values_list("kind", flat=True)
+    )
+    kinds = []
+    for kind in APPLICANT_KINDS:
+        try:
+            _check_kind_fits(organization, kind)
+        except Conflict:
+            continue
+        if kind not in open_kinds:
+            kinds.append(kind)
+    return kinds
+
+
 def _check_kind_fits(organization: Organization, kind: str, *, submitted: bool = False) -> None:
     """The organization's status allows this kind of case (again at submission and filing:
     an organization revoked or expired meanwhile must not be changed by an open case).

@@ -1,0 +1,56 @@
+"""Who may open which group of pages; objects themselves come from ``registry.access``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+
+from skillcert.registry.access import organization_of
+from skillcert.rules.errors import NotFound
+from skillcert.web.display import is_reviewer_user
+
+View = Callable[..., HttpResponse]
+
+
+def _not_found_is_404(view: View) -> View:
+    """``NotFound`` from an access helper answers with the Chinese 404 page."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404(exc.message) from None
+
+    return wrapped
+
+
+def organization_required(view: View) -> View:
+    """Pages of /org/: a logged-in user of an organization; officers get 403."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        organization = organization_of(request.user)
+        if organization is None:
+            raise PermissionDenied("只有评价组织用户可以访问此页面")
+        request.organization = organization  # type: ignore[attr-defined]
+        return view(request, *args, **kwargs)
+
+    return login_required(_not_found_is_404(wrapped))
+
+
+def reviewer_required(view: View) -> View:
+    """Pages of /review/: officers and inspectors; organization users get 403."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not is_reviewer_user(request.user):
+            raise PermissionDenied("只有人社部门工作人员和督查员可以访问此页面")
+        return view(request, *args, **kwargs)
+
+    return login_required(_not_found_is_404(wrapped))
