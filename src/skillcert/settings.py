@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "skillcert.accounts",
     "skillcert.reference",
     "skillcert.registry",
+    "skillcert.assessment",
+    "skillcert.certificates",
     "skillcert.api",
     "skillcert.web",
     "skillcert.ops",
@@ -196,6 +198,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "FilingKindEnum": "skillcert.registry.workflow.FilingKind.choices",
         "FilingStateEnum": "skillcert.registry.workflow.FilingState.choices",
+        "BatchStateEnum": "skillcert.assessment.workflow.BatchState.choices",
         "ChannelEnum": "skillcert.registry.models.Channel.choices",
         "CategoryEnum": "skillcert.registry.models.Category.choices",
         "OrganizationStatusEnum": "skillcert.registry.models.OrganizationStatus.choices",

@@ -19,8 +19,20 @@ from django.db import transaction
 
 from skillcert.accounts.models import User
 from skillcert.accounts.services import add_user
+from skillcert.assessment.models import Batch
+from skillcert.assessment.services.implementation import record_inspection
+from skillcert.assessment.services.plans import create_batch, submit_plan
+from skillcert.assessment.services.results import enter_results, file_results, publicize_results
 from skillcert.audit.service import ActorRef
-from skillcert.ops.samples import sample_application, sample_upload
+from skillcert.certificates.models import Segment
+from skillcert.certificates.services.issuing import issue_batch
+from skillcert.certificates.services.segments import allocate_segment
+from skillcert.ops.samples import (
+    sample_application,
+    sample_batch,
+    sample_candidates,
+    sample_upload,
+)
 from skillcert.registry.models import FilingCase, Organization
 from skillcert.registry.services import filings
 from skillcert.registry.services.materials import add_material
@@ -103,7 +115,7 @@ ORGANIZATIONS = [
         "合肥市明德职业技能培训学校",
         "340104",
         "MJ000101",
-        "已备案，试点中（备案号、回执）",
+        "已备案，试点中；认定批次：已报备结果、公示中、计划已报备、草稿",
     ),
     DemoOrganization(
         "org_wuhu", "芜湖市江城职业培训学校", "340202", "MJ000202", "备案公示中（可提出异议）"
@@ -124,7 +136,7 @@ ORGANIZATIONS = [
         "芜湖市鸠江职业技能评价中心",
         "340207",
         "MJ000606",
-        "已备案（试点通过），芜湖推荐面向全省",
+        "已备案（试点通过），芜湖推荐面向全省；一个批次待结果报备",
     ),
     DemoOrganization(
         "org_telecom",
@@ -202,7 +214,8 @@ def _register(item: DemoOrganization) -> User:
 
 
 def _organization(user: User) -> Organization:
-    return user.membership.organization
+    """The user's organization as it is now (not the copy cached on the user)."""
+    return Organization.objects.get(members__user=user)
 
 
 def _application(user: User, **overrides: Any) -> FilingCase:
@@ -277,9 +290,9 @@ def _build_stages(today: dt.date, officers: dict[str, User], users: dict[str, Us
         record_pilot_result(_organization(users["org_jiujiang"]), passed=True, actor=wuhu)
     with on(today - days(5)):
         filings.recommend_province_wide(_organization(users["org_jiujiang"]), actor=wuhu)
-    # 合肥: filed about three months ago, in its pilot year.
-    mingde = _submitted(users["org_hefei"], today - days(120))
-    _filed(mingde, hefei, today - days(115))
+    # 合肥: filed about five months ago, in its pilot year; it runs batches (below).
+    mingde = _submitted(users["org_hefei"], today - days(160))
+    _filed(mingde, hefei, today - days(155))
     # 芜湖: in publicity now.
     jiangcheng = _submitted(users["org_wuhu"], today - days(20))
     _through_publicity(jiangcheng, wuhu, today - days(5))
@@ -332,6 +345,110 @@ def _build_stages(today: dt.date, officers: dict[str, User], users: dict[str, Us
                 },
             ],
         )
+    _build_batches(today, officers, users)
+
+
+def _batch(user: User, plan_day: dt.date, start: dt.date, candidates: int, first: int) -> Batch:
+    with on(plan_day):
+        organization = _organization(user)
+        body = sample_batch(
+            start.isoformat(), candidates=candidates, site_city=organization.filing_authority.code
+        )
+        body["candidates"] = sample_candidates(candidates, body["items"], start=first)
+        return create_batch(organization, body, actor=user)
+
+
+def _results(batch: Batch, user: User, day: dt.date) -> None:
+    entries = []
+    for index, candidate in enumerate(batch.candidates.order_by("position")):
+        practical = 52 if index % 7 == 3 else 68 + index % 25
+        entries.append(
+            {
+                "id_number": candidate.id_number,
+                "scores": {"理论知识": 70 + index % 20, "操作技能": practical},
+            }
+        )
+    with on(day):
+        enter_results(batch, {"results": entries}, actor=user)
+
+
+def _batch_through(
+    user: User,
+    plan_day: dt.date,
+    candidates: int,
+    first: int,
+    *,
+    until: str,
+    center: User | None = None,
+) -> Batch:
+    """A batch planned on ``plan_day`` (start 30 days later) and walked up to ``until``."""
+    start = plan_day + dt.timedelta(days=30)
+    batch = _batch(user, plan_day, start, candidates, first)
+    if until == "draft":
+        return batch
+    with on(plan_day):
+        submit_plan(batch, actor=user)
+    if until == "plan_filed":
+        return batch
+    if center is not None:
+        with on(start):
+            record_inspection(
+                batch,
+                {
+                    "stage": "操作技能考核",
+                    "findings": "考评人员到位，考场视频监控正常，未发现违规。",
+                },
+                actor=center,
+            )
+    _results(batch, user, start + dt.timedelta(days=1))
+    with on(start + dt.timedelta(days=2)):
+        publicize_results(batch, actor=user)
+    if until == "in_publicity":
+        return batch
+    issue_day = start + dt.timedelta(days=10)
+    with on(issue_day):
+        issue_batch(batch, actor=user)
+    if until == "certificates_issued":
+        return batch
+    with on(issue_day + dt.timedelta(days=2)):
+        file_results(batch, actor=user)
+    return batch
+
+
+def _segments(user: User, province_center: User, year: int) -> None:
+    organization = _organization(user)
+    for level in (3, 4, 5):
+        if not Segment.objects.filter(organization=organization, year=year, level=level).exists():
+            allocate_segment(
+                {
+                    "organization": organization.pk,
+                    "year": year,
+                    "level": level,
+                    "first": 1,
+                    "last": 5000,
+                },
+                actor=province_center,
+            )
+
+
+def _build_batches(today: dt.date, officers: dict[str, User], users: dict[str, User]) -> None:
+    days = dt.timedelta
+    center = officers["province_center"]
+    hefei, jiujiang = users["org_hefei"], users["org_jiujiang"]
+    for year in {(today - days(100)).year, (today - days(10)).year, today.year}:
+        _segments(hefei, center, year)
+        _segments(jiujiang, center, year)
+    # 合肥: results filed (certificates numbered), in publicity now, plan filed, a draft.
+    _batch_through(
+        hefei, today - days(130), 30, 0, until="results_filed", center=officers["hefei_center"]
+    )
+    _batch_through(
+        hefei, today - days(34), 20, 100, until="in_publicity", center=officers["inspector_hefei"]
+    )
+    _batch_through(hefei, today - days(12), 12, 200, until="plan_filed")
+    _batch_through(hefei, today - days(1), 8, 300, until="draft")
+    # 芜湖: certificates numbered, result filing due soon.
+    _batch_through(jiujiang, today - days(50), 15, 400, until="certificates_issued")
 
 
 def demo_logins() -> list[tuple[str, str, str, str]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from typing import Any
 
@@ -89,3 +90,92 @@ def sample_pdf(title: str) -> bytes:
 def sample_upload(title: str = "材料", *, rendered: bool = False) -> SimpleUploadedFile:
     content = sample_pdf(title) if rendered else MINIMAL_PDF
     return SimpleUploadedFile(f"{title}.pdf", content, content_type="application/pdf")
+
+
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
+    "余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯"
+    "龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建文辉玲红梅鹏飞斌宇浩凯"
+SOURCES = ("企业职工", "社会人员", "院校学生")
+
+
+def sample_id_number(index: int, division: str = "340104") -> str:
+    """A valid 居民身份证号码 for sample candidate ``index`` (distinct for 0-999,999)."""
+    from skillcert.rules.idtypes import id_check_char
+
+    year = 1970 + index % 30
+    month = 1 + (index // 30) % 12
+    day = 1 + (index // 360) % 28
+    sequence = index // 10080 % 1000
+    body = f"{division}{year:04d}{month:02d}{day:02d}{sequence:03d}"
+    return body + id_check_char(body)
+
+
+def sample_candidates(
+    count: int, items: list[dict[str, Any]], *, start: int = 0
+) -> list[dict[str, Any]]:
+    """``count`` candidates spread over the plan's items, with valid distinct ID numbers."""
+    cities = ("合肥市", "芜湖市", "蚌埠市", "六安市")
+    rows = []
+    for offset in range(count):
+        index = start + offset
+        item = items[index % len(items)]
+        rows.append(
+            {
+                "name": SURNAMES[index % len(SURNAMES)]
+                + GIVEN[(index // 7) % len(GIVEN)]
+                + GIVEN[(index // 3) % len(GIVEN)],
+                "id_type": "201",
+                "id_number": sample_id_number(index),
+                "work_unit": f"合肥示例制造有限公司第{index % 9 + 1}车间",
+                "city": cities[index % len(cities)],
+                "occupation_code": item["occupation_code"],
+                "work_type": item.get("work_type", ""),
+                "level": item["level"],
+                "source": SOURCES[index % len(SOURCES)],
+            }
+        )
+    return rows
+
+
+def sample_batch(start: str, *, candidates: int = 6, site_city: str = "01") -> dict[str, Any]:
+    """A batch plan body of the contract: welders at levels 3-5, all staff roles."""
+    items = [
+        {"occupation_code": "6-18-02-04", "occupation_name": "焊工", "work_type": "", "level": 3},
+        {"occupation_code": "6-18-02-04", "occupation_name": "焊工", "work_type": "", "level": 4},
+        {"occupation_code": "6-18-02-04", "occupation_name": "焊工", "work_type": "", "level": 5},
+    ]
+    start_date = dt.date.fromisoformat(start)
+    return {
+        "title": f"{start_date.year}年第{start_date.month}期焊工认定",
+        "start_date": start,
+        "end_date": (start_date + dt.timedelta(days=1)).isoformat(),
+        "site_city": site_city,
+        "site_address": "合肥市蜀山区长江西路 100 号实训楼",
+        "subjects": ["理论知识", "操作技能"],
+        "pass_mark": 60,
+        "items": items,
+        "staff": [
+            {
+                "role": "proctor",
+                "name": "钱监考",
+                "id_type": "201",
+                "id_number": sample_id_number(900_001),
+            },
+            {
+                "role": "examiner",
+                "name": "孙考评",
+                "id_type": "201",
+                "id_number": sample_id_number(900_002),
+            },
+            {
+                "role": "quality_supervisor",
+                "name": "周督导",
+                "id_type": "201",
+                "id_number": sample_id_number(900_003),
+            },
+        ],
+        "candidates": sample_candidates(candidates, items),
+    }

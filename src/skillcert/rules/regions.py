@@ -7,6 +7,7 @@ The table is data, so another province's table can be loaded the same way (domai
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -78,12 +79,18 @@ class RegionTable:
         """Whether a city has this filing-number code (the province channel code is not a city)."""
         return any(city.code == code for city in self.cities)
 
+    @functools.cached_property
+    def _cities_by_name(self) -> dict[str, City]:
+        names = {city.name: city for city in self.cities}
+        names.update({city.short_name: city for city in self.cities})
+        return names
+
     def city_by_name(self, name: str) -> City:
         """The city with this name, with or without the trailing 市 ("合肥" or "合肥市")."""
         wanted = name.strip()
-        for city in self.cities:
-            if wanted in (city.name, city.short_name):
-                return city
+        city = self._cities_by_name.get(wanted)
+        if city is not None:
+            return city
         raise InvalidInput.for_field(
             "city", f"未知的地市名称“{wanted}”：{self.province_name}没有这个地市"
         )

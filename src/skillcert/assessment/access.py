@@ -1,0 +1,71 @@
+"""Who may see and act on which batch. Every view and list goes through here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from skillcert.accounts.roles import CITY_ROLES, PROVINCE_ROLES, Role
+from skillcert.assessment.models import Batch
+from skillcert.assessment.workflow import BatchParty
+from skillcert.registry.access import organization_of
+from skillcert.rules.errors import NotFound
+
+
+def _authenticated(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
+
+
+def _province_wide(user: Any) -> bool:
+    if user.role in PROVINCE_ROLES:
+        return True
+    return user.role == Role.INSPECTOR and user.authority and user.authority.is_province
+
+
+def batches_for(user: Any) -> QuerySet[Batch]:
+    """Batches a user may read: its organization's; held in or by its city; all."""
+    everything = Batch.objects.all()
+    if not _authenticated(user):
+        return everything.none()
+    if _province_wide(user):
+        return everything
+    if user.role in CITY_ROLES or user.role == Role.INSPECTOR:
+        city = user.authority_id
+        return everything.filter(Q(site_city_id=city) | Q(organization__home_city_id=city))
+    own = organization_of(user)
+    return everything.filter(organization=own) if own else everything.none()
+
+
+def get_batch_for_user(user: Any, pk: int) -> Batch:
+    batch = batches_for(user).select_related("organization", "site_city").filter(pk=pk).first()
+    if batch is None:
+        raise NotFound("未找到该认定批次", code="not_found")
+    return batch
+
+
+def parties_for_batch(user: Any, batch: Batch) -> frozenset[BatchParty]:
+    if not _authenticated(user):
+        return frozenset()
+    parties: set[BatchParty] = set()
+    own = organization_of(user)
+    if own is not None and own.pk == batch.organization_id:
+        parties.add(BatchParty.ORGANIZATION)
+    if (
+        user.role in {Role.CITY_CENTER, Role.CITY_BUREAU}
+        and user.authority_id == batch.site_city_id
+    ):
+        parties.add(BatchParty.CENTER)
+    if user.role in {Role.PROVINCE_DEPT, Role.PROVINCE_CENTER}:
+        parties.add(BatchParty.PROVINCE)
+    if user.role == Role.INSPECTOR and (
+        user.authority_id == batch.site_city_id or (user.authority and user.authority.is_province)
+    ):
+        parties.add(BatchParty.INSPECTOR)
+    return frozenset(parties)
+
+
+def may_download_annexes(user: Any, batch: Batch) -> bool:
+    """附件4/5: the organization, its city center (and bureau), and the province."""
+    parties = parties_for_batch(user, batch)
+    return bool(parties & {BatchParty.ORGANIZATION, BatchParty.CENTER, BatchParty.PROVINCE})

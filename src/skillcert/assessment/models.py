@@ -1,0 +1,154 @@
+"""Certification batches (认定批次): plan, staff, candidates, spot checks, results."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from skillcert.accounts.models import Authority
+from skillcert.assessment.workflow import BatchState
+from skillcert.registry.models import Organization
+
+
+class Batch(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="batches")
+    title = models.CharField("批次名称", max_length=200)
+    start_date = models.DateField("认定开始日期")
+    end_date = models.DateField("认定结束日期")
+    site_city = models.ForeignKey(
+        Authority, verbose_name="认定地点所在地市", on_delete=models.PROTECT, related_name="+"
+    )
+    site_address = models.CharField("认定地点", max_length=200)
+    overview = models.TextField("批次概况", blank=True)
+    subjects = models.JSONField("认定科目", default=list)
+    pass_marks = models.JSONField("合格分数线", default=dict)  # subject → "60"
+    industry_only = models.BooleanField("仅面向本行业系统", default=False)
+    state = models.CharField(
+        "状态", max_length=24, choices=BatchState.choices, default=BatchState.DRAFT, db_index=True
+    )
+    plan_deadline = models.DateField("计划报备截止", null=True, blank=True)
+    plan_deadline_estimated = models.BooleanField(default=False)
+    plan_filed_on = models.DateField("计划报备日期", null=True, blank=True)
+    copied_to_province = models.BooleanField("已抄报省鉴定中心", default=False)
+    publicity_start = models.DateField("公示开始", null=True, blank=True)
+    publicity_end = models.DateField("公示截止", null=True, blank=True, db_index=True)
+    results_due = models.DateField("结果报备期限", null=True, blank=True, db_index=True)
+    results_due_estimated = models.BooleanField(default=False)
+    results_filed_on = models.DateField("结果报备日期", null=True, blank=True)
+    late = models.BooleanField("逾期报备", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-start_date", "-pk"]
+        verbose_name = "认定批次"
+        verbose_name_plural = "认定批次"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class BatchItem(models.Model):
+    """An occupation (工种) and level the batch assesses."""
+
+    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="items")
+    occupation_code = models.CharField("职业编码", max_length=16)
+    occupation_name = models.CharField("职业名称", max_length=100)
+    work_type = models.CharField("工种", max_length=100, blank=True)
+    level = models.PositiveSmallIntegerField("等级")
+
+    class Meta:
+        ordering = ["occupation_code", "work_type", "level"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["batch", "occupation_code", "work_type", "level"], name="batch_item_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.occupation_name} {self.level}"
+
+
+class StaffRole(models.TextChoices):
+    PROCTOR = "proctor", "监考人员"
+    EXAMINER = "examiner", "考评人员"
+    QUALITY_SUPERVISOR = "quality_supervisor", "内部质量督导员"
+
+
+class StaffMember(models.Model):
+    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="staff")
+    role = models.CharField("角色", max_length=24, choices=StaffRole.choices)
+    name = models.CharField("姓名", max_length=50)
+    id_type = models.CharField("证件类型", max_length=3)
+    id_number = models.CharField("证件号码", max_length=30)
+
+    class Meta:
+        ordering = ["role", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} {self.name}"
+
+
+class Candidate(models.Model):
+    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="candidates")
+    position = models.PositiveIntegerField(default=0)
+    name = models.CharField("姓名", max_length=50)
+    id_type = models.CharField("证件类型", max_length=3)
+    id_number = models.CharField("证件号码", max_length=30)
+    work_unit = models.CharField("所在单位", max_length=100, blank=True)
+    city = models.CharField("考生所在地市", max_length=2)
+    occupation_code = models.CharField("职业编码", max_length=16)
+    occupation_name = models.CharField("职业名称", max_length=100)
+    work_type = models.CharField("工种", max_length=100, blank=True)
+    level = models.PositiveSmallIntegerField("申报等级")
+    source = models.CharField("考生来源", max_length=50)
+    attended = models.BooleanField("是否参加", null=True, blank=True)
+    scores = models.JSONField("成绩", default=dict)  # subject → "85.5"
+    passed = models.BooleanField("是否合格", null=True, blank=True)  # computed, never typed
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["batch", "id_type", "id_number"], name="candidate_once_per_batch"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Inspection(models.Model):
+    """A spot check (抽查) of a key stage by an inspector or officer (五(二))."""
+
+    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="inspections")
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="inspections"
+    )
+    stage = models.CharField("环节", max_length=100)
+    findings = models.TextField("发现情况")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    business_date = models.DateField("日期")
+
+    class Meta:
+        ordering = ["recorded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.stage}"
+
+
+class BatchTransition(models.Model):
+    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="transitions")
+    action = models.CharField(max_length=32)
+    from_state = models.CharField(max_length=24)
+    to_state = models.CharField(max_length=24)
+    actor = models.CharField(max_length=150)
+    at = models.DateTimeField(auto_now_add=True)
+    business_date = models.DateField()
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_state}→{self.to_state}"

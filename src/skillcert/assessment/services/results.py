@@ -1,0 +1,329 @@
+"""Results (五(三)): scores, the pass rule, result publicity and objections, result filing."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from skillcert.assessment.models import Batch, Candidate
+from skillcert.assessment.services.common import (
+    check_batch_party,
+    check_batch_transition,
+    lock_batch,
+    move_batch,
+)
+from skillcert.assessment.workflow import BATCH_TRANSITIONS, BatchState
+from skillcert.audit import service as audit
+from skillcert.reference.selectors import work_calendar
+from skillcert.registry.models import Notice, NoticeKind, Objection, ObjectionState
+from skillcert.rules import clock
+from skillcert.rules.assessment import (
+    has_passed,
+    parse_score,
+    result_filing_due,
+    result_publicity_end,
+)
+from skillcert.rules.errors import Conflict, Forbidden, InvalidInput, NotFound
+from skillcert.rules.idtypes import mask_id_number, normalize_id_number
+from skillcert.rules.levels import level_name
+
+
+def pass_marks(batch: Batch) -> dict[str, Decimal]:
+    return {subject: Decimal(str(batch.pass_marks.get(subject, 60))) for subject in batch.subjects}
+
+
+def passed_for(candidate: Candidate, marks: dict[str, Decimal]) -> bool | None:
+    """Computed, never typed: absent → False; every subject scored → the pass rule; else None."""
+    if candidate.attended is False:
+        return False
+    scores = {s: Decimal(v) for s, v in candidate.scores.items() if v is not None}
+    if not all(subject in scores for subject in marks):
+        return None
+    return has_passed(scores, marks)
+
+
+def recompute_passed(batch: Batch) -> None:
+    marks = pass_marks(batch)
+    candidates = list(batch.candidates.only("id", "attended", "scores", "passed"))
+    changed = []
+    for candidate in candidates:
+        passed = passed_for(candidate, marks)
+        if passed != candidate.passed:
+            candidate.passed = passed
+            changed.append(candidate)
+    Candidate.objects.bulk_update(changed, ["passed"], batch_size=2000)
+
+
+def check_results(batch: Batch, entries: Any) -> dict[str, dict[str, str]]:
+    """``[{"id_number", "scores": {subject: score}}]`` → {id_number: {subject: "score"}}.
+
+    Every subject of the batch must be scored; a person not in the batch, an unknown subject
+    or a score outside 0-100 refuses the whole request (every problem is listed).
+    """
+    if not isinstance(entries, list) or not entries:
+        raise InvalidInput.for_field("results", "results 应为非空列表")
+    known = dict(batch.candidates.values_list("id_number", "attended"))
+    subjects = set(batch.subjects)
+    errors: dict[str, list[str]] = {}
+    checked: dict[str, dict[str, str]] = {}
+    for index, entry in enumerate(entries):
+        path = f"results[{index}]"
+        if not isinstance(entry, dict) or not isinstance(entry.get("scores"), dict):
+            errors[path] = ['应为 {"id_number", "scores": {科目: 成绩}}']
+            continue
+        number = normalize_id_number(str(entry.get("id_number", "")))
+        if number not in known:
+            errors[f"{path}.id_number"] = [f"证件号码 {number or '（空）'} 不在本批次考生中"]
+            continue
+        if number in checked:
+            errors[f"{path}.id_number"] = [f"证件号码 {number} 重复"]
+            continue
+        scores = entry["scores"]
+        unknown = set(scores) - subjects
+        if unknown:
+            errors[f"{path}.scores"] = [f"未知的科目：{'、'.join(sorted(unknown))}"]
+            continue
+        missing = subjects - set(scores)
+        if missing:
+            errors[f"{path}.scores"] = [f"缺少科目成绩：{'、'.join(sorted(missing))}"]
+            continue
+        row: dict[str, str] = {}
+        for subject, value in scores.items():
+            try:
+                row[subject] = str(parse_score(value, field=f"{path}.scores.{subject}"))
+            except InvalidInput as exc:
+                errors.update(exc.fields)
+        checked[number] = row
+    if errors:
+        raise InvalidInput("成绩有误，未录入任何成绩", fields=errors)
+    return checked
+
+
+def enter_results(batch: Batch, data: Any, *, actor: Any) -> Batch:
+    """Record scores per subject; who passed is computed from the batch's pass marks."""
+    check_batch_party(batch, "results", actor)
+    entries = data.get("results") if isinstance(data, dict) else None
+    with transaction.atomic():
+        batch = lock_batch(batch.pk)
+        transition = check_batch_transition(batch, "results", actor)
+        if clock.today() < batch.start_date:
+            raise Conflict(
+                f"认定将于 {batch.start_date} 开始，开始后方可录入成绩", code="not_started"
+            )
+        checked = check_results(batch, entries)
+        store_scores(batch, checked)
+        audit.record(
+            actor=actor,
+            action="assessment.batch.results_entered",
+            obj=batch,
+            after={"candidates": len(checked)},
+        )
+        move_batch(batch, transition, actor=actor, note=f"录入 {len(checked)} 名考生成绩")
+    return batch
+
+
+def store_scores(batch: Batch, checked: dict[str, dict[str, str]]) -> None:
+    marks = pass_marks(batch)
+    candidates = list(batch.candidates.filter(id_number__in=checked.keys()))
+    for candidate in candidates:
+        candidate.scores = checked[candidate.id_number]
+        candidate.passed = passed_for(candidate, marks)
+    Candidate.objects.bulk_update(candidates, ["scores", "passed"], batch_size=2000)
+
+
+def publicize_results(batch: Batch, *, actor: Any) -> Batch:
+    """Publish the passed candidates (names and masked ID numbers) for at least 7 days."""
+    with transaction.atomic():
+        batch = lock_batch(batch.pk)
+        transition = check_batch_transition(batch, "publicize", actor)
+        pending = batch.candidates.filter(passed__isnull=True).count()
+        if pending:
+            raise Conflict(
+                f"还有 {pending} 名考生没有完整成绩，不能公示", code="results_incomplete"
+            )
+        today = clock.today()
+        batch.publicity_start = today
+        batch.publicity_end = result_publicity_end(today)
+        Notice.objects.create(
+            kind=NoticeKind.RESULT_PUBLICITY,
+            title=f"{batch.organization.name}职业技能等级认定结果公示（{batch.title}）",
+            body=_result_notice_body(batch),
+            authority=batch.site_city,
+            organization=batch.organization,
+            subject_id=batch.pk,
+            starts_on=today,
+            ends_on=batch.publicity_end,
+        )
+        move_batch(
+            batch, transition, actor=actor, extra_fields=["publicity_start", "publicity_end"]
+        )
+    return batch
+
+
+def _result_notice_body(batch: Batch) -> str:
+    passed = batch.candidates.filter(passed=True).order_by("occupation_code", "level", "position")
+    lines = [
+        f"评价机构：{batch.organization.name}（备案号 {batch.organization.filing_number}）",
+        f"认定时间：{batch.start_date} 至 {batch.end_date}",
+        f"合格人数：{passed.count()}",
+        "姓名\t证件号码\t职业（工种）\t等级",
+    ]
+    for c in passed.iterator(chunk_size=2000):
+        work_type = f"（{c.work_type}）" if c.work_type else ""
+        lines.append(
+            f"{c.name}\t{mask_id_number(c.id_number)}\t{c.occupation_name}{work_type}\t"
+            f"{level_name(c.level)}"
+        )
+    return "\n".join(lines)
+
+
+def lodge_batch_objection(batch: Batch, data: Any) -> Objection:
+    """Anyone may object to published results while the publicity runs."""
+    if not isinstance(data, dict):
+        raise InvalidInput("请求内容应为 JSON 对象")
+    content = data.get("content")
+    contact = data.get("contact")
+    fields: dict[str, list[str]] = {}
+    if not isinstance(content, str) or not content.strip() or len(content) > 2000:
+        fields["content"] = ["请填写异议内容（不超过 2000 个字符）"]
+    if not isinstance(contact, str) or not contact.strip() or len(contact) > 100:
+        fields["contact"] = ["请填写联系方式（不超过 100 个字符）"]
+    if fields:
+        raise InvalidInput("异议内容有误", fields=fields)
+    with transaction.atomic():
+        batch = lock_batch(batch.pk)
+        if batch.state != BatchState.IN_PUBLICITY:
+            raise NotFound("该批次不在结果公示期", code="not_found")
+        if clock.today() > batch.publicity_end:
+            raise Conflict(f"公示期已于 {batch.publicity_end} 结束", code="publicity_ended")
+        objection = Objection.objects.create(
+            subject="batch", subject_id=batch.pk, content=content.strip(), contact=contact.strip()
+        )
+        audit.record(
+            actor=audit.PUBLIC,
+            action="assessment.objection.lodged",
+            obj=objection,
+            after={"batch": batch.pk, "content": objection.content},
+        )
+    return objection
+
+
+def resolve_batch_objection(
+    objection: Objection, *, upheld: Any, reason: Any, actor: Any
+) -> Objection:
+    """The center (or the province) resolves it; an upheld objection sends the results back
+    to be corrected and published again."""
+    if not isinstance(upheld, bool):
+        raise InvalidInput.for_field("upheld", "请说明异议是否成立（true 或 false）")
+    text = reason.strip() if isinstance(reason, str) else ""
+    if not text:
+        raise InvalidInput.for_field("reason", "请填写处理意见")
+    with transaction.atomic():
+        objection = Objection.objects.select_for_update().get(pk=objection.pk)
+        batch = lock_batch(objection.subject_id)
+        transition = check_batch_party(batch, "uphold-objection", actor)
+        if objection.state != ObjectionState.OPEN:
+            raise Conflict("该异议已处理", code="already_resolved")
+        objection.state = ObjectionState.UPHELD if upheld else ObjectionState.DISMISSED
+        objection.resolution = text
+        objection.resolved_by = actor
+        objection.resolved_at = timezone.now()
+        objection.save()
+        audit.record(
+            actor=actor,
+            action="assessment.objection.resolved",
+            obj=objection,
+            before={"state": ObjectionState.OPEN},
+            after={"state": objection.state, "reason": text},
+        )
+        if upheld:
+            check_batch_transition(batch, transition.action, actor)
+            Notice.objects.filter(
+                kind=NoticeKind.RESULT_PUBLICITY, subject_id=batch.pk, ends_on__gt=clock.today()
+            ).update(ends_on=clock.today())
+            batch.publicity_start = None
+            batch.publicity_end = None
+            move_batch(
+                batch,
+                transition,
+                actor=actor,
+                note=f"异议成立：{text}",
+                extra_fields=["publicity_start", "publicity_end"],
+            )
+    return objection
+
+
+def close_publicity(batch: Batch, *, actor: Any) -> bool:
+    """Close a publicity whose 7 days are over without an open objection (guarded: once).
+
+    Sets the result-filing deadline (10 working days after the publicity). Returns whether
+    this call closed it.
+    """
+    with transaction.atomic():
+        batch = lock_batch(batch.pk)
+        check_batch_party(batch, "close-publicity", actor)
+        if batch.state != BatchState.IN_PUBLICITY or clock.today() <= batch.publicity_end:
+            return False
+        if Objection.objects.filter(
+            subject="batch", subject_id=batch.pk, state=ObjectionState.OPEN
+        ).exists():
+            return False
+        due = result_filing_due(work_calendar(), batch.publicity_end)
+        batch.results_due = due.day
+        batch.results_due_estimated = due.estimated
+        move_batch(
+            batch,
+            BATCH_TRANSITIONS["close-publicity"],
+            actor=actor,
+            extra_fields=["results_due", "results_due_estimated"],
+        )
+    return True
+
+
+def ensure_publicity_closed(batch: Batch, *, actor: Any) -> None:
+    """Before issuing: the publicity must be over with no open or upheld objection."""
+    if batch.state == BatchState.IN_PUBLICITY:
+        if clock.today() <= batch.publicity_end:
+            raise Conflict(
+                f"结果公示至 {batch.publicity_end} 结束，公示期满后方可发证",
+                code="publicity_running",
+            )
+        if not close_publicity(batch, actor=actor):
+            raise Conflict("公示期内的异议尚未处理完毕，不能发证", code="objection_open")
+        batch.refresh_from_db()
+
+
+def mark_certificates_issued(batch: Batch, *, issued: int, actor: Any) -> None:
+    """Called by the certificates service inside its transaction, after numbering."""
+    transition = check_batch_transition(batch, "issue", actor)
+    move_batch(batch, transition, actor=actor, note=f"生成证书编号 {issued} 个")
+
+
+def file_results(batch: Batch, *, actor: Any) -> Batch:
+    """Result filing (结果报备) of 附件4 and 附件5; after the due date it is flagged late."""
+    with transaction.atomic():
+        batch = lock_batch(batch.pk)
+        transition = check_batch_transition(batch, "file-results", actor)
+        today = clock.today()
+        batch.results_filed_on = today
+        batch.late = batch.results_due is not None and today > batch.results_due
+        move_batch(batch, transition, actor=actor, extra_fields=["results_filed_on", "late"])
+    return batch
+
+
+def may_resolve(objection: Objection, actor: Any) -> bool:
+    batch = Batch.objects.get(pk=objection.subject_id)
+    try:
+        check_batch_party(batch, "uphold-objection", actor)
+    except Forbidden:
+        return False
+    return True
+
+
+def close_due_publicities(*, actor: Any) -> int:
+    """The daily sweep: close every result publicity that is over without an open objection."""
+    due = Batch.objects.filter(state=BatchState.IN_PUBLICITY, publicity_end__lt=clock.today())
+    return sum(1 for batch in due if close_publicity(batch, actor=actor))

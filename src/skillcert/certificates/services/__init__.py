@@ -1,0 +1,1 @@
+"""Writes on certificates: segments (``segments``), numbering a batch (``issuing``)."""

@@ -1,0 +1,157 @@
+"""Certificate numbers for a batch (``issue``): all who passed, all or nothing, inside segments."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.db import transaction
+
+from skillcert.assessment.models import Batch, Candidate
+from skillcert.assessment.services.common import (
+    check_batch_party,
+    check_batch_transition,
+    lock_batch,
+)
+from skillcert.assessment.services.results import (
+    ensure_publicity_closed,
+    mark_certificates_issued,
+)
+from skillcert.audit import service as audit
+from skillcert.certificates.models import Certificate, CertificateCounter, Segment
+from skillcert.registry.models import LISTED_STATUSES, Organization
+from skillcert.rules import clock
+from skillcert.rules.codes import compose_certificate_number
+from skillcert.rules.errors import Conflict, Exhausted
+from skillcert.rules.levels import level_name
+
+
+def serials_from_segments(
+    segments: list[tuple[int, int]], last_used: int, count: int
+) -> list[int] | None:
+    """The next ``count`` serials after ``last_used`` inside the segments (in order), or None
+    when the segments do not hold that many."""
+    serials: list[int] = []
+    for first, last in sorted(segments):
+        start = max(first, last_used + 1)
+        if start > last:
+            continue
+        take = min(count - len(serials), last - start + 1)
+        serials.extend(range(start, start + take))
+        if len(serials) == count:
+            return serials
+    return None
+
+
+def issue_batch(batch: Batch, *, actor: Any) -> int:
+    """Number a certificate for every candidate who passed; returns how many.
+
+    Enforces: the result publicity is over without an open or upheld objection; the
+    organization may still certify; serials come from the organization's segments for the
+    year and level, after the last one used, with counters locked so concurrent issuing
+    never duplicates; if any level lacks serials nothing is numbered.
+    """
+    check_batch_party(batch, "issue", actor)
+    with transaction.atomic():
+        batch = lock_batch(batch.pk)
+        ensure_publicity_closed(batch, actor=actor)
+        check_batch_transition(batch, "issue", actor)  # the state, before any number is taken
+        organization = Organization.objects.get(pk=batch.organization_id)
+        if organization.status not in LISTED_STATUSES:
+            raise Conflict(
+                f"评价组织当前状态为「{organization.get_status_display()}」，不能发证",
+                code="cannot_certify",
+            )
+        passed = list(
+            Candidate.objects.filter(batch=batch, passed=True).order_by("level", "position", "pk")
+        )
+        today = clock.today()
+        by_level: dict[int, list[Candidate]] = defaultdict(list)
+        for candidate in passed:
+            by_level[candidate.level].append(candidate)
+        serials = _reserve(organization, today.year, by_level, actor=actor)
+        certificates = []
+        for level, candidates in by_level.items():
+            prefix = compose_certificate_number(organization.filing_number, today.year, level, 1)[
+                :16
+            ]
+            for candidate, serial in zip(candidates, serials[level], strict=True):
+                certificates.append(
+                    Certificate(
+                        number=f"{prefix}{serial:06d}",
+                        candidate=candidate,
+                        batch=batch,
+                        organization=organization,
+                        year=today.year,
+                        level=level,
+                        serial=serial,
+                        issued_on=today,
+                        name=candidate.name,
+                        id_type=candidate.id_type,
+                        id_number=candidate.id_number,
+                        work_unit=candidate.work_unit,
+                        city=candidate.city,
+                        occupation_code=candidate.occupation_code,
+                        occupation_name=candidate.occupation_name,
+                        work_type=candidate.work_type,
+                        organization_name=organization.name,
+                        filing_number=organization.filing_number,
+                    )
+                )
+        Certificate.objects.bulk_create(certificates, batch_size=2000)
+        audit.record(
+            actor=actor,
+            action="certificates.batch_issued",
+            obj=batch,
+            after={
+                "certificates": len(certificates),
+                "levels": {str(level): len(c) for level, c in by_level.items()},
+                "first": certificates[0].number if certificates else None,
+                "last": certificates[-1].number if certificates else None,
+            },
+        )
+        mark_certificates_issued(batch, issued=len(certificates), actor=actor)
+    return len(certificates)
+
+
+def _reserve(
+    organization: Organization,
+    year: int,
+    by_level: dict[int, list[Candidate]],
+    *,
+    actor: Any,
+) -> dict[int, list[int]]:
+    """Lock each level's counter and take the serials; refuse everything if one level lacks."""
+    reserved: dict[int, list[int]] = {}
+    shortages = []
+    counters = {}
+    for level in sorted(by_level):
+        CertificateCounter.objects.get_or_create(organization=organization, year=year, level=level)
+        counter = CertificateCounter.objects.select_for_update().get(
+            organization=organization, year=year, level=level
+        )
+        counters[level] = counter
+        segments = list(
+            Segment.objects.filter(organization=organization, year=year, level=level).values_list(
+                "first", "last"
+            )
+        )
+        needed = len(by_level[level])
+        serials = serials_from_segments(segments, counter.last_serial, needed)
+        if serials is None:
+            left = sum(
+                max(0, last - max(first, counter.last_serial + 1) + 1) for first, last in segments
+            )
+            shortages.append(f"{year}年{level_name(level)}需要 {needed} 个，号段剩余 {left} 个")
+        else:
+            reserved[level] = serials
+    if shortages:
+        raise Exhausted(
+            "证书号段不足，未生成任何证书编号："
+            + "；".join(shortages)
+            + "。请联系省鉴定中心分配号段",
+            code="segments_exhausted",
+        )
+    for level, serials in reserved.items():
+        CertificateCounter.objects.filter(pk=counters[level].pk).update(last_serial=serials[-1])
+    return reserved

@@ -1,0 +1,93 @@
+"""Serial segments (号段) the provincial center allocates (附件5 note 4)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from skillcert.accounts.roles import Role
+from skillcert.audit import service as audit
+from skillcert.certificates.models import Segment
+from skillcert.registry.models import FILED_STATUSES, Organization
+from skillcert.rules.codes import CERTIFICATE_SERIAL_MAX
+from skillcert.rules.errors import Conflict, Forbidden, InvalidInput, NotFound
+from skillcert.rules.levels import parse_level
+
+
+def _int(data: dict[str, Any], key: str, errors: dict[str, list[str]]) -> int | None:
+    value = data.get(key)
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        errors.setdefault(key, []).append("应为整数")
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        errors.setdefault(key, []).append("应为整数")
+        return None
+
+
+def allocate_segment(data: Any, *, actor: Any) -> Segment:
+    """Allocate serials ``first``-``last`` of a year and level to an organization.
+
+    Only the provincial center allocates; serials run 1-999999; segments of the same
+    organization, year and level never overlap; the organization must be filed.
+    """
+    if getattr(actor, "role", None) != Role.PROVINCE_CENTER:
+        raise Forbidden("证书号段由省鉴定中心分配", code="forbidden")
+    if not isinstance(data, dict):
+        raise InvalidInput("请求内容应为 JSON 对象")
+    errors: dict[str, list[str]] = {}
+    organization_id = _int(data, "organization", errors)
+    year = _int(data, "year", errors)
+    first = _int(data, "first", errors)
+    last = _int(data, "last", errors)
+    level = None
+    try:
+        level = int(parse_level(data.get("level", "")))
+    except InvalidInput as exc:
+        errors.setdefault("level", []).append(exc.message)
+    if year is not None and not 2000 <= year <= 2099:
+        errors.setdefault("year", []).append("年份应在 2000-2099 之间")
+    for key, value in (("first", first), ("last", last)):
+        if value is not None and not 1 <= value <= CERTIFICATE_SERIAL_MAX:
+            errors.setdefault(key, []).append(f"流水号应在 1-{CERTIFICATE_SERIAL_MAX} 之间")
+    if first is not None and last is not None and first > last:
+        errors.setdefault("last", []).append("结束流水号不能小于起始流水号")
+    if errors:
+        raise InvalidInput("号段信息有误", fields=errors)
+    with transaction.atomic():
+        organization = Organization.objects.select_for_update().filter(pk=organization_id).first()
+        if organization is None:
+            raise NotFound("未找到该评价组织", code="not_found")
+        if organization.status not in FILED_STATUSES or not organization.filing_number:
+            raise Conflict("该评价组织尚未备案或已退出，不能分配证书号段", code="invalid_state")
+        overlapping = Segment.objects.filter(
+            organization=organization, year=year, level=level, first__lte=last, last__gte=first
+        ).first()
+        if overlapping is not None:
+            raise Conflict(
+                f"与已分配的号段 {overlapping.first}-{overlapping.last} 重叠",
+                code="segment_overlap",
+            )
+        segment = Segment.objects.create(
+            organization=organization,
+            year=year,
+            level=level,
+            first=first,
+            last=last,
+            allocated_by=actor,
+        )
+        audit.record(
+            actor=actor,
+            action="certificates.segment_allocated",
+            obj=segment,
+            after={
+                "organization": organization.pk,
+                "year": year,
+                "level": level,
+                "first": first,
+                "last": last,
+            },
+        )
+    return segment
