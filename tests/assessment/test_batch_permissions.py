@@ -377,8 +377,10 @@ ENDPOINTS = [
     E("201 201 403 403 403 403 403 403 403 401", "post", "/api/v1/batches", "none"),
     E("200 404 200 200 404 200 200 200 200 401", "get", "B", "plan_filed"),
     E("200 404 200 200 404 200 200 200 200 401", "get", "B", "results_filed"),
-    E("200 404 403 403 404 403 403 403 403 401", "patch", "B", "draft"),
-    E("200 404 403 403 404 403 403 403 403 401", "post", "B/submit", "draft"),
+    # A draft is the organization's working copy: nobody else sees it before it is filed.
+    E("200 404 404 404 404 404 404 404 404 401", "get", "B", "draft"),
+    E("200 404 404 404 404 404 404 404 404 401", "patch", "B", "draft"),
+    E("200 404 404 404 404 404 404 404 404 401", "post", "B/submit", "draft"),
     E("403 404 201 201 404 201 201 201 403 401", "post", "B/inspections", "plan_filed"),
     E("403 404 201 201 404 201 201 201 403 401", "post", "B/inspections", "results_entered"),
     E("200 404 403 403 404 403 403 403 403 401", "post", "B/attendance", "plan_filed"),
@@ -391,7 +393,7 @@ ENDPOINTS = [
     # … and a batch not in its publicity is answered like an absent one.
     E("404 404 404 404 404 404 404 404 404 404", "post", "B/objections", "plan_filed"),
     E("403 404 200 200 404 200 200 403 403 401", "post", "X/resolve", "objection"),
-    E("200 404 403 403 404 403 403 403 403 401", "upload", "B/candidates.xlsx", "draft"),
+    E("200 404 404 404 404 404 404 404 404 401", "upload", "B/candidates.xlsx", "draft"),
     E("200 404 403 403 404 403 403 403 403 401", "get", "B/results-template.xlsx", "plan_filed"),
     E("200 404 403 403 404 403 403 403 403 401", "upload", "B/results.xlsx", "plan_filed"),
     E("200 404 200 200 404 200 200 403 403 401", "get", "B/annex4.xlsx", "results_entered"),
@@ -521,7 +523,7 @@ WRONG_STATE = [
     ("patch", "B", "owner", "plan_filed", "invalid_state"),
     ("post", "B/submit", "owner", "plan_filed", "invalid_state"),
     ("upload", "B/candidates.xlsx", "owner", "plan_filed", "invalid_state"),
-    ("post", "B/inspections", "center", "draft", "invalid_state"),
+    ("post", "B/inspections", "center", "results_filed", "invalid_state"),
     ("post", "B/inspections", "inspector", "in_publicity", "invalid_state"),
     ("post", "B/inspections", "dept", "results_filed", "invalid_state"),
     ("post", "B/inspections", "center", "not_started", "not_started"),
@@ -572,7 +574,7 @@ def test_right_party_in_a_wrong_state_gets_409_and_nothing_changes(
 
 @pytest.fixture
 def crowd(world) -> dict[str, Batch]:
-    """Drafts of both organizations at home and away, each seen by some personas."""
+    """Filed plans of both organizations at home and away, and a draft."""
     world.today(PLAN_DAY)
     owner, other = world.users["owner"], world.users["other_org"]
     batches = {
@@ -583,6 +585,9 @@ def crowd(world) -> dict[str, Batch]:
         ),
         "visiting": plans.create_batch(world.wh, sample_batch(START), actor=other),
     }
+    # Filed plans (set directly: the visiting one's city is not checked here) and one draft.
+    Batch.objects.filter(pk__in=[b.pk for b in batches.values()]).update(state="plan_filed")
+    batches["draft"] = plans.create_batch(world.hf, sample_batch(START), actor=owner)
     Segment.objects.create(organization=world.wh, year=2026, level=3, first=1, last=100)
     return batches
 
@@ -593,6 +598,7 @@ BATCHES_SEEN = {
     "wuhu": "0 1 0 0 1 1 1 0 1",
     "cross-city": "1 0 1 1 1 1 1 1 1",  # a 合肥 organization assessing in 芜湖
     "visiting": "0 1 1 1 1 1 1 1 1",  # a 芜湖 organization assessing in 合肥
+    "draft": "1 0 0 0 0 0 0 0 0",  # nobody but the organization sees a draft
 }
 SEGMENTS_SEEN = {  # segments follow the organizations one may read
     "hefei": "1 0 1 1 0 1 1 1 1",

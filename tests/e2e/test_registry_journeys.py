@@ -235,7 +235,7 @@ def test_first_filing_from_application_to_publicity(open_page, tmp_path):
     public = open_page()
     public.goto("/")
     public.get_by_role("navigation", name="主导航").get_by_role("link", name="公示公告").click()
-    notice = public.locator("article.notice-card", has_text=ORGANIZATION)
+    notice = public.locator("article.notice-card", has_text=f"{ORGANIZATION}变更职业")
     expect(notice).to_contain_text(f"{ORGANIZATION}变更职业（工种）及等级公示")
     expect(notice).to_contain_text("车工")
     expect(notice.locator(".meta")).to_contain_text("2026-09-18")

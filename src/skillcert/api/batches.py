@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Case, F, When
 from django.http import FileResponse, HttpResponse
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -30,14 +29,15 @@ from skillcert.assessment.access import (
     parties_for_batch,
 )
 from skillcert.assessment.models import Batch
+from skillcert.assessment.selectors import batch_deadline, ordered_by_deadline
 from skillcert.assessment.services import implementation, plans, results
 from skillcert.assessment.workflow import BatchState, allowed_batch_actions
 from skillcert.certificates.models import Certificate, Segment
+from skillcert.certificates.selectors import serials_left
 from skillcert.certificates.services.issuing import issue_batch
 from skillcert.certificates.services.segments import allocate_segment
 from skillcert.registry.access import organization_of
 from skillcert.registry.models import Objection
-from skillcert.registry.selectors import deadline_view
 from skillcert.rules.errors import Forbidden, InvalidInput, NotFound
 from skillcert.rules.idtypes import mask_id_number
 
@@ -190,23 +190,16 @@ class BatchSerializer(serializers.ModelSerializer):
 
     @extend_schema_field_dict
     def get_next_deadline(self, batch: Batch) -> dict[str, Any]:
-        day, estimated = None, False
-        if batch.state == BatchState.DRAFT and batch.start_date:
-            from skillcert.reference.selectors import work_calendar
-            from skillcert.rules.assessment import plan_filing_deadline
-
-            deadline = plan_filing_deadline(work_calendar(), batch.start_date)
-            day, estimated = deadline.day, deadline.estimated
-        elif batch.state == BatchState.IN_PUBLICITY:
-            day = batch.publicity_end
-        elif batch.state in {BatchState.PUBLICITY_CLOSED, BatchState.CERTIFICATES_ISSUED}:
-            day, estimated = batch.results_due, batch.results_due_estimated
-        view = deadline_view(day, estimated)
+        deadline = batch_deadline(batch)
+        if deadline is None:
+            return {"day": None, "days_left": None, "overdue": False, "note": "", "label": ""}
+        view = deadline.view
         return {
             "day": view.day,
             "days_left": view.days_left,
             "overdue": view.overdue,
             "note": view.note,
+            "label": deadline.label,
         }
 
     @extend_schema_field_list
@@ -290,7 +283,6 @@ class BatchListView(APIView):
         responses={200: BatchListSerializer(many=True)},
     )
     def get(self, request: Request) -> Response:
-        from django.db.models import Count
 
         batches = batches_for(request.user).select_related("organization", "site_city")
         state = request.query_params.get("state")
@@ -298,15 +290,7 @@ class BatchListView(APIView):
             batches = batches.filter(state=state)
         if request.query_params.get("copied_to_province") in {"1", "true"}:
             batches = batches.filter(copied_to_province=True)
-        batches = batches.annotate(
-            candidate_count=Count("candidates"),
-            next_deadline=Case(
-                When(state=BatchState.IN_PUBLICITY, then=F("publicity_end")),
-                When(state=BatchState.PUBLICITY_CLOSED, then=F("results_due")),
-                When(state=BatchState.CERTIFICATES_ISSUED, then=F("results_due")),
-                default=F("start_date"),
-            ),
-        ).order_by(F("next_deadline").asc(nulls_last=True), "-pk")
+        batches = ordered_by_deadline(batches)
         return paginated(request, batches, lambda page: BatchListSerializer(page, many=True).data)
 
     @extend_schema(request=BATCH_BODY, responses={201: BatchSerializer})
@@ -578,7 +562,7 @@ class SegmentSerializer(serializers.ModelSerializer):
         last_used = self.context.get("counters", {}).get(
             (segment.organization_id, segment.year, segment.level), 0
         )
-        return max(0, segment.last - max(segment.first, last_used + 1) + 1)
+        return serials_left([(segment.first, segment.last)], last_used)
 
 
 class SegmentsView(APIView):

@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 
 from skillcert.accounts.roles import CITY_ROLES, PROVINCE_ROLES, Role
 from skillcert.assessment.models import Batch
-from skillcert.assessment.workflow import BatchParty
+from skillcert.assessment.workflow import BatchParty, BatchState
 from skillcert.registry.access import organization_of
 from skillcert.rules.errors import NotFound
 
@@ -24,17 +24,22 @@ def _province_wide(user: Any) -> bool:
 
 
 def batches_for(user: Any) -> QuerySet[Batch]:
-    """Batches a user may read: its organization's; held in or by its city; all."""
+    """Batches a user may read: its organization's (drafts included); for officers, the filed
+    plans held in or by their city, or all for the province. A draft is the organization's
+    working copy: nobody else sees it before the plan is filed."""
     everything = Batch.objects.all()
     if not _authenticated(user):
         return everything.none()
+    own = organization_of(user)
+    if own is not None:
+        return everything.filter(organization=own)
+    filed = everything.exclude(state=BatchState.DRAFT)
     if _province_wide(user):
-        return everything
+        return filed
     if user.role in CITY_ROLES or user.role == Role.INSPECTOR:
         city = user.authority_id
-        return everything.filter(Q(site_city_id=city) | Q(organization__home_city_id=city))
-    own = organization_of(user)
-    return everything.filter(organization=own) if own else everything.none()
+        return filed.filter(Q(site_city_id=city) | Q(organization__home_city_id=city))
+    return everything.none()
 
 
 def get_batch_for_user(user: Any, pk: int) -> Batch:

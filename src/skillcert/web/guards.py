@@ -30,6 +30,9 @@ def _not_found_is_404(view: View) -> View:
     return wrapped
 
 
+not_found_is_404 = _not_found_is_404
+
+
 def organization_required(view: View) -> View:
     """Pages of /org/: a logged-in user of an organization; officers get 403."""
 

@@ -8,13 +8,17 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from skillcert.accounts.roles import Role
+from skillcert.assessment.models import Batch
+from skillcert.assessment.services.results import lodge_batch_objection
+from skillcert.assessment.workflow import BatchState
 from skillcert.registry.access import organization_of
-from skillcert.registry.models import Notice
+from skillcert.registry.models import Notice, NoticeKind
 from skillcert.registry.selectors import cities_of, public_catalog, public_notices, worklist
 from skillcert.registry.services.objections import lodge_filing_objection
 from skillcert.registry.services.organizations import register_organization
@@ -22,7 +26,7 @@ from skillcert.registry.workflow import FilingState
 from skillcert.rules import clock
 from skillcert.rules.codes import parse_certificate_number
 from skillcert.rules.errors import DomainError
-from skillcert.web import display
+from skillcert.web import batch_display, display
 from skillcert.web.forms import (
     CatalogFilterForm,
     ObjectionForm,
@@ -66,7 +70,26 @@ def catalog(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _objections_open(notice: Notice) -> bool:
+def _is_result_notice(notice: Notice) -> bool:
+    return notice.kind == NoticeKind.RESULT_PUBLICITY and notice.subject_id is not None
+
+
+def _batch_states(notices: list[Notice]) -> dict[int, str]:
+    """The state of each batch a result publicity notice belongs to (one query, or none)."""
+    ids = [n.subject_id for n in notices if _is_result_notice(n)]
+    if not ids:
+        return {}
+    return dict(Batch.objects.filter(pk__in=ids).values_list("pk", "state"))
+
+
+def _objections_open(notice: Notice, batch_states: dict[int, str] | None = None) -> bool:
+    if _is_result_notice(notice):
+        states = batch_states if batch_states is not None else _batch_states([notice])
+        return (
+            states.get(notice.subject_id) == BatchState.IN_PUBLICITY
+            and notice.ends_on is not None
+            and notice.ends_on >= clock.today()
+        )
     return bool(notice.filing_id and notice.filing.state == FilingState.IN_PUBLICITY)
 
 
@@ -77,11 +100,14 @@ def notices(request: HttpRequest) -> HttpResponse:
     current = list(public_notices({"current": "1"}))
     earlier = public_notices({}).exclude(pk__in=[n.pk for n in current])
     page = Paginator(earlier, PAGE_SIZE).get_page(request.GET.get("page"))
+    states = _batch_states(current)
     return render(
         request,
         "web/notices.html",
         {
-            "current": [{"notice": n, "objections_open": _objections_open(n)} for n in current],
+            "current": [
+                {"notice": n, "objections_open": _objections_open(n, states)} for n in current
+            ],
             "page": page,
             "form": ObjectionForm(),
         },
@@ -90,8 +116,16 @@ def notices(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def objection(request: HttpRequest, pk: int) -> HttpResponse:
-    """Anyone may object to a filing while its publicity runs (one form per notice)."""
-    notice = public_notices({}).filter(pk=pk, filing__isnull=False).first()
+    """Anyone may object to a filing or to published results while the publicity runs
+    (one form per notice)."""
+    notice = (
+        public_notices({})
+        .filter(
+            Q(filing__isnull=False) | Q(kind=NoticeKind.RESULT_PUBLICITY, subject_id__isnull=False),
+            pk=pk,
+        )
+        .first()
+    )
     if notice is None:
         raise Http404("未找到该公示")
     form = ObjectionForm(request.POST or None)
@@ -99,17 +133,27 @@ def objection(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            lodge_filing_objection(notice.filing, form.cleaned_data, actor=None)
+            if _is_result_notice(notice):
+                batch = Batch.objects.filter(pk=notice.subject_id).first()
+                if batch is None:
+                    raise Http404("未找到该公示")
+                lodge_batch_objection(batch, form.cleaned_data)
+                done = (
+                    f"异议已提交。{notice.authority.name}职业技能鉴定中心将核实处理，"
+                    "异议处理完毕前不予发证。"
+                )
+            else:
+                lodge_filing_objection(notice.filing, form.cleaned_data, actor=None)
+                done = (
+                    f"异议已提交。{notice.authority.name}"
+                    f"{'人社厅' if notice.authority.is_province else '人社局'}将核实处理，"
+                    "公示期内的异议处理完毕前不予备案。"
+                )
         except DomainError as exc:
             add_domain_error(form, exc)
             error, status = exc.message, exc.status
         else:
-            messages.success(
-                request,
-                f"异议已提交。{notice.authority.name}"
-                f"{'人社厅' if notice.authority.is_province else '人社局'}将核实处理，"
-                "公示期内的异议处理完毕前不予备案。",
-            )
+            messages.success(request, done)
             return redirect("web:notices")
     return render(
         request,
@@ -181,9 +225,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         cases = list(worklist(user)[:5])
         context["cases"] = [{"case": c, "deadline": display.next_deadline(c)} for c in cases]
         context["case_count"] = sum(display.state_counts(user).values())
+        context["batch_groups"] = batch_display.batch_groups(user)
     elif display.is_reviewer_user(user):
         context["groups"] = display.work_groups(user)
         context["is_city_bureau"] = (
             user.role == Role.CITY_BUREAU and user.authority and not user.authority.is_province
         )
+        if user.role == Role.INSPECTOR:
+            context["is_inspector"] = True
+            context["inspectable_count"] = batch_display.inspectable(user).count()
+        else:
+            context["batch_groups"] = batch_display.batch_groups(user)
+            context["is_province_center"] = user.role == Role.PROVINCE_CENTER
     return render(request, "web/dashboard.html", context)

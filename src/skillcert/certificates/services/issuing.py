@@ -19,6 +19,7 @@ from skillcert.assessment.services.results import (
 )
 from skillcert.audit import service as audit
 from skillcert.certificates.models import Certificate, CertificateCounter, Segment
+from skillcert.certificates.selectors import serials_left
 from skillcert.registry.models import LISTED_STATUSES, Organization
 from skillcert.rules import clock
 from skillcert.rules.codes import compose_certificate_number
@@ -139,9 +140,7 @@ def _reserve(
         needed = len(by_level[level])
         serials = serials_from_segments(segments, counter.last_serial, needed)
         if serials is None:
-            left = sum(
-                max(0, last - max(first, counter.last_serial + 1) + 1) for first, last in segments
-            )
+            left = serials_left(segments, counter.last_serial)
             shortages.append(f"{year}年{level_name(level)}需要 {needed} 个，号段剩余 {left} 个")
         else:
             reserved[level] = serials

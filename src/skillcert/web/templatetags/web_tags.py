@@ -75,3 +75,77 @@ def material_label(value: str) -> str:
         return Material(value).label
     except ValueError:
         return value
+
+
+@register.filter
+def index(sequence: Any, position: int) -> Any:
+    try:
+        return sequence[position]
+    except (IndexError, KeyError, TypeError):
+        return ""
+
+
+@register.filter
+def batch_state_label(value: str) -> str:
+    from skillcert.assessment.workflow import BatchState
+
+    return BatchState(value).label if value in BatchState.values else (value or "")
+
+
+@register.filter
+def batch_action_label(value: str) -> str:
+    from skillcert.assessment.workflow import BATCH_TRANSITIONS
+
+    transition = BATCH_TRANSITIONS.get(value)
+    return transition.label if transition else value
+
+
+@register.filter
+def notice_body(body: str) -> str:
+    """A notice's text: paragraphs, and tab-separated lines (a result publicity's list of
+    names) as a table whose first row is the header."""
+    from django.utils.html import format_html, format_html_join
+
+    blocks: list[tuple[str, list[str]]] = []
+    for line in (body or "").splitlines():
+        kind = "table" if "\t" in line else "text"
+        if blocks and blocks[-1][0] == kind:
+            blocks[-1][1].append(line)
+        else:
+            blocks.append((kind, [line]))
+    parts = []
+    for kind, lines in blocks:
+        if kind == "text":
+            parts.append(
+                format_html(
+                    '<p class="notice-text">{}</p>',
+                    format_html_join("", "{}<br>", ((line,) for line in lines[:-1]))
+                    + format_html("{}", lines[-1]),
+                )
+            )
+            continue
+        header, *rows = (line.split("\t") for line in lines)
+        head = format_html_join("", "<th>{}</th>", ((cell,) for cell in header))
+        body_rows = format_html_join(
+            "",
+            "<tr>{}</tr>",
+            ((format_html_join("", "<td>{}</td>", ((cell,) for cell in row)),) for row in rows),
+        )
+        parts.append(
+            format_html(
+                '<div class="notice-table table-scroll" tabindex="0" role="region" '
+                'aria-label="名单（共 {} 人）"><table><thead><tr>{}</tr></thead>'
+                "<tbody>{}</tbody></table></div>",
+                len(rows),
+                head,
+                body_rows,
+            )
+        )
+    return format_html_join("", "{}", ((part,) for part in parts))
+
+
+@register.filter
+def batch_site(batch: Any) -> str:
+    from skillcert.web.batch_display import site_label
+
+    return site_label(batch)

@@ -1,0 +1,63 @@
+"""Read queries on batches: the deadline that runs now, and lists ordered by it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Case, Count, F, QuerySet, When
+
+from skillcert.assessment.models import Batch
+from skillcert.assessment.workflow import BatchState
+from skillcert.reference.selectors import work_calendar
+from skillcert.registry.selectors import DeadlineView, deadline_view
+from skillcert.rules import clock
+from skillcert.rules.assessment import plan_filing_deadline, result_filing_due
+
+S = BatchState
+
+
+@dataclass(frozen=True)
+class BatchDeadline:
+    """The deadline that runs now, and whether it counts calendar days (the publicity)."""
+
+    label: str
+    view: DeadlineView
+    calendar_days: bool = False
+
+
+def batch_deadline(batch: Batch) -> BatchDeadline | None:
+    """Plan filing while a draft; the publicity's end while it runs; then result filing."""
+    today = clock.today()
+    if batch.state == S.DRAFT and batch.start_date:
+        due = plan_filing_deadline(work_calendar(), batch.start_date)
+        return BatchDeadline("计划报备截止", deadline_view(due.day, due.estimated))
+    if batch.state == S.IN_PUBLICITY and batch.publicity_end:
+        end = batch.publicity_end
+        if today <= end:
+            view = DeadlineView(end, (end - today).days, False, "")
+            return BatchDeadline("结果公示截止", view, calendar_days=True)
+        # Over but not yet closed (the sweep or issuing closes it): result filing runs already.
+        due = result_filing_due(work_calendar(), end)
+        return BatchDeadline("结果报备期限", deadline_view(due.day, due.estimated))
+    if batch.state in {S.PUBLICITY_CLOSED, S.CERTIFICATES_ISSUED} and batch.results_due:
+        view = deadline_view(batch.results_due, batch.results_due_estimated)
+        return BatchDeadline("结果报备期限", view)
+    return None
+
+
+def ordered_by_deadline(batches: QuerySet[Batch]) -> QuerySet[Batch]:
+    """The nearest deadline first (finished batches last), with the candidates counted."""
+    return batches.annotate(
+        candidate_count=Count("candidates"),
+        next_day=Case(
+            When(state=S.IN_PUBLICITY, then=F("publicity_end")),
+            When(state=S.PUBLICITY_CLOSED, then=F("results_due")),
+            When(state=S.CERTIFICATES_ISSUED, then=F("results_due")),
+            When(state=S.RESULTS_FILED, then=F("results_filed_on")),
+            default=F("start_date"),
+        ),
+    ).order_by(
+        Case(When(state=S.RESULTS_FILED, then=1), default=0),
+        F("next_day").asc(nulls_last=True),
+        "-pk",
+    )

@@ -1,0 +1,274 @@
+"""Pages of officers and inspectors for assessment batches (/review/batches/…) and the
+provincial center's certificate number segments (/review/segments).
+
+Centers and bureaus see the plans and result filings of their city (the province all of
+them, with the plans copied to it marked); inspectors see the batches they may spot-check.
+Every write goes through the services; a refused request re-renders the page with the
+service's message and changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from skillcert.accounts.models import Authority
+from skillcert.accounts.roles import PROVINCE_ROLES, Role
+from skillcert.assessment.access import batches_for, get_batch_for_user
+from skillcert.assessment.models import Batch
+from skillcert.assessment.services.implementation import record_inspection
+from skillcert.assessment.services.results import resolve_batch_objection
+from skillcert.assessment.workflow import BatchState
+from skillcert.certificates.models import CertificateCounter, Segment
+from skillcert.certificates.services.segments import allocate_segment
+from skillcert.registry.models import FILED_STATUSES, Objection, Organization
+from skillcert.rules import clock
+from skillcert.rules.errors import DomainError, NotFound
+from skillcert.rules.levels import level_name
+from skillcert.web import batch_display, display
+from skillcert.web.batch_forms import BatchObjectionForm, InspectionForm, SegmentForm
+from skillcert.web.batches import batch_context
+from skillcert.web.forms import add_domain_error
+from skillcert.web.guards import reviewer_required
+
+PAGE_SIZE = 50
+
+
+def _is_inspector(user: Any) -> bool:
+    return user.role == Role.INSPECTOR
+
+
+def _get_batch(request: HttpRequest, pk: int) -> Batch:
+    """A batch the officer may read; drafts are the organization's own until filed."""
+    batch = get_batch_for_user(request.user, pk)
+    if batch.state == BatchState.DRAFT:
+        raise NotFound("未找到该认定批次", code="not_found")
+    return batch
+
+
+# --- the worklist --------------------------------------------------------------------------
+
+
+@require_GET
+@reviewer_required
+def batch_worklist(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    province = batch_display.is_province_user(user)
+    inspector = _is_inspector(user)
+    labels = batch_display.REVIEWER_LABELS
+    state = request.GET.get("state", "")
+    params = {
+        "state": state if state in labels else "",
+        "copied": "1" if province and request.GET.get("copied") == "1" else "",
+        "city": request.GET.get("city", "") if province else "",
+    }
+    if inspector:
+        batches = batch_display.inspectable(user)
+        states = [(s, labels[s]) for s in batch_display.INSPECTABLE_STATES]
+    else:
+        batches = batches_for(user).exclude(state=BatchState.DRAFT)
+        states = list(labels.items())
+    if params["state"]:
+        batches = batches.filter(state=params["state"])
+    if params["copied"]:
+        batches = batches.filter(copied_to_province=True)
+    cities = list(Authority.objects.filter(kind="city").order_by("code"))
+    if params["city"]:
+        batches = batches.filter(site_city__code=params["city"])
+    batches = batch_display.ordered_by_deadline(batches.select_related("organization", "site_city"))
+    page = Paginator(batches, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = []
+    for batch in page:
+        deadline = batch_display.batch_deadline(batch)
+        rows.append(
+            {
+                "batch": batch,
+                "deadline": deadline,
+                "overdue": batch.late or bool(deadline and deadline.overdue),
+            }
+        )
+    return render(
+        request,
+        "web/batches/review_list.html",
+        {
+            "rows": rows,
+            "page": page,
+            "params": params,
+            "filtered": any(params.values()),
+            "query": display.query_without_page(request),
+            "states": states,
+            "cities": cities,
+            "province": province,
+            "inspector": inspector,
+        },
+    )
+
+
+# --- one batch -----------------------------------------------------------------------------
+
+
+def _render_batch(request: HttpRequest, batch: Batch, status: int = 200, **extra: Any) -> Any:
+    return render(
+        request,
+        "web/batches/review_batch.html",
+        batch_context(request, batch, **extra),
+        status=status,
+    )
+
+
+@require_GET
+@reviewer_required
+def batch_page(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_batch(request, _get_batch(request, pk))
+
+
+@require_POST
+@reviewer_required
+def inspection_record(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = _get_batch(request, pk)
+    form = InspectionForm(request.POST)
+    form.is_valid()
+    try:
+        record_inspection(batch, form.payload(), actor=request.user)
+    except DomainError as exc:
+        add_domain_error(form, exc)
+        batch = _get_batch(request, pk)
+        return _render_batch(
+            request,
+            batch,
+            exc.status,
+            error=exc.message,
+            inspection_form=form,
+            failed_action="inspections",
+        )
+    messages.success(request, "已记录抽查情况。")
+    return redirect("web:review_batch", pk=batch.pk)
+
+
+@require_POST
+@reviewer_required
+def objection_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    objection = Objection.objects.filter(pk=pk, subject="batch").first()
+    if objection is None or not batches_for(request.user).filter(pk=objection.subject_id).exists():
+        raise Http404("未找到该异议")
+    form = BatchObjectionForm(request.POST)
+    form.is_valid()
+    try:
+        resolve_batch_objection(
+            objection,
+            upheld=form.upheld_value(),
+            reason=form.cleaned_data.get("reason", ""),
+            actor=request.user,
+        )
+    except DomainError as exc:
+        add_domain_error(form, exc)
+        batch = _get_batch(request, objection.subject_id)
+        return _render_batch(
+            request, batch, exc.status, error=exc.message, objection_forms={objection.pk: form}
+        )
+    objection.refresh_from_db()
+    if objection.state == "upheld":
+        messages.success(request, "已处理异议：异议成立，结果已退回评价组织更正后重新公示。")
+    else:
+        messages.success(request, "已处理异议：异议不成立。")
+    return redirect("web:review_batch", pk=objection.subject_id)
+
+
+# --- certificate number segments -----------------------------------------------------------
+
+
+def _organizations() -> list[tuple[str, str]]:
+    return [
+        (str(pk), f"{number} {name}")
+        for pk, number, name in Organization.objects.filter(
+            status__in=FILED_STATUSES, filing_number__isnull=False
+        )
+        .order_by("filing_number")
+        .values_list("pk", "filing_number", "name")
+    ]
+
+
+@require_http_methods(["GET", "POST"])
+@reviewer_required
+def segments_page(request: HttpRequest) -> HttpResponse:
+    """The provincial center allocates serial segments; the province reads them."""
+    user = request.user
+    if user.role not in PROVINCE_ROLES:
+        raise PermissionDenied("证书号段由省鉴定中心分配，仅省级部门可以查看")
+    may_allocate = user.role == Role.PROVINCE_CENTER
+    if request.method == "POST" and not may_allocate:
+        raise PermissionDenied("证书号段由省鉴定中心分配")
+    organizations = _organizations()
+    form = SegmentForm(
+        request.POST or None,
+        organizations=organizations,
+        initial={"year": str(clock.today().year)},
+    )
+    error, status = "", 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        organization = data.get("organization") or ""
+        number = (data.get("filing_number") or "").strip().upper()
+        if number:
+            found = Organization.objects.filter(filing_number=number).values_list("pk", flat=True)
+            organization = str(found.first() or "")
+        try:
+            if number and not organization:
+                raise NotFound.for_field(
+                    "filing_number", f"未找到备案号为 {number} 的评价组织", code="not_found"
+                )
+            segment = allocate_segment(
+                {
+                    "organization": organization or None,
+                    "year": data.get("year") or None,
+                    "level": data.get("level") or "",
+                    "first": data.get("first") or None,
+                    "last": data.get("last") or None,
+                },
+                actor=user,
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+            error, status = exc.message, exc.status
+        else:
+            messages.success(
+                request,
+                f"已分配号段：{segment.organization.name} {segment.year}年"
+                f"{level_name(segment.level)} {segment.first}-{segment.last}"
+                f"（{segment.size} 个）。",
+            )
+            return redirect("web:review_segments")
+    segments = Segment.objects.select_related("organization").order_by(
+        "-year", "organization__filing_number", "level", "first"
+    )
+    selected = request.GET.get("organization", "")
+    if selected.isdigit():
+        segments = segments.filter(organization_id=int(selected))
+    page = Paginator(segments, PAGE_SIZE).get_page(request.GET.get("page"))
+    organization_ids = {s.organization_id for s in page}
+    counters = {
+        (c.organization_id, c.year, c.level): c.last_serial
+        for c in CertificateCounter.objects.filter(organization_id__in=organization_ids)
+    }
+    rows = [{"segment": s, "remaining": batch_display.segment_remaining(s, counters)} for s in page]
+    return render(
+        request,
+        "web/batches/segments.html",
+        {
+            "form": form,
+            "may_allocate": may_allocate,
+            "error": error,
+            "rows": rows,
+            "page": page,
+            "organizations": organizations,
+            "selected": selected,
+            "query": display.query_without_page(request),
+        },
+        status=status,
+    )
