@@ -195,6 +195,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "PREPROCESSING_HOOKS": ["skillcert.api.schema.contract_paths"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "skillcert.api.schema.without_backend_bounds",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "FilingKindEnum": "skillcert.registry.workflow.FilingKind.choices",
         "FilingStateEnum": "skillcert.registry.workflow.FilingState.choices",
