@@ -124,6 +124,11 @@ def write_annex5(rows: Iterable[list[str]], stream: IO[bytes] | str | os.PathLik
         header_format = workbook.add_format({"bold": True, "border": 1, "align": "center"})
         for col, width in enumerate(WIDTHS):
             sheet.set_column(col, col, width)
+        # Printed for the files: A4 landscape, all 12 columns on one page width.
+        sheet.set_landscape()
+        sheet.set_paper(9)
+        sheet.fit_to_pages(1, 0)
+        sheet.repeat_rows(0)
         for col, title in enumerate(HEADER):
             sheet.write_string(0, col, title, header_format)
         write_string = sheet.write_string
