@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from skillcert.assessment.models import Batch
@@ -77,4 +76,11 @@ def _fresh(batch: Batch) -> Batch:
     return Batch.objects.select_related("organization", "site_city").get(pk=batch.pk)
 
 
-__all__ = ["dt"]
+def issued(organization: Organization, user: Any, province_center: Any, today: Any) -> Batch:
+    """A batch numbered through ``issue_batch`` on 2026-11-11 (five certificates, one failure)."""
+    from skillcert.certificates.services.issuing import issue_batch
+
+    batch = batch_in("publicity_closed", organization, user, today)
+    segments_for(organization, province_center)
+    issue_batch(batch, actor=user)
+    return _fresh(batch)

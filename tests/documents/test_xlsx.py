@@ -12,11 +12,11 @@ import xlsxwriter
 from skillcert.documents.xlsx import write_text
 
 HOSTILE = [
-    "=HYPERLINK(\"http://evil.example\",\"点我\")",
+    '=HYPERLINK("http://evil.example","点我")',
     "+1+1",
     "-2+3",
     "@SUM(A1:A2)",
-    "<r><f>HYPERLINK(\"http://evil.example\")</f></r>",
+    '<r><f>HYPERLINK("http://evil.example")</f></r>',
     "<r><t>看起来正常</t></r>",
     "普通文本",
 ]

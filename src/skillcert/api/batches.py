@@ -16,12 +16,12 @@ from rest_framework import permissions, serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from skillcert.api.objections import OTHER_RESOLVERS
 from skillcert.api.pagination import paginated
 from skillcert.api.representations import ObjectionSerializer
+from skillcert.api.throttling import WindowRateThrottle
 from skillcert.assessment.access import (
     batches_for,
     get_batch_for_user,
@@ -147,7 +147,9 @@ class BatchSerializer(serializers.ModelSerializer):
     @extend_schema_field_candidates
     def get_candidates(self, batch: Batch) -> list[dict[str, Any]]:
         numbers = dict(
-            Certificate.objects.filter(batch=batch).values_list("candidate_id", "number")
+            Certificate.objects.filter(batch=batch)
+            .exclude(status="superseded")
+            .values_list("candidate_id", "number")
         )
         return [
             {
@@ -383,7 +385,7 @@ class BatchObjectionsView(APIView):
 
     permission_classes = [permissions.AllowAny]
     authentication_classes: list = []
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [WindowRateThrottle]
     throttle_scope = "public"
 
     @extend_schema(

@@ -8,7 +8,6 @@ from rest_framework import permissions, serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from skillcert.api.pagination import paginated
@@ -17,6 +16,7 @@ from skillcert.api.representations import (
     FilingSerializer,
     ObjectionSerializer,
 )
+from skillcert.api.throttling import WindowRateThrottle
 from skillcert.registry.access import (
     filings_for,
     get_filing_for_user,
@@ -197,7 +197,7 @@ class FilingObjectionsView(APIView):
 
     permission_classes = [permissions.AllowAny]
     authentication_classes: list = []
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [WindowRateThrottle]
     throttle_scope = "public"
 
     @extend_schema(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -176,3 +177,63 @@ class CityThresholdsView(APIView):
 def _thresholds(row: CityThresholds | None) -> dict[str, int | None]:
     keys = ("years_continuous", "persons_total", "persons_per_occupation")
     return {key: getattr(row, key) if row else None for key in keys}
+
+
+class SealSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    organization = serializers.IntegerField(source="organization_id")
+    state = serializers.CharField()
+    uploaded_at = serializers.DateTimeField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+    note = serializers.CharField()
+
+
+class OrganizationSealsView(APIView):
+    """The organization's seal images: it uploads, its filing authority confirms."""
+
+    parser_classes = [MultiPartParser, JSONParser]
+
+    @extend_schema(responses={200: SealSerializer(many=True)})
+    def get(self, request: Request, pk: int) -> Response:
+        organization = get_organization_for_user(request.user, pk)
+        return Response(SealSerializer(organization.seals.all(), many=True).data)
+
+    @extend_schema(
+        request={
+            "multipart/form-data": inline_serializer(
+                "SealUpload", {"file": serializers.FileField()}
+            )
+        },
+        responses={201: SealSerializer},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        from skillcert.registry.services.seals import upload_seal
+
+        organization = get_organization_for_user(request.user, pk)
+        seal = upload_seal(organization, request.FILES.get("file"), actor=request.user)
+        return Response(SealSerializer(seal).data, status=status.HTTP_201_CREATED)
+
+
+class SealDecisionView(APIView):
+    @extend_schema(
+        request=inline_serializer(
+            "SealDecision",
+            {
+                "confirmed": serializers.BooleanField(),
+                "note": serializers.CharField(required=False),
+            },
+        ),
+        responses={200: SealSerializer},
+    )
+    def post(self, request: Request, pk: int, seal_pk: int) -> Response:
+        from skillcert.registry.services.seals import decide_seal
+
+        organization = get_organization_for_user(request.user, pk)
+        seal = organization.seals.filter(pk=seal_pk).first()
+        if seal is None:
+            raise NotFound("未找到该印章", code="not_found")
+        data = request.data if isinstance(request.data, dict) else {}
+        decided = decide_seal(
+            seal, confirmed=data.get("confirmed"), note=data.get("note", ""), actor=request.user
+        )
+        return Response(SealSerializer(decided).data)

@@ -6,11 +6,11 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import permissions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from skillcert.api.pagination import paginated
 from skillcert.api.representations import NoticeSerializer, PublicOrganizationSerializer
+from skillcert.api.throttling import WindowRateThrottle
 from skillcert.reference.selectors import search_occupations
 from skillcert.registry.selectors import all_city_codes, public_catalog, public_notices
 from skillcert.rules import clock
@@ -19,7 +19,7 @@ from skillcert.rules import clock
 class PublicView(APIView):
     permission_classes = [permissions.AllowAny]
     authentication_classes: list = []
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [WindowRateThrottle]
     throttle_scope = "public"
 
 

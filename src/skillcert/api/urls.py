@@ -1,13 +1,32 @@
 from django.urls import re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from skillcert.api import batches, filings, organizations, public, views
+from skillcert.api import (
+    batches,
+    certificates,
+    filings,
+    national,
+    organizations,
+    public,
+    views,
+)
 from skillcert.api.routing import route
 from skillcert.api.unknown import unknown_endpoint
 
 app_name = "api"
 
 urlpatterns = [
+    # Public verification first: the busiest path resolves without scanning the others.
+    route(
+        r"api/v1/public/certificates/(?P<number>[^/]+)/credential",
+        certificates.PublicCredentialView.as_view(),
+        "public-credential",
+    ),
+    route(
+        r"api/v1/public/certificates/(?P<number>[^/]+)",
+        certificates.PublicVerifyView.as_view(),
+        "public-certificate",
+    ),
     route(r"api/v1/auth/token", views.TokenView.as_view(), "token"),
     route(r"api/v1/register", views.RegisterView.as_view(), "register"),
     route(r"api/v1/me", views.MeView.as_view(), "me"),
@@ -139,6 +158,73 @@ urlpatterns = [
         "batch-annex5",
     ),
     route(r"api/v1/segments", batches.SegmentsView.as_view(), "segments"),
+    # Certificates
+    route(r"api/v1/certificates", certificates.CertificateListView.as_view(), "certificates"),
+    route(
+        r"api/v1/certificates/(?P<number>[A-Za-z0-9]+)\.pdf",
+        certificates.CertificatePdfView.as_view(),
+        "certificate-pdf",
+    ),
+    route(
+        r"api/v1/certificates/(?P<number>[A-Za-z0-9]+)",
+        certificates.CertificateDetailView.as_view(),
+        "certificate",
+    ),
+    route(
+        r"api/v1/certificates/(?P<number>[A-Za-z0-9]+)/revoke",
+        certificates.RevokeView.as_view(),
+        "certificate-revoke",
+    ),
+    route(
+        r"api/v1/certificates/(?P<number>[A-Za-z0-9]+)/reissue",
+        certificates.ReissueView.as_view(),
+        "certificate-reissue",
+    ),
+    route(
+        r"api/v1/certificates/(?P<number>[A-Za-z0-9]+)/correct",
+        certificates.CorrectView.as_view(),
+        "certificate-correct",
+    ),
+    re_path(r"^\.well-known/jwks\.json$", certificates.jwks_view, name="jwks"),
+    route(
+        r"api/v1/batches/(?P<pk>\d+)/candidates/(?P<id_number>[0-9A-Za-z-]+)/photo",
+        certificates.CandidatePhotoView.as_view(),
+        "candidate-photo",
+    ),
+    route(
+        r"api/v1/batches/(?P<pk>\d+)/certificates\.pdf",
+        certificates.BatchPrintView.as_view(),
+        "batch-certificates-pdf",
+    ),
+    route(
+        r"api/v1/organizations/(?P<pk>\d+)/seals",
+        organizations.OrganizationSealsView.as_view(),
+        "organization-seals",
+    ),
+    route(
+        r"api/v1/organizations/(?P<pk>\d+)/seals/(?P<seal_pk>\d+)/decide",
+        organizations.SealDecisionView.as_view(),
+        "organization-seal-decide",
+    ),
+    # The national query system's outbox
+    route(
+        r"api/v1/national/exports", national.NationalExportListView.as_view(), "national-exports"
+    ),
+    route(
+        r"api/v1/national/exports/(?P<pk>\d+)",
+        national.NationalExportDetailView.as_view(),
+        "national-export",
+    ),
+    route(
+        r"api/v1/national/exports/(?P<pk>\d+)\.xlsx",
+        national.NationalExportFileView.as_view(),
+        "national-export-xlsx",
+    ),
+    route(
+        r"api/v1/national/exports/(?P<pk>\d+)/send",
+        national.NationalExportSendView.as_view(),
+        "national-export-send",
+    ),
     # Public
     route(r"api/v1/public/organizations", public.CatalogView.as_view(), "catalog"),
     route(r"api/v1/public/notices", public.NoticesView.as_view(), "notices"),

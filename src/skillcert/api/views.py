@@ -12,11 +12,11 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from skillcert.accounts.services import issue_token
 from skillcert.api import serializers as s
+from skillcert.api.throttling import WindowRateThrottle
 from skillcert.registry.services.organizations import register_organization
 from skillcert.rules.errors import NotAuthenticated
 
@@ -32,7 +32,7 @@ class TokenView(APIView):
 
     permission_classes = [permissions.AllowAny]
     authentication_classes: list = []
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [WindowRateThrottle]
     throttle_scope = "auth"
 
     @extend_schema(request=s.TokenRequest, responses={200: s.TokenResponse}, auth=[])
@@ -50,7 +50,7 @@ class RegisterView(APIView):
 
     permission_classes = [permissions.AllowAny]
     authentication_classes: list = []
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [WindowRateThrottle]
     throttle_scope = "register"
 
     @extend_schema(request=s.RegisterRequest, responses={201: s.RegisterResponse}, auth=[])

@@ -67,8 +67,9 @@ class Certificate(models.Model):
     """A skill level certificate (职业技能等级证书): the number and what it certifies, as issued."""
 
     number = models.CharField("证书编号", max_length=22, unique=True)
-    candidate = models.OneToOneField(
-        Candidate, null=True, on_delete=models.PROTECT, related_name="certificate"
+    # One current certificate per candidate; a corrected one stays as history (superseded).
+    candidate = models.ForeignKey(
+        Candidate, null=True, on_delete=models.PROTECT, related_name="certificates"
     )
     batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="certificates")
     organization = models.ForeignKey(
@@ -91,16 +92,165 @@ class Certificate(models.Model):
     work_type = models.CharField("工种", max_length=100, blank=True)
     organization_name = models.CharField("评价机构", max_length=200)
     filing_number = models.CharField("评价机构备案号", max_length=13)
+    revoked_on = models.DateField("撤销日期", null=True, blank=True)
+    revocation_reason = models.TextField("撤销理由", blank=True)
+    superseded_by = models.ForeignKey(
+        "self",
+        verbose_name="更正后的证书",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="supersedes",
+    )
+    reissue_count = models.PositiveSmallIntegerField("补发次数", default=0)
+    last_reissued_on = models.DateField("最近补发日期", null=True, blank=True)
 
     class Meta:
         ordering = ["number"]
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "year", "level", "serial"], name="certificate_serial_unique"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["candidate"],
+                condition=~models.Q(status="superseded"),
+                name="one_current_certificate_per_candidate",
+            ),
         ]
         verbose_name = "职业技能等级证书"
         verbose_name_plural = "职业技能等级证书"
 
     def __str__(self) -> str:
         return self.number
+
+
+class CertificateEventKind(models.TextChoices):
+    ISSUED = "issued", "发证"
+    REVOKED = "revoked", "撤销"
+    REISSUED = "reissued", "补发"
+    CORRECTED = "corrected", "更正"
+
+
+class CertificateEvent(models.Model):
+    """What happened to a certificate, in order (visible to the issuer and officers)."""
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField("事项", max_length=16, choices=CertificateEventKind.choices)
+    on = models.DateField("日期")
+    reason = models.TextField("原因", blank=True)
+    actor = models.CharField("办理人", max_length=150)
+    related = models.ForeignKey(
+        Certificate, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.certificate_id} {self.kind}"
+
+
+class CandidatePhoto(models.Model):
+    """A candidate's 2-inch photo (resized to 35 × 49 mm proportions, stored as JPEG)."""
+
+    candidate = models.OneToOneField(Candidate, on_delete=models.CASCADE, related_name="photo")
+    stored_name = models.CharField(max_length=200)  # relative to MEDIA_ROOT, never shown
+    sha256 = models.CharField(max_length=64)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "考生照片"
+
+    def __str__(self) -> str:
+        return f"photo of {self.candidate_id}"
+
+
+class NationalExportKind(models.TextChoices):
+    BATCH = "batch", "按批次"
+    PERIOD = "period", "按时间段"
+
+
+class NationalExportState(models.TextChoices):
+    PENDING = "pending", "待发送"
+    SENT = "sent", "已发送"
+    FAILED = "failed", "发送失败"
+
+
+class NationalExport(models.Model):
+    """An outbox entry of the national query system: one 附件5 file, what it holds, and
+    whether (and when, through which sender) it was sent. See ``certificates.national``."""
+
+    kind = models.CharField("范围", max_length=8, choices=NationalExportKind.choices)
+    # ``batch:42`` or ``period:2026-11-01:2026-11-30``: the same request twice is one entry.
+    key = models.CharField("导出键", max_length=64, unique=True)
+    batch = models.ForeignKey(
+        Batch, null=True, blank=True, on_delete=models.PROTECT, related_name="national_exports"
+    )
+    period_from = models.DateField("发证日期自", null=True, blank=True)
+    period_to = models.DateField("发证日期至", null=True, blank=True)
+    file_name = models.CharField("文件名", max_length=200)
+    sha256 = models.CharField(max_length=64)
+    certificate_count = models.PositiveIntegerField("证书数")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by_name = models.CharField("导出人", max_length=150)
+    state = models.CharField(
+        "状态",
+        max_length=8,
+        choices=NationalExportState.choices,
+        default=NationalExportState.PENDING,
+        db_index=True,
+    )
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+    sender = models.CharField("发送方式", max_length=200, blank=True)
+    receipt = models.CharField("回执", max_length=200, blank=True)
+    attempts = models.PositiveIntegerField("发送次数", default=0)
+    last_error = models.TextField("最近错误", blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        kind="batch",
+                        batch__isnull=False,
+                        period_from__isnull=True,
+                        period_to__isnull=True,
+                    )
+                    | models.Q(
+                        kind="period",
+                        batch__isnull=True,
+                        period_from__isnull=False,
+                        period_to__isnull=False,
+                        period_from__lte=models.F("period_to"),
+                    )
+                ),
+                name="national_export_scope",
+            )
+        ]
+        verbose_name = "全国联网查询上报"
+        verbose_name_plural = "全国联网查询上报"
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class NationalExportItem(models.Model):
+    """A certificate in an export: one-to-one on the certificate, so none is reported twice."""
+
+    export = models.ForeignKey(NationalExport, on_delete=models.PROTECT, related_name="items")
+    certificate = models.OneToOneField(
+        Certificate, on_delete=models.PROTECT, related_name="national_item"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.export_id}: {self.certificate_id}"

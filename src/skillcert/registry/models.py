@@ -458,3 +458,37 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class SealState(models.TextChoices):
+    PENDING = "pending", "待确认"
+    CONFIRMED = "confirmed", "已确认"
+    REJECTED = "rejected", "未通过"
+
+
+class OrganizationSeal(models.Model):
+    """An organization's seal image (印章). Officers confirm it before it appears on its
+    certificates and receipts; a newer upload replaces it once confirmed."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="seals")
+    stored_name = models.CharField(max_length=200)  # relative to MEDIA_ROOT, never shown
+    sha256 = models.CharField(max_length=64)
+    state = models.CharField(
+        "状态", max_length=16, choices=SealState.choices, default=SealState.PENDING
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.TextField("说明", blank=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        verbose_name = "评价组织印章"
+
+    def __str__(self) -> str:
+        return f"seal {self.pk} of {self.organization_id}"

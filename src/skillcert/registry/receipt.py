@@ -2,12 +2,15 @@
 
 A4 portrait, set in the embedded Kai font (``skillcert.documents.fonts``). The same case
 always gives the same bytes (reportlab's ``invariant`` mode: no timestamps, a stable ID).
+The organization's current confirmed seal (``services.seals.current_seal``) is stamped over
+its name; without a confirmed seal nothing is drawn there.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -30,8 +33,10 @@ from reportlab.platypus import (
 )
 
 from skillcert.accounts.models import Authority
+from skillcert.documents import images
 from skillcert.documents.fonts import cjk_font
 from skillcert.registry.models import Category, Channel, FilingCase, Scope
+from skillcert.registry.services.seals import current_seal_path
 from skillcert.registry.workflow import FilingKind, FilingState
 from skillcert.rules.errors import Conflict
 from skillcert.rules.levels import level_name
@@ -56,6 +61,8 @@ OCCUPATION_WIDTHS = (12 * mm, 48 * mm, 26 * mm, 34 * mm, 50 * mm)
 CELL_PADDING_X = 4  # points, left and right inside the occupations table
 GRID = colors.HexColor("#444444")
 SHADE = colors.HexColor("#EEEEEE")
+SEAL_SIZE = 24 * mm  # small enough to stay clear of the title above the table
+SEAL_ALPHA = 0.85
 
 
 def render_receipt(case: FilingCase) -> bytes:
@@ -189,10 +196,13 @@ def _details_table(case: FilingCase, authority: str, styles: dict[str, Paragraph
     ]
     if case.kind == FilingKind.INITIAL:
         rows.append(("试点期至", chinese_date(case.filed_pilot_until or organization.pilot_until)))
-    data = [
+    data: list[list[Flowable]] = [
         [Paragraph(label, styles["label"]), Paragraph(_text(value), styles["cell"])]
         for label, value in rows
     ]
+    seal = current_seal_path(organization)
+    if seal is not None:
+        data[0][1] = _Sealed(data[0][1], seal)  # the name's cell
     table = Table(data, colWidths=(LABEL_WIDTH, CONTENT_WIDTH - LABEL_WIDTH))
     table.setStyle(
         TableStyle(
@@ -272,6 +282,26 @@ def _styles(font: str) -> dict[str, ParagraphStyle]:
             "signature", parent=base, fontSize=12, leading=21, alignment=TA_RIGHT
         ),
     }
+
+
+class _Sealed(Flowable):
+    """A paragraph with the organization's seal stamped over the middle of its text."""
+
+    def __init__(self, paragraph: Paragraph, seal: Path) -> None:
+        super().__init__()
+        self.paragraph = paragraph
+        self.seal = seal
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self.width, self.height = self.paragraph.wrap(availWidth, availHeight)
+        return self.width, self.height
+
+    def draw(self) -> None:
+        self.paragraph.drawOn(self.canv, 0, 0)
+        text_width = min(self.width, max(self.paragraph.getActualLineWidths0(), default=0))
+        x = text_width / 2 - SEAL_SIZE / 2
+        y = self.height / 2 - SEAL_SIZE / 2
+        images.draw_stamp(self.canv, self.seal, x, y, SEAL_SIZE, alpha=SEAL_ALPHA)
 
 
 class _NumberedCanvas(canvas.Canvas):

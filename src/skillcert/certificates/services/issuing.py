@@ -70,7 +70,9 @@ def issue_batch(batch: Batch, *, actor: Any) -> int:
         by_level: dict[int, list[Candidate]] = defaultdict(list)
         for candidate in passed:
             by_level[candidate.level].append(candidate)
-        serials = _reserve(organization, today.year, by_level, actor=actor)
+        serials = reserve_serials(
+            organization, today.year, {level: len(c) for level, c in by_level.items()}
+        )
         certificates = []
         for level, candidates in by_level.items():
             prefix = compose_certificate_number(organization.filing_number, today.year, level, 1)[
@@ -115,18 +117,15 @@ def issue_batch(batch: Batch, *, actor: Any) -> int:
     return len(certificates)
 
 
-def _reserve(
-    organization: Organization,
-    year: int,
-    by_level: dict[int, list[Candidate]],
-    *,
-    actor: Any,
+def reserve_serials(
+    organization: Organization, year: int, needed: dict[int, int]
 ) -> dict[int, list[int]]:
-    """Lock each level's counter and take the serials; refuse everything if one level lacks."""
+    """Lock each level's counter and take ``needed[level]`` serials from the organization's
+    segments; refuse everything (``segments_exhausted``) if one level lacks."""
     reserved: dict[int, list[int]] = {}
     shortages = []
     counters = {}
-    for level in sorted(by_level):
+    for level in sorted(needed):
         CertificateCounter.objects.get_or_create(organization=organization, year=year, level=level)
         counter = CertificateCounter.objects.select_for_update().get(
             organization=organization, year=year, level=level
@@ -137,11 +136,11 @@ def _reserve(
                 "first", "last"
             )
         )
-        needed = len(by_level[level])
-        serials = serials_from_segments(segments, counter.last_serial, needed)
+        count = needed[level]
+        serials = serials_from_segments(segments, counter.last_serial, count)
         if serials is None:
             left = serials_left(segments, counter.last_serial)
-            shortages.append(f"{year}年{level_name(level)}需要 {needed} 个，号段剩余 {left} 个")
+            shortages.append(f"{year}年{level_name(level)}需要 {count} 个，号段剩余 {left} 个")
         else:
             reserved[level] = serials
     if shortages:

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand
 from skillcert.accounts.models import Authority
 from skillcert.accounts.services import load_authorities
 from skillcert.audit.service import command_line_actor
+from skillcert.certificates.keys import ensure_key
 from skillcert.reference.models import Occupation
 from skillcert.reference.selectors import work_calendar
 from skillcert.reference.services import load_occupation_catalog
@@ -28,6 +29,7 @@ class Command(BaseCommand):
         actor = command_line_actor()
         load_authorities(actor=actor)
         occupations = load_occupation_catalog(actor=actor)
+        signing_key = ensure_key()
         if not options["no_static"]:
             call_command("collectstatic", interactive=False, verbosity=0)
         calendar = work_calendar()
@@ -36,5 +38,5 @@ class Command(BaseCommand):
             f"数据库已就绪（{settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}）："
             f"{Authority.objects.count()} 个人社部门，{Occupation.objects.count()} 个职业"
             f"（本次新增 {occupations['created']}，更新 {occupations['updated']}），"
-            f"节假日数据覆盖 {years.start}-{years.stop - 1} 年"
+            f"节假日数据覆盖 {years.start}-{years.stop - 1} 年；电子证书签名密钥 {signing_key.kid}"
         )

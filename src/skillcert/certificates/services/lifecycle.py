@@ -1,0 +1,208 @@
+"""After issue: revocation, reissue of a lost certificate (补发), correction (更正)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from skillcert.audit import service as audit
+from skillcert.certificates.access import is_issuer, may_revoke
+from skillcert.certificates.models import (
+    Certificate,
+    CertificateEvent,
+    CertificateEventKind,
+    CertificateStatus,
+)
+from skillcert.certificates.services.issuing import reserve_serials
+from skillcert.registry.models import LISTED_STATUSES, Organization
+from skillcert.rules import clock
+from skillcert.rules.codes import compose_certificate_number
+from skillcert.rules.errors import Conflict, Forbidden, InvalidInput
+from skillcert.rules.idtypes import parse_id_type, validate_id_number
+
+
+def _reason(value: Any, label: str = "理由") -> str:
+    text = value.strip() if isinstance(value, str) else ""
+    if not text:
+        raise InvalidInput.for_field("reason", f"请填写{label}")
+    if len(text) > 2000:
+        raise InvalidInput.for_field("reason", f"{label}不能超过 2000 个字符")
+    return text
+
+
+def _lock(certificate: Certificate) -> Certificate:
+    return Certificate.objects.select_for_update(of=("self",)).get(pk=certificate.pk)
+
+
+def _event(certificate: Certificate, kind: str, reason: str, actor: Any, **extra: Any) -> None:
+    CertificateEvent.objects.create(
+        certificate=certificate,
+        kind=kind,
+        on=clock.today(),
+        reason=reason,
+        actor=audit.actor_ref(actor).name,
+        **extra,
+    )
+
+
+def revoke_certificate(certificate: Certificate, *, reason: Any, actor: Any) -> Certificate:
+    """Revoke with a reason (the issuer or an officer over it); a second time is refused."""
+    if not may_revoke(actor, certificate):
+        raise Forbidden("只有发证的评价机构或主管部门可以撤销证书", code="forbidden")
+    text = _reason(reason, "撤销理由")
+    with transaction.atomic():
+        certificate = _lock(certificate)
+        if certificate.status != CertificateStatus.VALID:
+            raise Conflict(
+                f"证书当前状态为「{certificate.get_status_display()}」，不能撤销",
+                code="invalid_state",
+            )
+        certificate.status = CertificateStatus.REVOKED
+        certificate.revoked_on = clock.today()
+        certificate.revocation_reason = text
+        certificate.save(update_fields=["status", "revoked_on", "revocation_reason"])
+        _event(certificate, CertificateEventKind.REVOKED, text, actor)
+        audit.record(
+            actor=actor,
+            action="certificates.certificate_revoked",
+            obj=certificate,
+            before={"status": CertificateStatus.VALID},
+            after={"status": certificate.status, "reason": text},
+        )
+    return certificate
+
+
+def reissue_certificate(certificate: Certificate, *, reason: Any, actor: Any) -> Certificate:
+    """Reissue a lost certificate (补发): the same number, printed again with 补发 and date."""
+    if not is_issuer(actor, certificate):
+        raise Forbidden("只有发证的评价机构可以补发证书", code="forbidden")
+    text = _reason(reason, "补发原因")
+    with transaction.atomic():
+        certificate = _lock(certificate)
+        if certificate.status != CertificateStatus.VALID:
+            raise Conflict(
+                f"证书当前状态为「{certificate.get_status_display()}」，不能补发",
+                code="invalid_state",
+            )
+        certificate.reissue_count += 1
+        certificate.last_reissued_on = clock.today()
+        certificate.save(update_fields=["reissue_count", "last_reissued_on"])
+        _event(certificate, CertificateEventKind.REISSUED, text, actor)
+        audit.record(
+            actor=actor,
+            action="certificates.certificate_reissued",
+            obj=certificate,
+            after={"reissue_count": certificate.reissue_count, "reason": text},
+        )
+    return certificate
+
+
+CORRECTABLE = ("name", "id_type", "id_number", "work_unit")
+
+
+def _corrections(data: Any, certificate: Certificate) -> dict[str, str]:
+    if not isinstance(data, dict):
+        raise InvalidInput("请求内容应为 JSON 对象")
+    changes = {key: data[key] for key in CORRECTABLE if key in data}
+    if not changes:
+        raise InvalidInput.for_field(
+            "name", "请填写需要更正的内容（姓名、证件类型、证件号码或所在单位）"
+        )
+    fields: dict[str, list[str]] = {}
+    cleaned: dict[str, str] = {}
+    if "name" in changes:
+        name = str(changes["name"] or "").strip()
+        if not name or len(name) > 50:
+            fields["name"] = ["姓名不能为空，且不超过 50 个字符"]
+        cleaned["name"] = name
+    id_type = certificate.id_type
+    if "id_type" in changes:
+        try:
+            id_type = parse_id_type(str(changes["id_type"])).code
+            cleaned["id_type"] = id_type
+        except InvalidInput as exc:
+            fields["id_type"] = [exc.message]
+    if "id_number" in changes or "id_type" in changes:
+        try:
+            cleaned["id_number"] = validate_id_number(
+                id_type, str(changes.get("id_number", certificate.id_number))
+            )
+        except InvalidInput as exc:
+            fields["id_number"] = [exc.message]
+    if "work_unit" in changes:
+        cleaned["work_unit"] = str(changes["work_unit"] or "").strip()[:100]
+    if fields:
+        raise InvalidInput("更正内容有误", fields=fields)
+    if all(getattr(certificate, key) == value for key, value in cleaned.items()):
+        raise InvalidInput.for_field("name", "更正内容与原证书相同")
+    return cleaned
+
+
+def correct_certificate(certificate: Certificate, data: Any, *, actor: Any) -> Certificate:
+    """Correct (更正): a new certificate with a new number; the old one is superseded by it."""
+    if not is_issuer(actor, certificate):
+        raise Forbidden("只有发证的评价机构可以更正证书", code="forbidden")
+    changes = _corrections(data, certificate)
+    text = _reason(data.get("reason"), "更正原因")
+    with transaction.atomic():
+        certificate = _lock(certificate)
+        if certificate.status != CertificateStatus.VALID:
+            raise Conflict(
+                f"证书当前状态为「{certificate.get_status_display()}」，不能更正",
+                code="invalid_state",
+            )
+        organization = Organization.objects.get(pk=certificate.organization_id)
+        if organization.status not in LISTED_STATUSES:
+            raise Conflict("评价组织当前不能发证，无法更正证书", code="cannot_certify")
+        today = clock.today()
+        serial = reserve_serials(organization, today.year, {certificate.level: 1})[
+            certificate.level
+        ][0]
+        certificate.status = CertificateStatus.SUPERSEDED
+        certificate.save(update_fields=["status"])
+        replacement = Certificate.objects.create(
+            number=compose_certificate_number(
+                organization.filing_number, today.year, certificate.level, serial
+            ),
+            candidate_id=certificate.candidate_id,
+            batch_id=certificate.batch_id,
+            organization=organization,
+            year=today.year,
+            level=certificate.level,
+            serial=serial,
+            issued_on=today,
+            name=changes.get("name", certificate.name),
+            id_type=changes.get("id_type", certificate.id_type),
+            id_number=changes.get("id_number", certificate.id_number),
+            work_unit=changes.get("work_unit", certificate.work_unit),
+            city=certificate.city,
+            occupation_code=certificate.occupation_code,
+            occupation_name=certificate.occupation_name,
+            work_type=certificate.work_type,
+            organization_name=organization.name,
+            filing_number=organization.filing_number,
+        )
+        certificate.superseded_by = replacement
+        certificate.save(update_fields=["superseded_by"])
+        _event(certificate, CertificateEventKind.CORRECTED, text, actor, related=replacement)
+        _event(
+            replacement,
+            CertificateEventKind.ISSUED,
+            f"更正 {certificate.number}：{text}",
+            actor,
+            related=certificate,
+        )
+        audit.record(
+            actor=actor,
+            action="certificates.certificate_corrected",
+            obj=certificate,
+            before={"status": CertificateStatus.VALID},
+            after={
+                "status": certificate.status,
+                "replacement": replacement.number,
+                "changes": sorted(changes),
+                "reason": text,
+            },
+        )
+    return replacement
