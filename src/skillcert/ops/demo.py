@@ -24,13 +24,23 @@ from skillcert.assessment.services.implementation import record_inspection
 from skillcert.assessment.services.plans import create_batch, submit_plan
 from skillcert.assessment.services.results import enter_results, file_results, publicize_results
 from skillcert.audit.service import ActorRef
-from skillcert.certificates.models import Segment
+from skillcert.certificates.models import Certificate, Segment
+from skillcert.certificates.national import prepare_export
+from skillcert.certificates.national import send as send_export
 from skillcert.certificates.services.issuing import issue_batch
+from skillcert.certificates.services.lifecycle import (
+    correct_certificate,
+    reissue_certificate,
+    revoke_certificate,
+)
+from skillcert.certificates.services.photos import upload_photo
 from skillcert.certificates.services.segments import allocate_segment
 from skillcert.ops.samples import (
     sample_application,
     sample_batch,
     sample_candidates,
+    sample_photo,
+    sample_seal,
     sample_upload,
 )
 from skillcert.registry.models import FilingCase, Organization
@@ -42,6 +52,7 @@ from skillcert.registry.services.organizations import (
     revoke_organization,
     set_city_thresholds,
 )
+from skillcert.registry.services.seals import decide_seal, upload_seal
 from skillcert.rules import clock
 from skillcert.rules.credit_code import credit_check_char, org_code_check_char
 from skillcert.rules.filing import Material
@@ -115,7 +126,7 @@ ORGANIZATIONS = [
         "合肥市明德职业技能培训学校",
         "340104",
         "MJ000101",
-        "已备案，试点中；认定批次：已报备结果、公示中、计划已报备、草稿",
+        "已备案，试点中；认定批次：已报备结果（证书：补发、更正、撤销各一）、公示中、计划已报备、草稿",
     ),
     DemoOrganization(
         "org_wuhu", "芜湖市江城职业培训学校", "340202", "MJ000202", "备案公示中（可提出异议）"
@@ -136,7 +147,7 @@ ORGANIZATIONS = [
         "芜湖市鸠江职业技能评价中心",
         "340207",
         "MJ000606",
-        "已备案（试点通过），芜湖推荐面向全省；一个批次待结果报备",
+        "已备案（试点通过），芜湖推荐面向全省；一个批次待结果报备；印章待芜湖确认",
     ),
     DemoOrganization(
         "org_telecom",
@@ -449,6 +460,42 @@ def _build_batches(today: dt.date, officers: dict[str, User], users: dict[str, U
     _batch_through(hefei, today - days(1), 8, 300, until="draft")
     # 芜湖: certificates numbered, result filing due soon.
     _batch_through(jiujiang, today - days(50), 15, 400, until="certificates_issued")
+    _build_certificates(today, officers, users)
+
+
+def _build_certificates(today: dt.date, officers: dict[str, User], users: dict[str, User]) -> None:
+    """Seals, photos, and certificates revoked, reissued and corrected; a national export."""
+    days = dt.timedelta
+    hefei, jiujiang = users["org_hefei"], users["org_jiujiang"]
+    with on(today - days(140)):
+        seal = upload_seal(
+            _organization(hefei), sample_seal(_organization(hefei).name), actor=hefei
+        )
+        decide_seal(seal, confirmed=True, note="与备案材料一致", actor=officers["hefei_bureau"])
+        upload_seal(
+            _organization(jiujiang), sample_seal(_organization(jiujiang).name), actor=jiujiang
+        )  # waiting for 芜湖's confirmation
+    filed = Batch.objects.filter(organization=_organization(hefei), state="results_filed").first()
+    candidates = list(filed.candidates.order_by("position"))
+    with on(today - days(135)):
+        for index, candidate in enumerate(candidates[:-2]):  # two without a photo
+            upload_photo(candidate, sample_photo(index), actor=hefei)
+    certificates = list(Certificate.objects.filter(batch=filed).order_by("number"))
+    with on(today - days(40)):
+        reissue_certificate(certificates[1], reason="证书遗失，本人申请补发", actor=hefei)
+    with on(today - days(30)):
+        correct_certificate(
+            certificates[2],
+            {"name": certificates[2].name + "华", "reason": "姓名录入有误，依身份证更正"},
+            actor=hefei,
+        )
+    with on(today - days(20)):
+        revoke_certificate(
+            certificates[3], reason="经核查考生冒名顶替参加考核", actor=officers["hefei_center"]
+        )
+    with on(today - days(60)):
+        export = prepare_export(batch=filed, actor=officers["province_center"])
+        send_export(export, actor=officers["province_center"])
 
 
 def demo_logins() -> list[tuple[str, str, str, str]]:

@@ -179,3 +179,59 @@ def sample_batch(start: str, *, candidates: int = 6, site_city: str = "01") -> d
         ],
         "candidates": sample_candidates(candidates, items),
     }
+
+
+def sample_photo(index: int) -> SimpleUploadedFile:
+    """A 2-inch style portrait placeholder (a drawn silhouette on white), as a JPEG upload."""
+    from PIL import Image, ImageDraw
+
+    width, height = 413, 579
+    image = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(image)
+    shades = [(64, 84, 120), (90, 70, 60), (40, 40, 48), (110, 90, 80)]
+    color = shades[index % len(shades)]
+    draw.ellipse((126, 90, 286, 270), fill=(236, 205, 180))  # face
+    draw.pieslice((110, 70, 302, 250), 180, 360, fill=color)  # hair
+    draw.rounded_rectangle((60, 300, 352, 620), radius=90, fill=color)  # shoulders
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=85)
+    return SimpleUploadedFile(f"photo-{index}.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+
+def sample_seal(name: str) -> SimpleUploadedFile:
+    """A round red seal with the organization's name around a star (PNG with transparency)."""
+    import math
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    from skillcert.documents.fonts import FontMissing, font_path
+
+    size = 400
+    image = Image.new("RGBA", (size, size), (255, 255, 255, 0))
+    draw = ImageDraw.Draw(image)
+    red = (200, 30, 30, 255)
+    draw.ellipse((10, 10, size - 10, size - 10), outline=red, width=14)
+    star = [
+        (
+            size / 2 + (70 if i % 2 == 0 else 28) * math.sin(i * math.pi / 5),
+            size / 2 - (70 if i % 2 == 0 else 28) * math.cos(i * math.pi / 5),
+        )
+        for i in range(10)
+    ]
+    draw.polygon(star, fill=red)
+    try:
+        font = ImageFont.truetype(str(font_path()), 40)
+    except (FontMissing, OSError):
+        font = ImageFont.load_default()
+    text = name[:14]
+    for i, char in enumerate(text):
+        angle = math.radians(-150 + 300 * i / max(len(text) - 1, 1))
+        x = size / 2 + 140 * math.sin(angle)
+        y = size / 2 - 140 * math.cos(angle)
+        glyph = Image.new("RGBA", (48, 48), (255, 255, 255, 0))
+        ImageDraw.Draw(glyph).text((4, 0), char, font=font, fill=red)
+        glyph = glyph.rotate(-math.degrees(angle), resample=Image.BICUBIC)
+        image.alpha_composite(glyph, (int(x - 24), int(y - 24)))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return SimpleUploadedFile("seal.png", buffer.getvalue(), content_type="image/png")
