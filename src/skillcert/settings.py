@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "skillcert.registry",
     "skillcert.assessment",
     "skillcert.certificates",
+    "skillcert.supervision",
     "skillcert.api",
     "skillcert.web",
     "skillcert.ops",
@@ -213,6 +214,7 @@ SPECTACULAR_SETTINGS = {
         "FilingKindEnum": "skillcert.registry.workflow.FilingKind.choices",
         "FilingStateEnum": "skillcert.registry.workflow.FilingState.choices",
         "BatchStateEnum": "skillcert.assessment.workflow.BatchState.choices",
+        "CertificateStatusEnum": "skillcert.certificates.models.CertificateStatus.choices",
         "ChannelEnum": "skillcert.registry.models.Channel.choices",
         "CategoryEnum": "skillcert.registry.models.Category.choices",
         "OrganizationStatusEnum": "skillcert.registry.models.OrganizationStatus.choices",
@@ -227,6 +229,9 @@ SPECTACULAR_SETTINGS = {
     "APPEND_COMPONENTS": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
     "SECURITY": [{"bearerAuth": []}],
 }
+
+# Annual reports (年度报告) of a year are due on this day (MM-DD) of the following year.
+SKILLCERT_ANNUAL_REPORT_DUE = env_str("SKILLCERT_ANNUAL_REPORT_DUE", "03-31")
 
 SKILLCERT_NATIONAL_SENDER = env_str(
     "SKILLCERT_NATIONAL_SENDER", "skillcert.certificates.national.FolderSender"

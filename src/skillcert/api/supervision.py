@@ -1,0 +1,406 @@
+"""v1 endpoints of supervision: draws (双随机), inspections and their publication (一公开),
+conflicts of interest, annual reports, violations and exit, statistics."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import permissions, serializers, status
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from skillcert.api.batches import xlsx_response
+from skillcert.api.pagination import paginated
+from skillcert.api.throttling import WindowRateThrottle
+from skillcert.registry.access import get_organization_for_user, organizations_for
+from skillcert.rules import clock
+from skillcert.rules.errors import InvalidInput, NotFound
+from skillcert.supervision import exports, selectors
+from skillcert.supervision.access import (
+    get_inspection_for_user,
+    inspections_for,
+    officer_authority,
+)
+from skillcert.supervision.models import (
+    AnnualReport,
+    Inspection,
+    InspectionDraw,
+    InspectionState,
+    Violation,
+)
+from skillcert.supervision.services import draws, inspections, reports
+
+
+def body(request: Request) -> dict[str, Any]:
+    return request.data if isinstance(request.data, dict) else {}
+
+
+def draw_answer(record: InspectionDraw) -> dict[str, Any]:
+    """The contract's ``seed``, ``targets``, ``inspectors``, with labels and the digests."""
+    labels = {t["id"]: t["label"] for t in record.targets_pool}
+    people = {i["id"]: i["label"] for i in record.inspectors_pool}
+    return {
+        "id": record.pk,
+        "seed": record.seed,
+        "seed_given": record.seed_given,
+        "date": record.business_date,
+        "targets": [{"id": t, "label": labels[t]} for t in record.result["targets"]],
+        "inspectors": [
+            {
+                "target": a["target"],
+                "inspectors": [{"id": i, "label": people[i]} for i in a["inspectors"]],
+            }
+            for a in record.result["assignments"]
+        ],
+        "targets_digest": record.targets_digest,
+        "inspectors_digest": record.inspectors_digest,
+        "public": f"/api/v1/public/inspection-draws/{record.pk}",
+        "inspections": list(record.inspections.values_list("pk", flat=True)),
+    }
+
+
+DRAW_REQUEST = inline_serializer(
+    "DrawRequest",
+    {
+        "targets": serializers.ChoiceField(["organizations", "batches"]),
+        "count": serializers.IntegerField(),
+        "inspectors": serializers.IntegerField(),
+        "seed": serializers.CharField(required=False),
+        "from": serializers.DateField(required=False),
+        "to": serializers.DateField(required=False),
+        "occupation": serializers.CharField(required=False),
+        "level": serializers.IntegerField(required=False),
+    },
+)
+
+
+class DrawsView(APIView):
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request) -> Response:
+        authority = officer_authority(request.user)
+        records = InspectionDraw.objects.select_related("authority")
+        if not authority.is_province:
+            records = records.filter(authority=authority)
+        return paginated(request, records, lambda page: [draw_answer(r) for r in page])
+
+    @extend_schema(request=DRAW_REQUEST, responses={201: OpenApiTypes.OBJECT})
+    def post(self, request: Request) -> Response:
+        record = draws.make_draw(request.data, actor=request.user)
+        return Response(draw_answer(record), status=status.HTTP_201_CREATED)
+
+
+class PublicView(APIView):
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [WindowRateThrottle]
+    throttle_scope = "public"
+
+
+class PublicDrawsView(PublicView):
+    """Every draw with what anyone needs to recompute it (seed, pools, digests, result)."""
+
+    @extend_schema(
+        operation_id="public_inspection_draws_list", responses={200: OpenApiTypes.OBJECT}, auth=[]
+    )
+    def get(self, request: Request) -> Response:
+        records = InspectionDraw.objects.select_related("authority")
+        return paginated(request, records, lambda page: [draws.public_record(r) for r in page])
+
+
+class PublicDrawView(PublicView):
+    @extend_schema(responses={200: OpenApiTypes.OBJECT}, auth=[])
+    def get(self, request: Request, pk: int) -> Response:
+        record = InspectionDraw.objects.select_related("authority").filter(pk=pk).first()
+        if record is None:
+            raise NotFound("未找到该抽取记录", code="not_found")
+        return Response(draws.public_record(record))
+
+
+def inspection_answer(inspection: Inspection, *, public: bool = False) -> dict[str, Any]:
+    answer: dict[str, Any] = {
+        "id": inspection.pk,
+        "draw": inspection.draw_id,
+        "organization": inspection.organization_id,
+        "organization_name": inspection.organization.name,
+        "filing_number": inspection.organization.filing_number,
+        "batch": inspection.batch_id,
+        "state": inspection.state,
+        "conclusion": inspection.conclusion,
+        "conclusion_label": inspection.get_conclusion_display() if inspection.conclusion else "",
+        "conclusion_note": inspection.conclusion_note,
+        "published_on": inspection.published_on,
+        "findings": [
+            {
+                "stage": f.stage,
+                "findings": f.text,
+                "attachment": f.attachment_name,
+                "recorded_at": f.recorded_at,
+            }
+            for f in inspection.findings.all()
+        ],
+    }
+    rectification = getattr(inspection, "rectification", None)
+    if rectification is not None:
+        answer["rectification"] = {
+            "requirement": rectification.requirement,
+            "due_on": rectification.due_on,
+            "response": rectification.response,
+            "accepted": rectification.accepted,
+        }
+    if not public:
+        answer["inspectors"] = [u.display_name or u.username for u in inspection.inspectors.all()]
+    return answer
+
+
+class InspectionsView(APIView):
+    @extend_schema(
+        operation_id="inspections_list",
+        parameters=[OpenApiParameter("state", str)],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request: Request) -> Response:
+        records = inspections_for(request.user).select_related("organization").distinct()
+        if request.query_params.get("state"):
+            records = records.filter(state=request.query_params["state"])
+        return paginated(request, records, lambda page: [inspection_answer(i) for i in page])
+
+
+class InspectionDetailView(APIView):
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(inspection_answer(get_inspection_for_user(request.user, pk)))
+
+
+class FindingsView(APIView):
+    parser_classes = [JSONParser, MultiPartParser]
+
+    @extend_schema(
+        request=inline_serializer(
+            "FindingRequest",
+            {
+                "stage": serializers.CharField(),
+                "findings": serializers.CharField(),
+                "attachment": serializers.FileField(required=False),
+            },
+        ),
+        responses={201: OpenApiTypes.OBJECT},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        inspection = get_inspection_for_user(request.user, pk)
+        inspections.record_finding(
+            inspection,
+            body(request),
+            attachment=request.FILES.get("attachment"),
+            actor=request.user,
+        )
+        return Response(
+            inspection_answer(get_inspection_for_user(request.user, pk)),
+            status=status.HTTP_201_CREATED,
+        )
+
+
+def inspection_action(action: str) -> type[APIView]:
+    def post(self: APIView, request: Request, pk: int) -> Response:
+        inspection = get_inspection_for_user(request.user, pk)
+        data = body(request)
+        if action == "conclude":
+            inspections.conclude(inspection, data, actor=request.user)
+        elif action == "publish":
+            inspections.publish(inspection, actor=request.user)
+        elif action == "rectification":
+            inspections.respond_rectification(inspection, data.get("response"), actor=request.user)
+        else:
+            inspections.review_rectification(inspection, data.get("accepted"), actor=request.user)
+        return Response(inspection_answer(get_inspection_for_user(request.user, pk)))
+
+    decorated = extend_schema(
+        operation_id=f"inspection_{action.replace('-', '_')}",
+        request=OpenApiTypes.OBJECT,
+        responses={200: OpenApiTypes.OBJECT},
+    )(post)
+    name = "Inspection" + "".join(p.title() for p in action.split("-")) + "View"
+    return type(name, (APIView,), {"post": decorated})
+
+
+INSPECTION_ACTIONS = ("conclude", "publish", "rectification", "rectification-review")
+
+
+class PublicInspectionResultsView(PublicView):
+    """一公开: results the officers approved for publication."""
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT}, auth=[])
+    def get(self, request: Request) -> Response:
+        records = (
+            Inspection.objects.filter(state=InspectionState.PUBLISHED)
+            .select_related("organization")
+            .order_by("-published_on", "-pk")
+        )
+        return paginated(
+            request, records, lambda page: [inspection_answer(i, public=True) for i in page]
+        )
+
+
+class ConflictsView(APIView):
+    @extend_schema(
+        request=inline_serializer(
+            "ConflictRequest",
+            {"organization": serializers.IntegerField(), "reason": serializers.CharField()},
+        ),
+        responses={201: OpenApiTypes.OBJECT},
+    )
+    def post(self, request: Request) -> Response:
+        from skillcert.registry.models import Organization
+
+        data = body(request)
+        organization = (
+            Organization.objects.filter(pk=data.get("organization")).first()
+            if (isinstance(data.get("organization"), int))
+            else None
+        )
+        if organization is None:
+            raise InvalidInput.for_field("organization", "未找到该评价组织")
+        conflict = draws.declare_conflict(organization, data.get("reason"), actor=request.user)
+        return Response(
+            {"id": conflict.pk, "organization": organization.pk, "reason": conflict.reason},
+            status=status.HTTP_201_CREATED,
+        )
+
+
+def report_answer(report: AnnualReport) -> dict[str, Any]:
+    return {
+        "id": report.pk,
+        "organization": report.organization_id,
+        "year": report.year,
+        "narrative": report.narrative,
+        "statistics": report.statistics,
+        "filed_on": report.filed_on,
+        "due_on": report.due_on,
+        "late": report.late,
+    }
+
+
+class AnnualReportsView(APIView):
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request, pk: int) -> Response:
+        organization = get_organization_for_user(request.user, pk)
+        return Response([report_answer(r) for r in organization.annual_reports.all()])
+
+    @extend_schema(
+        request=inline_serializer(
+            "AnnualReportRequest",
+            {"year": serializers.IntegerField(), "narrative": serializers.CharField()},
+        ),
+        responses={201: OpenApiTypes.OBJECT},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        organization = get_organization_for_user(request.user, pk)
+        report = reports.file_annual_report(organization, request.data, actor=request.user)
+        return Response(report_answer(report), status=status.HTTP_201_CREATED)
+
+
+class MissingReportsView(APIView):
+    @extend_schema(parameters=[OpenApiParameter("year", int)], responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request) -> Response:
+        officer_authority(request.user)
+        year_text = request.query_params.get("year") or str(clock.today().year - 1)
+        if not year_text.isdigit():
+            raise InvalidInput.for_field("year", "年度应为整数")
+        year = int(year_text)
+        missing = reports.missing_reports(organizations_for(request.user), year)
+        return Response(
+            {
+                "year": year,
+                "due_on": reports.report_due(year),
+                "missing": [
+                    {"id": o.pk, "name": o.name, "filing_number": o.filing_number} for o in missing
+                ],
+            }
+        )
+
+
+class ViolationsView(APIView):
+    @extend_schema(
+        request=inline_serializer(
+            "ViolationRequest",
+            {
+                "kind": serializers.ChoiceField(
+                    [
+                        "false_materials",
+                        "dishonesty",
+                        "vicious_competition",
+                        "disorderly_management",
+                    ]
+                ),
+                "description": serializers.CharField(),
+                "exit": serializers.BooleanField(required=False),
+                "inspection": serializers.IntegerField(required=False),
+            },
+        ),
+        responses={201: OpenApiTypes.OBJECT},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        organization = get_organization_for_user(request.user, pk)
+        violation = reports.record_violation(organization, request.data, actor=request.user)
+        return Response(_violation(violation), status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request, pk: int) -> Response:
+        organization = get_organization_for_user(request.user, pk)
+        return Response([_violation(v) for v in organization.violations.all()])
+
+
+def _violation(violation: Violation) -> dict[str, Any]:
+    return {
+        "id": violation.pk,
+        "kind": violation.kind,
+        "description": violation.description,
+        "recorded_on": violation.recorded_on,
+        "led_to_exit": violation.led_to_exit,
+    }
+
+
+def _period(request: Request) -> tuple[dt.date, dt.date]:
+    today = clock.today()
+    try:
+        start = dt.date.fromisoformat(request.query_params.get("from") or f"{today.year}-01-01")
+        end = dt.date.fromisoformat(request.query_params.get("to") or today.isoformat())
+    except ValueError:
+        raise InvalidInput.for_field("from", "日期格式应为 YYYY-MM-DD") from None
+    if start > end:
+        raise InvalidInput.for_field("to", "结束日期不能早于开始日期")
+    return start, end
+
+
+PERIOD = [OpenApiParameter("from", str), OpenApiParameter("to", str)]
+
+
+class StatisticsView(APIView):
+    @extend_schema(parameters=PERIOD, responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request) -> Response:
+        authority = officer_authority(request.user)
+        start, end = _period(request)
+        return Response(selectors.statistics(authority, start, end))
+
+
+class StatisticsWorkbookView(APIView):
+    @extend_schema(parameters=PERIOD, responses={(200, "application/vnd.ms-excel"): bytes})
+    def get(self, request: Request) -> HttpResponse:
+        authority = officer_authority(request.user)
+        start, end = _period(request)
+        content = exports.statistics_workbook(selectors.statistics(authority, start, end))
+        return xlsx_response(content, f"统计-{authority.name}-{start}-{end}.xlsx")
+
+
+class TalentWorkbookView(APIView):
+    @extend_schema(parameters=PERIOD, responses={(200, "application/vnd.ms-excel"): bytes})
+    def get(self, request: Request) -> HttpResponse:
+        authority = officer_authority(request.user)
+        start, end = _period(request)
+        content = exports.talent_workbook(selectors.talent_rows(authority, start, end))
+        return xlsx_response(content, f"人才统计-{authority.name}-{start}-{end}.xlsx")

@@ -1,0 +1,64 @@
+"""Who may draw, inspect, publish and read what in supervision."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from skillcert.accounts.models import Authority
+from skillcert.accounts.roles import Role
+from skillcert.registry.access import organization_of
+from skillcert.rules.errors import Forbidden, NotFound
+from skillcert.supervision.models import Inspection
+
+DRAWING_ROLES = {Role.CITY_BUREAU, Role.CITY_CENTER, Role.PROVINCE_DEPT, Role.PROVINCE_CENTER}
+DECIDING_ROLES = {Role.CITY_BUREAU, Role.PROVINCE_DEPT}
+
+
+def officer_authority(user: Any, *, deciding: bool = False) -> Authority:
+    """The authority an officer acts for; 403 for anyone else."""
+    roles = DECIDING_ROLES if deciding else DRAWING_ROLES
+    if not getattr(user, "is_authenticated", False) or user.role not in roles:
+        raise Forbidden("只有人社部门或鉴定中心工作人员可以办理", code="forbidden")
+    return user.authority
+
+
+def inspections_for(user: Any) -> QuerySet[Inspection]:
+    """Inspections a user may read: assigned ones for inspectors; its authority's (or, for the
+    province, all) for officers; its own for an organization."""
+    everything = Inspection.objects.all()
+    if not getattr(user, "is_authenticated", False):
+        return everything.none()
+    if user.role == Role.INSPECTOR:
+        return everything.filter(inspectors=user)
+    if user.role in {Role.PROVINCE_DEPT, Role.PROVINCE_CENTER, Role.ADMIN}:
+        return everything
+    if user.role in {Role.CITY_BUREAU, Role.CITY_CENTER}:
+        return everything.filter(
+            Q(authority_id=user.authority_id)
+            | Q(organization__filing_authority_id=user.authority_id)
+        )
+    own = organization_of(user)
+    return everything.filter(organization=own) if own else everything.none()
+
+
+def get_inspection_for_user(user: Any, pk: int) -> Inspection:
+    inspection = inspections_for(user).filter(pk=pk).distinct().first()
+    if inspection is None:
+        raise NotFound("未找到该检查", code="not_found")
+    return inspection
+
+
+def is_assigned(user: Any, inspection: Inspection) -> bool:
+    return inspection.inspectors.filter(pk=getattr(user, "pk", None)).exists()
+
+
+def may_publish(user: Any, inspection: Inspection) -> bool:
+    """The officers of the authority that drew it (the bureau/center), or the province."""
+    if getattr(user, "role", None) in {Role.PROVINCE_DEPT, Role.PROVINCE_CENTER}:
+        return True
+    return (
+        getattr(user, "role", None) in {Role.CITY_BUREAU, Role.CITY_CENTER}
+        and user.authority_id == inspection.authority_id
+    )

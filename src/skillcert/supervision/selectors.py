@@ -1,0 +1,112 @@
+"""Statistics for officers (certificates, organizations, deadlines), scoped to their authority."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Count, QuerySet
+from django.db.models.functions import TruncMonth
+
+from skillcert.accounts.models import Authority
+from skillcert.assessment.models import Batch
+from skillcert.certificates.models import Certificate, CertificateStatus
+from skillcert.registry.models import FilingCase, Organization, OrganizationStatus
+from skillcert.rules.levels import level_name
+from skillcert.supervision.models import AnnualReport
+
+
+def scoped(authority: Authority) -> dict[str, QuerySet[Any]]:
+    """The records an authority's statistics count: its city's, or the whole province."""
+    certificates = Certificate.objects.exclude(status=CertificateStatus.SUPERSEDED)
+    organizations = Organization.objects.exclude(status=OrganizationStatus.APPLYING)
+    batches = Batch.objects.all()
+    cases = FilingCase.objects.all()
+    reports = AnnualReport.objects.all()
+    if not authority.is_province:
+        certificates = certificates.filter(organization__filing_authority=authority)
+        organizations = organizations.filter(filing_authority=authority)
+        batches = batches.filter(site_city=authority)
+        cases = cases.filter(authority=authority)
+        reports = reports.filter(organization__filing_authority=authority)
+    return {
+        "certificates": certificates,
+        "organizations": organizations,
+        "batches": batches,
+        "cases": cases,
+        "reports": reports,
+    }
+
+
+def statistics(authority: Authority, start: dt.date, end: dt.date) -> dict[str, Any]:
+    """Certificates issued in [start, end] by city, occupation, level and month; organizations
+    by status; deadlines met and missed. Every figure counts rows of the records."""
+    base = scoped(authority)
+    certificates = base["certificates"].filter(issued_on__gte=start, issued_on__lte=end)
+    by_city = dict(
+        certificates.values_list("organization__filing_authority__name")
+        .annotate(n=Count("pk"))
+        .order_by("organization__filing_authority__code")
+    )
+    by_occupation = dict(
+        certificates.values_list("occupation_name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "occupation_name")
+    )
+    by_level = {
+        level_name(level): n
+        for level, n in certificates.values_list("level").annotate(n=Count("pk")).order_by("level")
+    }
+    by_month = {
+        month.strftime("%Y-%m"): n
+        for month, n in certificates.annotate(month=TruncMonth("issued_on"))
+        .values_list("month")
+        .annotate(n=Count("pk"))
+        .order_by("month")
+    }
+    statuses = dict(base["organizations"].values_list("status").annotate(n=Count("pk")))
+    cases = base["cases"].filter(submitted_on__gte=start, submitted_on__lte=end)
+    batches = base["batches"].filter(results_filed_on__gte=start, results_filed_on__lte=end)
+    reports = base["reports"].filter(filed_on__gte=start, filed_on__lte=end)
+    return {
+        "authority": authority.name,
+        "from": start.isoformat(),
+        "to": end.isoformat(),
+        "certificates_total": certificates.count(),
+        "certificates_revoked": certificates.filter(status=CertificateStatus.REVOKED).count(),
+        "certificates_by_city": by_city,
+        "certificates_by_occupation": by_occupation,
+        "certificates_by_level": by_level,
+        "certificates_by_month": by_month,
+        "organizations_by_status": {
+            OrganizationStatus(status).label: statuses.get(status, 0)
+            for status in OrganizationStatus.values
+            if status != OrganizationStatus.APPLYING
+        },
+        "deadlines": {
+            "受理反馈（按期）": cases.filter(overdue=False).exclude(accepted_on=None).count(),
+            "受理反馈（超期）": cases.filter(overdue=True).count(),
+            "结果报备（按期）": batches.filter(late=False).count(),
+            "结果报备（逾期）": batches.filter(late=True).count(),
+            "年度报告（按期）": reports.filter(late=False).count(),
+            "年度报告（逾期）": reports.filter(late=True).count(),
+        },
+    }
+
+
+def talent_rows(authority: Authority, start: dt.date, end: dt.date) -> QuerySet[Certificate]:
+    """Certified persons for the HR talent statistics (人才统计): valid certificates issued."""
+    return (
+        scoped(authority)["certificates"]
+        .filter(issued_on__gte=start, issued_on__lte=end, status=CertificateStatus.VALID)
+        .order_by("issued_on", "number")
+    )
+
+
+def months(start: dt.date, end: dt.date) -> list[str]:
+    labels = []
+    current = dt.date(start.year, start.month, 1)
+    while current <= end:
+        labels.append(current.strftime("%Y-%m"))
+        current = dt.date(current.year + (current.month == 12), current.month % 12 + 1, 1)
+    return labels

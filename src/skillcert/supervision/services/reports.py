@@ -1,0 +1,158 @@
+"""Annual reports (年度报告), violations and exit (评估、退出)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+
+from skillcert.assessment.models import Batch, Candidate
+from skillcert.assessment.models import Inspection as SpotCheck
+from skillcert.audit import service as audit
+from skillcert.certificates.models import Certificate, CertificateStatus
+from skillcert.registry.access import decides_for_organization, organization_of
+from skillcert.registry.models import LISTED_STATUSES, Objection, Organization
+from skillcert.registry.services.organizations import revoke_organization
+from skillcert.rules import clock
+from skillcert.rules.errors import Conflict, Forbidden, InvalidInput
+from skillcert.rules.levels import level_name
+from skillcert.supervision.models import AnnualReport, Inspection, Violation, ViolationKind
+
+
+def report_due(year: int) -> dt.date:
+    """The date a year's report is due: ``SKILLCERT_ANNUAL_REPORT_DUE`` (MM-DD) of the next year."""
+    month_day = getattr(settings, "SKILLCERT_ANNUAL_REPORT_DUE", "03-31")
+    month, day = (int(part) for part in month_day.split("-"))
+    return dt.date(year + 1, month, day)
+
+
+def report_statistics(organization: Organization, year: int) -> dict[str, Any]:
+    """The year's figures from the records (never typed by the organization)."""
+    batches = Batch.objects.filter(organization=organization, start_date__year=year)
+    candidates = Candidate.objects.filter(batch__in=batches)
+    certificates = Certificate.objects.filter(
+        organization=organization, issued_on__year=year
+    ).exclude(status=CertificateStatus.SUPERSEDED)
+    by_occupation: Counter[str] = Counter()
+    for name, level, count in certificates.values_list("occupation_name", "level").annotate(
+        n=Count("pk")
+    ):
+        by_occupation[f"{name}·{level_name(level)}"] += count
+    batch_ids = list(batches.values_list("pk", flat=True))
+    return {
+        "year": year,
+        "batches": len(batch_ids),
+        "candidates": candidates.count(),
+        "attended": candidates.exclude(attended=False).count(),
+        "passed": candidates.filter(passed=True).count(),
+        "certificates": certificates.count(),
+        "certificates_revoked": certificates.filter(status=CertificateStatus.REVOKED).count(),
+        "certificates_by_occupation_and_level": dict(sorted(by_occupation.items())),
+        "objections": Objection.objects.filter(subject="batch", subject_id__in=batch_ids).count()
+        + Objection.objects.filter(filing__organization=organization, lodged_at__year=year).count(),
+        "spot_checks": SpotCheck.objects.filter(batch__in=batches).count(),
+        "inspections": Inspection.objects.filter(
+            organization=organization, created_at__year=year
+        ).count(),
+    }
+
+
+def file_annual_report(organization: Organization, data: Any, *, actor: Any) -> AnnualReport:
+    """The organization files its report of a past or current year, once per year."""
+    own = organization_of(actor)
+    if own is None or own.pk != organization.pk:
+        raise Forbidden("只有评价组织本身可以报送年度报告", code="forbidden")
+    data = data if isinstance(data, dict) else {}
+    year = data.get("year")
+    today = clock.today()
+    if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= today.year:
+        raise InvalidInput.for_field("year", f"年度应为 2000-{today.year} 的整数")
+    narrative = data.get("narrative")
+    narrative = narrative.strip() if isinstance(narrative, str) else ""
+    if not narrative:
+        raise InvalidInput.for_field("narrative", "请填写年度工作情况")
+    if len(narrative) > 20000:
+        raise InvalidInput.for_field("narrative", "年度工作情况不能超过 20000 个字符")
+    due = report_due(year)
+    try:
+        with transaction.atomic():
+            if AnnualReport.objects.filter(organization=organization, year=year).exists():
+                raise Conflict(f"{year} 年度报告已报送，不能重复报送", code="already_filed")
+            report = AnnualReport.objects.create(
+                organization=organization,
+                year=year,
+                narrative=narrative,
+                statistics=report_statistics(organization, year),
+                filed_on=today,
+                due_on=due,
+                late=today > due,
+                filed_by=actor,
+            )
+            audit.record(
+                actor=actor,
+                action="supervision.annual_report_filed",
+                obj=report,
+                after={"year": year, "statistics": report.statistics, "late": report.late},
+            )
+    except IntegrityError:
+        raise Conflict(f"{year} 年度报告已报送，不能重复报送", code="already_filed") from None
+    return report
+
+
+def missing_reports(organizations: Any, year: int) -> list[Organization]:
+    """Filed organizations (of the given queryset) that have not filed the year's report."""
+    filed = AnnualReport.objects.filter(year=year).values("organization")
+    return list(
+        organizations.filter(status__in=LISTED_STATUSES, filed_on__year__lte=year)
+        .exclude(pk__in=filed)
+        .order_by("name")
+    )
+
+
+def record_violation(organization: Organization, data: Any, *, actor: Any) -> Violation:
+    """Record a violation; with ``exit`` the filing is revoked through the registry's exit
+    path (number retired, catalog updated, public notice), in the same transaction."""
+    if not decides_for_organization(actor, organization):
+        raise Forbidden("只有备案机关或省人社厅可以记录违规并处理退出", code="forbidden")
+    data = data if isinstance(data, dict) else {}
+    kind = data.get("kind")
+    if kind not in ViolationKind.values:
+        allowed = "、".join(f"{k.value}（{k.label}）" for k in ViolationKind)
+        raise InvalidInput.for_field("kind", f"违规类型应为 {allowed}")
+    description = data.get("description")
+    description = description.strip() if isinstance(description, str) else ""
+    if not description:
+        raise InvalidInput.for_field("description", "请填写违规情况")
+    exit_now = data.get("exit", False)
+    if not isinstance(exit_now, bool):
+        raise InvalidInput.for_field("exit", "exit 应为 true 或 false")
+    inspection = None
+    if data.get("inspection") is not None:
+        inspection = Inspection.objects.filter(
+            pk=data["inspection"], organization=organization
+        ).first()
+        if inspection is None:
+            raise InvalidInput.for_field("inspection", "未找到该组织的这次检查")
+    with transaction.atomic():
+        violation = Violation.objects.create(
+            organization=organization,
+            kind=kind,
+            description=description,
+            inspection=inspection,
+            recorded_by=actor,
+            recorded_on=clock.today(),
+            led_to_exit=exit_now,
+        )
+        audit.record(
+            actor=actor,
+            action="supervision.violation_recorded",
+            obj=violation,
+            after={"organization": organization.pk, "kind": kind, "exit": exit_now},
+        )
+        if exit_now:
+            revoke_organization(organization, reason=description, category=kind, actor=actor)
+    return violation
