@@ -56,6 +56,9 @@ from skillcert.registry.services.seals import decide_seal, upload_seal
 from skillcert.rules import clock
 from skillcert.rules.credit_code import credit_check_char, org_code_check_char
 from skillcert.rules.filing import Material
+from skillcert.supervision.services.draws import declare_conflict, make_draw
+from skillcert.supervision.services.inspections import conclude, publish, record_finding
+from skillcert.supervision.services.reports import file_annual_report, record_violation
 
 DEMO_PASSWORD = "Demo-2026-skill"  # noqa: S105 - printed on purpose, demo data only
 DEMO_ACTOR = ActorRef("demo", None, "system")
@@ -107,7 +110,13 @@ OFFICERS = [
         "芜湖市人社局 孙科长",
         "芜湖市（看不到合肥的申请；公示中 1 件）",
     ),
-    DemoLogin("inspector_hefei", "inspector", "01", "督查员 周老师", "合肥市抽查督导（只读）"),
+    DemoLogin(
+        "inspector_hefei",
+        "inspector",
+        "01",
+        "督查员 周老师",
+        "合肥市抽查督导：被抽中的检查任务（另有 inspector_hefei2、inspector_hefei3）",
+    ),
 ]
 
 
@@ -147,7 +156,7 @@ ORGANIZATIONS = [
         "芜湖市鸠江职业技能评价中心",
         "340207",
         "MJ000606",
-        "已备案（试点通过），芜湖推荐面向全省；一个批次待结果报备；印章待芜湖确认",
+        "已备案（试点通过），芜湖推荐面向全省；一个批次待结果报备；印章待芜湖确认；已报送年度报告",
     ),
     DemoOrganization(
         "org_telecom",
@@ -461,6 +470,7 @@ def _build_batches(today: dt.date, officers: dict[str, User], users: dict[str, U
     # 芜湖: certificates numbered, result filing due soon.
     _batch_through(jiujiang, today - days(50), 15, 400, until="certificates_issued")
     _build_certificates(today, officers, users)
+    _build_supervision(today, officers, users)
 
 
 def _build_certificates(today: dt.date, officers: dict[str, User], users: dict[str, User]) -> None:
@@ -496,6 +506,80 @@ def _build_certificates(today: dt.date, officers: dict[str, User], users: dict[s
     with on(today - days(60)):
         export = prepare_export(batch=filed, actor=officers["province_center"])
         send_export(export, actor=officers["province_center"])
+
+
+def _build_supervision(today: dt.date, officers: dict[str, User], users: dict[str, User]) -> None:
+    """A draw with its inspections (one published with a follow-up, one waiting for the
+    inspector), a declared conflict, an annual report, a violation."""
+    days = dt.timedelta
+    pool = [officers["inspector_hefei"]] + [
+        add_user(
+            f"inspector_hefei{n}",
+            password=DEMO_PASSWORD,
+            role="inspector",
+            authority="01",
+            display_name=f"督查员 {name}",
+            actor=DEMO_ACTOR,
+        )
+        for n, name in ((2, "吴老师"), (3, "郑老师"))
+    ]
+    hefei_org = _organization(users["org_hefei"])
+    with on(today - days(25)):
+        declare_conflict(hefei_org, "曾为该机构授课", actor=pool[2])
+        record = make_draw(
+            {
+                "targets": "batches",
+                "count": 2,
+                "inspectors": 1,
+                "seed": f"{today.year}-合肥-双随机-01",
+            }
+            if Batch.objects.exclude(state="draft").filter(site_city__code="01").count() >= 2
+            else {"targets": "organizations", "count": 1, "inspectors": 1},
+            actor=officers["hefei_bureau"],
+        )
+    inspections = list(record.inspections.order_by("pk"))
+    first = inspections[0]
+    member = first.inspectors.first()
+    with on(today - days(20)):
+        record_finding(
+            first,
+            {
+                "stage": "考务管理",
+                "findings": "考生身份核验记录完整；部分考场视频监控录像保存不足 30 天。",
+            },
+            actor=member,
+        )
+        conclude(
+            first,
+            {
+                "conclusion": "rectify",
+                "note": "视频资料保存期限不符合要求",
+                "requirement": "完善考场视频资料保存制度并补充设备",
+                "due_on": (today + days(20)).isoformat(),
+            },
+            actor=member,
+        )
+        publish(first, actor=officers["hefei_bureau"])
+    jiujiang = users["org_jiujiang"]
+    with on(today - days(3)):
+        file_annual_report(
+            _organization(jiujiang),
+            {
+                "year": (today - days(3)).year - 1 if today.month <= 3 else today.year,
+                "narrative": (
+                    "本年度开展焊工、电工职业技能等级认定，严格执行计划报备和结果公示制度。"
+                ),
+            },
+            actor=jiujiang,
+        )
+        record_violation(
+            _organization(jiujiang),
+            {
+                "kind": "disorderly_management",
+                "description": "考务档案归档不及时，已责令改正",
+            },
+            actor=officers["wuhu_bureau"],
+        )
 
 
 def demo_logins() -> list[tuple[str, str, str, str]]:
