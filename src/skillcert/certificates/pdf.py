@@ -28,6 +28,7 @@ import logging
 import multiprocessing
 import os
 import tempfile
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -192,7 +193,13 @@ def render_batch(batch: Batch, *, processes: int = 1, progress: Progress | None 
     processes = max(1, min(int(processes), len(faces) // MIN_CHUNK))
     if processes == 1:
         return render_faces(faces, progress=progress)
-    return _render_in_processes(faces, processes, progress)
+    # The workers read their chunks from module state and the collector is switched off
+    # meanwhile: one multi-process render at a time in a process (web threads included).
+    with _PRINT_LOCK:
+        return _render_in_processes(faces, processes, progress)
+
+
+_PRINT_LOCK = threading.Lock()
 
 
 def render_faces(faces: Sequence[CertificateFace], *, progress: Progress | None = None) -> bytes:

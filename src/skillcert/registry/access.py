@@ -12,7 +12,13 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from skillcert.accounts.roles import CITY_ROLES, PROVINCE_ROLES, Role
-from skillcert.registry.models import FILED_STATUSES, FilingCase, FilingMaterial, Organization
+from skillcert.registry.models import (
+    FILED_STATUSES,
+    FilingCase,
+    FilingMaterial,
+    Organization,
+    OrganizationSeal,
+)
 from skillcert.registry.workflow import Party
 from skillcert.rules.errors import NotFound
 
@@ -157,3 +163,21 @@ def get_material_for_user(user: Any, case_pk: int, material_pk: int) -> FilingMa
     if material is None or not may_read_materials(user, case):
         raise NotFound("未找到该材料", code="not_found")
     return material
+
+
+def seals_for_decision(user: Any) -> QuerySet[OrganizationSeal]:
+    """Seals the user decides on (as ``registry.access.decides_for_organization``): all for
+    the province department; for a city's bureau those of the organizations it filed (or,
+    before their first filing, registered in its city)."""
+    seals = OrganizationSeal.objects.select_related(
+        "organization", "organization__filing_authority", "organization__home_city"
+    )
+    if getattr(user, "role", None) not in {Role.PROVINCE_DEPT, Role.CITY_BUREAU}:
+        return seals.none()
+    if user.role == Role.PROVINCE_DEPT:
+        return seals
+    city = user.authority_id
+    return seals.filter(
+        Q(organization__filing_authority_id=city)
+        | Q(organization__filing_authority__isnull=True, organization__home_city_id=city)
+    )

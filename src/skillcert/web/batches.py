@@ -38,7 +38,7 @@ from skillcert.assessment.workflow import (
     BatchState,
     allowed_batch_actions,
 )
-from skillcert.certificates.models import Certificate
+from skillcert.certificates.models import Certificate, CertificateStatus
 from skillcert.certificates.services.issuing import issue_batch
 from skillcert.registry.models import Channel, Objection, ObjectionState, OrganizationStatus
 from skillcert.registry.selectors import cities_of
@@ -47,7 +47,7 @@ from skillcert.rules import clock
 from skillcert.rules.errors import DomainError, InvalidInput, NotFound
 from skillcert.rules.idtypes import ID_TYPES, mask_id_number
 from skillcert.rules.regions import ANHUI
-from skillcert.web import batch_display, display
+from skillcert.web import batch_display, certificate_display, display
 from skillcert.web.batch_forms import (
     STAFF_PREFIX,
     SUBJECT_PREFIX,
@@ -401,9 +401,9 @@ def batch_context(request: HttpRequest, batch: Batch, **extra: Any) -> dict[str,
     tally = batch_display.candidate_tally(batch)
     page = Paginator(batch.candidates.all(), CANDIDATE_PAGE).get_page(request.GET.get("page"))
     numbers = dict(
-        Certificate.objects.filter(candidate_id__in=[c.pk for c in page]).values_list(
-            "candidate_id", "number"
-        )
+        Certificate.objects.filter(candidate_id__in=[c.pk for c in page])
+        .exclude(status=CertificateStatus.SUPERSEDED)  # the correction's replacement shows
+        .values_list("candidate_id", "number")
     )
     city_names = {city.code: city.name for city in ANHUI.cities}
     candidates = [
@@ -490,6 +490,9 @@ def batch_context(request: HttpRequest, batch: Batch, **extra: Any) -> dict[str,
         "annex4": annexes and batch.state not in {BatchState.DRAFT, BatchState.PLAN_FILED},
         "annex5": annexes
         and batch.state in {BatchState.CERTIFICATES_ISSUED, BatchState.RESULTS_FILED},
+        "certificate_card": certificate_display.batch_certificates(
+            batch, owner=owner, may_print=annexes
+        ),
         "segments": segments,
         "segments_short": any(row["short"] for row in segments),
         "segment_year": today.year,

@@ -1,7 +1,19 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, re_path
 
-from skillcert.web import applicant, batch_review, batches, review, views
+from skillcert.web import (
+    applicant,
+    batch_print,
+    batch_review,
+    batches,
+    certificates,
+    national,
+    photos,
+    review,
+    seals,
+    verify,
+    views,
+)
 
 app_name = "web"
 
@@ -10,8 +22,8 @@ urlpatterns = [
     path("catalog", views.catalog, name="catalog"),
     path("notices", views.notices, name="notices"),
     path("notices/<int:pk>/objection", views.objection, name="objection"),
-    path("verify", views.verify, name="verify"),
-    path("verify/<str:number>", views.verify, name="verify_number"),
+    path("verify", verify.verify, name="verify"),
+    path("verify/<str:number>", verify.verify, name="verify_number"),
     path("register", views.register, name="register"),
     path(
         "login",
@@ -58,8 +70,42 @@ urlpatterns = [
         batches.report,
         name="org_batch_report",
     ),
+    path("org/batches/<int:pk>/photos", photos.batch_photos, name="org_batch_photos"),
+    path(
+        "org/batches/<int:pk>/photos/<int:candidate>.jpg",
+        photos.candidate_photo,
+        name="org_batch_photo",
+    ),
+    # An organization's certificates and seal
+    path("org/certificates", certificates.org_list, name="org_certificates"),
+    path("org/certificates/<str:number>", certificates.org_record, name="org_certificate"),
+    path(
+        "org/certificates/<str:number>/act",
+        certificates.org_action,
+        name="org_certificate_act",
+    ),
+    path("org/seal", seals.org_seal, name="org_seal"),
     # The annexes: the organization, its center and bureau, the province
     path("batches/<int:pk>/annex<int:number>.xlsx", batches.annex, name="batch_annex"),
+    # Certificates as printed (the issuer, the officers over it), a batch's print jobs
+    path("certificates/<str:number>.pdf", certificates.certificate_pdf, name="certificate_pdf"),
+    path("batches/<int:pk>/print", batch_print.print_start, name="batch_print"),
+    re_path(
+        r"^batches/(?P<pk>\d+)/print/(?P<job>[0-9a-f]{32})$",
+        batch_print.print_job,
+        name="batch_print_job",
+    ),
+    re_path(
+        r"^batches/(?P<pk>\d+)/print/(?P<job>[0-9a-f]{32})/progress$",
+        batch_print.print_progress,
+        name="batch_print_progress",
+    ),
+    re_path(
+        r"^batches/(?P<pk>\d+)/print/(?P<job>[0-9a-f]{32})/file$",
+        batch_print.print_file,
+        name="batch_print_file",
+    ),
+    path("seals/<int:pk>.png", seals.seal_image, name="seal_image"),
     # Officers and inspectors
     path("review/filings", review.worklist_page, name="review_worklist"),
     path("review/filings/<int:pk>", review.case_page, name="review_case"),
@@ -86,4 +132,21 @@ urlpatterns = [
         name="review_batch_objection",
     ),
     path("review/segments", batch_review.segments_page, name="review_segments"),
+    path("review/certificates", certificates.review_list, name="review_certificates"),
+    path(
+        "review/certificates/<str:number>",
+        certificates.review_record,
+        name="review_certificate",
+    ),
+    path(
+        "review/certificates/<str:number>/act",
+        certificates.review_action,
+        name="review_certificate_act",
+    ),
+    path("review/seals", seals.review_seals, name="review_seals"),
+    path("review/seals/<int:pk>/decide", seals.review_seal_decide, name="review_seal_decide"),
+    path("review/national", national.outbox, name="review_national"),
+    path("review/national/new", national.export_new, name="review_national_new"),
+    path("review/national/<int:pk>/send", national.export_send, name="review_national_send"),
+    path("review/national/<int:pk>/file", national.export_file, name="review_national_file"),
 ]

@@ -24,9 +24,8 @@ from skillcert.registry.services.objections import lodge_filing_objection
 from skillcert.registry.services.organizations import register_organization
 from skillcert.registry.workflow import FilingState
 from skillcert.rules import clock
-from skillcert.rules.codes import parse_certificate_number
 from skillcert.rules.errors import DomainError
-from skillcert.web import batch_display, display
+from skillcert.web import batch_display, certificate_display, display
 from skillcert.web.forms import (
     CatalogFilterForm,
     ObjectionForm,
@@ -170,25 +169,6 @@ def objection(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def verify(request: HttpRequest, number: str = "") -> HttpResponse:
-    """Certificate verification: by number and name (the QR code opens it with the number)."""
-    form = VerifyForm(request.GET or None, initial={"number": number})
-    result = None
-    error = ""
-    if form.is_bound and form.is_valid():
-        try:
-            parse_certificate_number(form.cleaned_data["number"])
-        except DomainError as exc:
-            error = exc.message
-        else:
-            result = "unknown"  # certificates arrive with the certificates capability
-    return render(
-        request,
-        "web/verify.html",
-        {"form": form, "number": number, "result": result, "error": error},
-    )
-
-
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
     form = RegisterForm(request.POST or None)
@@ -220,7 +200,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """The workbench: an organization's applications, or an officer's counts per stage."""
     user = request.user
     organization = organization_of(user)
-    context: dict[str, Any] = {"organization": organization, "role_label": user.role_label}
+    context: dict[str, Any] = {
+        "organization": organization,
+        "role_label": user.role_label,
+        "certificate_card": certificate_display.dashboard_card(user, organization),
+    }
     if organization is not None:
         cases = list(worklist(user)[:5])
         context["cases"] = [{"case": c, "deadline": display.next_deadline(c)} for c in cases]

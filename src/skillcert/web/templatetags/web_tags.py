@@ -149,3 +149,25 @@ def batch_site(batch: Any) -> str:
     from skillcert.web.batch_display import site_label
 
     return site_label(batch)
+
+
+@register.filter
+def cn_date(value: Any) -> str:
+    """A date (or an ISO date string) as 2026年11月11日; "" for none."""
+    import datetime as dt
+
+    if not value:
+        return ""
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+@register.filter
+def certificate_state(value: str) -> str:
+    from skillcert.certificates.models import CertificateStatus
+
+    return CertificateStatus(value).label if value in CertificateStatus.values else (value or "")
