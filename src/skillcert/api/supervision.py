@@ -18,9 +18,9 @@ from rest_framework.views import APIView
 from skillcert.api.batches import xlsx_response
 from skillcert.api.pagination import paginated
 from skillcert.api.throttling import WindowRateThrottle
-from skillcert.registry.access import get_organization_for_user, organizations_for
+from skillcert.registry.access import get_organization_for_user
 from skillcert.rules import clock
-from skillcert.rules.errors import InvalidInput, NotFound
+from skillcert.rules.errors import Forbidden, InvalidInput, NotFound
 from skillcert.supervision import exports, selectors
 from skillcert.supervision.access import (
     get_inspection_for_user,
@@ -257,6 +257,8 @@ class ConflictsView(APIView):
     def post(self, request: Request) -> Response:
         from skillcert.registry.models import Organization
 
+        if getattr(request.user, "role", None) != "inspector":
+            raise Forbidden("只有督查员可以申报回避", code="forbidden")  # before any lookup
         data = body(request)
         organization = (
             Organization.objects.filter(pk=data.get("organization")).first()
@@ -307,12 +309,12 @@ class AnnualReportsView(APIView):
 class MissingReportsView(APIView):
     @extend_schema(parameters=[OpenApiParameter("year", int)], responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request) -> Response:
-        officer_authority(request.user)
+        authority = officer_authority(request.user)
         year_text = request.query_params.get("year") or str(clock.today().year - 1)
         if not year_text.isdigit():
             raise InvalidInput.for_field("year", "年度应为整数")
         year = int(year_text)
-        missing = reports.missing_reports(organizations_for(request.user), year)
+        missing = reports.missing_reports(selectors.scoped(authority)["organizations"], year)
         return Response(
             {
                 "year": year,
@@ -367,11 +369,14 @@ def _violation(violation: Violation) -> dict[str, Any]:
 
 def _period(request: Request) -> tuple[dt.date, dt.date]:
     today = clock.today()
-    try:
-        start = dt.date.fromisoformat(request.query_params.get("from") or f"{today.year}-01-01")
-        end = dt.date.fromisoformat(request.query_params.get("to") or today.isoformat())
-    except ValueError:
-        raise InvalidInput.for_field("from", "日期格式应为 YYYY-MM-DD") from None
+    defaults = {"from": f"{today.year}-01-01", "to": today.isoformat()}
+    days = {}
+    for key, default in defaults.items():
+        try:
+            days[key] = dt.date.fromisoformat(request.query_params.get(key) or default)
+        except ValueError:
+            raise InvalidInput.for_field(key, "日期格式应为 YYYY-MM-DD") from None
+    start, end = days["from"], days["to"]
     if start > end:
         raise InvalidInput.for_field("to", "结束日期不能早于开始日期")
     return start, end

@@ -6,13 +6,14 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 
 from skillcert.accounts.models import Authority, User
 from skillcert.accounts.roles import Role
-from skillcert.assessment.models import Batch
+from skillcert.assessment.models import Batch, BatchItem
 from skillcert.assessment.workflow import BatchState
 from skillcert.audit import service as audit
-from skillcert.registry.models import FILED_STATUSES, Organization
+from skillcert.registry.models import FILED_STATUSES, Organization, ScopeItem
 from skillcert.rules import clock
 from skillcert.rules.draws import DrawResult, derived_seed, digest, draw
 from skillcert.rules.errors import InvalidInput
@@ -64,15 +65,15 @@ def target_pool(authority: Authority, kind: str, filters: dict[str, Any]) -> lis
         organizations = Organization.objects.filter(status__in=FILED_STATUSES)
         if not authority.is_province:
             organizations = organizations.filter(filing_authority=authority)
-        if filters.get("occupation"):
-            text = filters["occupation"]
-            organizations = organizations.filter(
-                scope_items__occupation_code=text
-            ) | organizations.filter(scope_items__occupation_name__contains=text)
-        if filters.get("level"):
-            organizations = organizations.filter(
-                scope_items__levels_key__contains=f",{filters['level']},"
-            )
+        items = _matching(
+            ScopeItem.objects.all(),
+            filters,
+            code="occupation_code",
+            name="occupation_name",
+            level_key=True,
+        )
+        if items is not None:
+            organizations = organizations.filter(pk__in=items.values("organization"))
         return [
             {"id": f"org:{o.pk}", "label": f"{o.name}（{o.filing_number}）"}
             for o in organizations.distinct().order_by("pk")
@@ -84,17 +85,37 @@ def target_pool(authority: Authority, kind: str, filters: dict[str, Any]) -> lis
         batches = batches.filter(start_date__gte=filters["from"])
     if filters.get("to"):
         batches = batches.filter(start_date__lte=filters["to"])
-    if filters.get("occupation"):
-        text = filters["occupation"]
-        batches = batches.filter(items__occupation_code=text) | batches.filter(
-            items__occupation_name__contains=text
-        )
-    if filters.get("level"):
-        batches = batches.filter(items__level=filters["level"])
+    items = _matching(
+        BatchItem.objects.all(),
+        filters,
+        code="occupation_code",
+        name="occupation_name",
+        level_key=False,
+    )
+    if items is not None:
+        batches = batches.filter(pk__in=items.values("batch"))
     return [
         {"id": f"batch:{b.pk}", "label": f"{b.organization.name}：{b.title}（{b.start_date}）"}
         for b in batches.distinct().order_by("pk")
     ]
+
+
+def _matching(items: Any, filters: dict[str, Any], *, code: str, name: str, level_key: bool) -> Any:
+    """The items matching the occupation and the level together (one item must match both);
+    None when neither filter is set."""
+    if not filters.get("occupation") and not filters.get("level"):
+        return None
+    if filters.get("occupation"):
+        text = filters["occupation"]
+        items = items.filter(Q(**{code: text}) | Q(**{f"{name}__contains": text}))
+    if filters.get("level"):
+        level = filters["level"]
+        items = (
+            items.filter(levels_key__contains=f",{level},")
+            if level_key
+            else items.filter(level=level)
+        )
+    return items
 
 
 def inspector_pool(authority: Authority) -> list[dict[str, str]]:
@@ -229,6 +250,13 @@ def recompute(record: InspectionDraw | dict[str, Any]) -> tuple[bool, dict[str, 
     targets, inspectors = data["targets_pool"], data["inspectors_pool"]
     if digest(targets) != data["targets_digest"] or digest(inspectors) != data["inspectors_digest"]:
         return False, {"error": "对象库或督查员库与公布的摘要不一致"}
+    if not data["seed_given"]:
+        # A derived seed must be the one the public facts give; nobody may pick another.
+        expected = derived_seed(
+            data["date"], data["authority_code"], data["targets_digest"], data["inspectors_digest"]
+        )
+        if expected != data["seed"]:
+            return False, {"error": "随机种子与由日期、部门和两个库推导出的种子不一致"}
     result = draw(
         data["seed"],
         [t["id"] for t in targets],
@@ -246,6 +274,7 @@ def public_record(record: InspectionDraw) -> dict[str, Any]:
     return {
         "id": record.pk,
         "authority": record.authority.name,
+        "authority_code": record.authority.code,
         "date": record.business_date.isoformat(),
         "targets": record.target_kind,
         "filters": record.filters,

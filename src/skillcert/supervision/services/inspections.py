@@ -60,7 +60,10 @@ def record_finding(
             raise InvalidInput.for_field(
                 "attachment", "附件仅支持 PDF、JPEG 或 PNG（按文件内容识别）"
             )
-        check_file(content, kind)
+        try:
+            check_file(content, kind)
+        except InvalidInput as exc:
+            raise InvalidInput.for_field("attachment", exc.message) from None
     with transaction.atomic():
         inspection = _lock(inspection)
         if inspection.state != InspectionState.ASSIGNED:
@@ -185,6 +188,8 @@ def review_rectification(inspection: Inspection, accepted: Any, *, actor: Any) -
         )
         if rectification is None or not rectification.response:
             raise Conflict("评价组织尚未报送整改情况", code="invalid_state")
+        if rectification.accepted:
+            raise Conflict("整改已审核通过，不能再次审核", code="invalid_state")
         rectification.accepted = accepted
         rectification.reviewed_at = timezone.now()
         rectification.save()

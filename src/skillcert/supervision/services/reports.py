@@ -52,11 +52,15 @@ def report_statistics(organization: Organization, year: int) -> dict[str, Any]:
         "certificates": certificates.count(),
         "certificates_revoked": certificates.filter(status=CertificateStatus.REVOKED).count(),
         "certificates_by_occupation_and_level": dict(sorted(by_occupation.items())),
+        # By the platform's dates (SKILLCERT_TODAY), not the machine's clock: the batch's year,
+        # the publicity's year, the draw's date.
         "objections": Objection.objects.filter(subject="batch", subject_id__in=batch_ids).count()
-        + Objection.objects.filter(filing__organization=organization, lodged_at__year=year).count(),
+        + Objection.objects.filter(
+            filing__organization=organization, filing__publicity_start__year=year
+        ).count(),
         "spot_checks": SpotCheck.objects.filter(batch__in=batches).count(),
         "inspections": Inspection.objects.filter(
-            organization=organization, created_at__year=year
+            organization=organization, draw__business_date__year=year
         ).count(),
     }
 
