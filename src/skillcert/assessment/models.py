@@ -8,6 +8,7 @@ from django.db import models
 from skillcert.accounts.models import Authority
 from skillcert.assessment.workflow import BatchState
 from skillcert.registry.models import Organization
+from skillcert.rules import clock
 
 
 class Batch(models.Model):
@@ -36,7 +37,7 @@ class Batch(models.Model):
     results_due_estimated = models.BooleanField(default=False)
     results_filed_on = models.DateField("结果报备日期", null=True, blank=True)
     late = models.BooleanField("逾期报备", default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -127,7 +128,7 @@ class Inspection(models.Model):
     )
     stage = models.CharField("环节", max_length=100)
     findings = models.TextField("发现情况")
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = models.DateTimeField(default=clock.now, editable=False)
     business_date = models.DateField("日期")
 
     class Meta:
@@ -143,7 +144,7 @@ class BatchTransition(models.Model):
     from_state = models.CharField(max_length=24)
     to_state = models.CharField(max_length=24)
     actor = models.CharField(max_length=150)
-    at = models.DateTimeField(auto_now_add=True)
+    at = models.DateTimeField(default=clock.now, editable=False)
     business_date = models.DateField()
     note = models.TextField(blank=True)
 

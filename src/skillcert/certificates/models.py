@@ -7,6 +7,7 @@ from django.db import models
 
 from skillcert.assessment.models import Batch, Candidate
 from skillcert.registry.models import Organization
+from skillcert.rules import clock
 
 
 class Segment(models.Model):
@@ -23,7 +24,7 @@ class Segment(models.Model):
     allocated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    allocated_at = models.DateTimeField(auto_now_add=True)
+    allocated_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         ordering = ["organization", "year", "level", "first"]
@@ -142,7 +143,7 @@ class CertificateEvent(models.Model):
     related = models.ForeignKey(
         Certificate, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    at = models.DateTimeField(auto_now_add=True)
+    at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         ordering = ["at", "pk"]
@@ -159,7 +160,7 @@ class CandidatePhoto(models.Model):
     sha256 = models.CharField(max_length=64)
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_at = models.DateTimeField(default=clock.now, editable=False)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -197,7 +198,7 @@ class NationalExport(models.Model):
     file_name = models.CharField("文件名", max_length=200)
     sha256 = models.CharField(max_length=64)
     certificate_count = models.PositiveIntegerField("证书数")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -510,7 +510,7 @@ def deliver(export: NationalExport, *, actor: Any) -> Delivery:
             export.last_error = error
         else:
             export.state = NationalExportState.SENT
-            export.sent_at = timezone.now()
+            export.sent_at = clock.now()
             export.receipt = receipt[:200]
             export.last_error = ""
         export.save(

@@ -7,6 +7,7 @@ from django.db import models
 
 from skillcert.accounts.models import Authority
 from skillcert.registry.workflow import FilingKind, FilingState
+from skillcert.rules import clock
 
 
 class OrganizationStatus(models.TextChoices):
@@ -102,7 +103,7 @@ class Organization(models.Model):
     merged_into = models.ForeignKey(
         "self", verbose_name="并入", null=True, blank=True, on_delete=models.PROTECT
     )
-    registered_at = models.DateTimeField("注册时间", auto_now_add=True)
+    registered_at = models.DateTimeField("注册时间", default=clock.now, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -226,7 +227,7 @@ class FilingCase(models.Model):
     filed_scope = models.CharField("备案时范围", max_length=16, blank=True)
     filed_valid_until = models.DateField("备案时有效期至", null=True, blank=True)
     filed_pilot_until = models.DateField("备案时试点期至", null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -272,7 +273,7 @@ class FilingMaterial(models.Model):
     content_type = models.CharField(max_length=40)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_at = models.DateTimeField(default=clock.now, editable=False)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -305,7 +306,7 @@ class Evaluation(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         ordering = ["date", "pk"]
@@ -331,7 +332,7 @@ class Objection(models.Model):
     subject_id = models.PositiveBigIntegerField(null=True, blank=True)  # the batch, for "batch"
     content = models.TextField("异议内容")
     contact = models.CharField("联系方式", max_length=100)
-    lodged_at = models.DateTimeField(auto_now_add=True)
+    lodged_at = models.DateTimeField(default=clock.now, editable=False)
     state = models.CharField(
         "状态", max_length=16, choices=ObjectionState.choices, default=ObjectionState.OPEN
     )
@@ -358,7 +359,7 @@ class FilingTransition(models.Model):
     from_state = models.CharField(max_length=20)
     to_state = models.CharField(max_length=20)
     actor = models.CharField(max_length=150)
-    at = models.DateTimeField(auto_now_add=True)
+    at = models.DateTimeField(default=clock.now, editable=False)
     business_date = models.DateField()
     note = models.TextField(blank=True)
 
@@ -449,7 +450,7 @@ class Notice(models.Model):
     subject_id = models.PositiveBigIntegerField(null=True, blank=True)  # e.g. a batch (issue 4)
     starts_on = models.DateField("发布日期", db_index=True)
     ends_on = models.DateField("公示截止", null=True, blank=True)
-    published_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         ordering = ["-starts_on", "-pk"]
@@ -476,7 +477,7 @@ class OrganizationSeal(models.Model):
     state = models.CharField(
         "状态", max_length=16, choices=SealState.choices, default=SealState.PENDING
     )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_at = models.DateTimeField(default=clock.now, editable=False)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -9,6 +9,7 @@ from django.db import models
 from skillcert.accounts.models import Authority
 from skillcert.assessment.models import Batch
 from skillcert.registry.models import Organization
+from skillcert.rules import clock
 
 
 class TargetKind(models.TextChoices):
@@ -24,7 +25,7 @@ class InspectorConflict(models.Model):
     )
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     reason = models.CharField("回避原因", max_length=200)
-    declared_at = models.DateTimeField(auto_now_add=True)
+    declared_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         constraints = [
@@ -42,7 +43,7 @@ class InspectionDraw(models.Model):
     drawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    drawn_at = models.DateTimeField(auto_now_add=True)
+    drawn_at = models.DateTimeField(default=clock.now, editable=False)
     business_date = models.DateField("抽取日期")
     target_kind = models.CharField("抽查对象", max_length=16, choices=TargetKind.choices)
     filters = models.JSONField("筛选条件", default=dict)
@@ -110,7 +111,7 @@ class Inspection(models.Model):
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -129,7 +130,7 @@ class Finding(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         ordering = ["recorded_at", "pk"]

@@ -6,7 +6,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from skillcert.assessment.models import Batch, Candidate
 from skillcert.assessment.services.common import (
@@ -230,7 +229,7 @@ def resolve_batch_objection(
         objection.state = ObjectionState.UPHELD if upheld else ObjectionState.DISMISSED
         objection.resolution = text
         objection.resolved_by = actor
-        objection.resolved_at = timezone.now()
+        objection.resolved_at = clock.now()
         objection.save()
         audit.record(
             actor=actor,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from skillcert.audit import service as audit
 from skillcert.registry.models import FilingCase, Objection, ObjectionState
@@ -70,7 +69,7 @@ def resolve_filing_objection(
         objection.state = ObjectionState.UPHELD if upheld else ObjectionState.DISMISSED
         objection.resolution = reason
         objection.resolved_by = actor
-        objection.resolved_at = timezone.now()
+        objection.resolved_at = clock.now()
         objection.save()
         audit.record(
             actor=actor,

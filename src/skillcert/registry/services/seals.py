@@ -19,7 +19,6 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone
 from PIL import Image
 
 from skillcert.audit import service as audit
@@ -27,6 +26,7 @@ from skillcert.documents import images
 from skillcert.registry.access import decides_for_organization, organization_of
 from skillcert.registry.models import Organization, OrganizationSeal, SealState
 from skillcert.registry.services.materials import read_upload
+from skillcert.rules import clock
 from skillcert.rules.errors import Conflict, Forbidden, InvalidInput
 
 SEAL_DIR = "seals"
@@ -60,7 +60,7 @@ def upload_seal(organization: Organization, upload: Any, *, actor: Any) -> Organ
     try:
         with transaction.atomic():
             Organization.objects.select_for_update().filter(pk=organization.pk).first()
-            now = timezone.now()
+            now = clock.now()
             withdrawn = list(
                 OrganizationSeal.objects.filter(
                     organization=organization, state=SealState.PENDING
@@ -116,7 +116,7 @@ def decide_seal(
             )
         before = {"state": seal.state}
         seal.state = SealState.CONFIRMED if confirmed else SealState.REJECTED
-        seal.decided_at = timezone.now()
+        seal.decided_at = clock.now()
         seal.decided_by = actor if getattr(actor, "pk", None) else None
         seal.note = note
         seal.save(update_fields=["state", "decided_at", "decided_by", "note"])

@@ -10,7 +10,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from skillcert.audit import service as audit
 from skillcert.registry.access import organization_of
@@ -128,7 +127,7 @@ def conclude(inspection: Inspection, data: Any, *, actor: Any) -> Inspection:
         inspection.state = InspectionState.CONCLUDED
         inspection.conclusion = conclusion
         inspection.conclusion_note = note
-        inspection.concluded_at = timezone.now()
+        inspection.concluded_at = clock.now()
         inspection.concluded_by = actor
         inspection.save()
         if due_on is not None:
@@ -165,7 +164,7 @@ def respond_rectification(inspection: Inspection, response: Any, *, actor: Any) 
         if rectification.accepted:
             raise Conflict("整改已通过审核", code="invalid_state")
         rectification.response = text
-        rectification.responded_at = timezone.now()
+        rectification.responded_at = clock.now()
         rectification.accepted = None
         rectification.save()
         audit.record(
@@ -191,7 +190,7 @@ def review_rectification(inspection: Inspection, accepted: Any, *, actor: Any) -
         if rectification.accepted:
             raise Conflict("整改已审核通过，不能再次审核", code="invalid_state")
         rectification.accepted = accepted
-        rectification.reviewed_at = timezone.now()
+        rectification.reviewed_at = clock.now()
         rectification.save()
         audit.record(
             actor=actor,
