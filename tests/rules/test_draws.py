@@ -38,13 +38,15 @@ def test_known_answer_is_stable():
     seed=st.text(min_size=1, max_size=12),
     count=st.integers(1, 20),
     per_target=st.integers(1, 6),
-    blocked=st.sets(st.tuples(st.sampled_from(INSPECTORS[:6]), st.sampled_from(TARGETS)),
-                    max_size=10),
+    blocked=st.sets(
+        st.tuples(st.sampled_from(INSPECTORS[:6]), st.sampled_from(TARGETS)), max_size=10
+    ),
 )
 def test_conflicts_are_never_drawn(seed, count, per_target, blocked):
     try:
-        result = draw(seed, TARGETS, INSPECTORS, count=count, per_target=per_target,
-                      conflicts=blocked)
+        result = draw(
+            seed, TARGETS, INSPECTORS, count=count, per_target=per_target, conflicts=blocked
+        )
     except InvalidInput:
         return
     for assignment in result.assignments:

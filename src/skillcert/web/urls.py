@@ -11,6 +11,9 @@ from skillcert.web import (
     photos,
     review,
     seals,
+    supervision,
+    supervision_public,
+    supervision_tasks,
     verify,
     views,
 )
@@ -25,6 +28,10 @@ urlpatterns = [
     path("verify", verify.verify, name="verify"),
     path("verify/<str:number>", verify.verify, name="verify_number"),
     path("register", views.register, name="register"),
+    # Supervision in public: the random draws, the published inspection results (一公开)
+    path("draws", supervision_public.draws_list, name="public_draws"),
+    path("draws/<int:pk>", supervision_public.draw_detail, name="public_draw"),
+    path("inspection-results", supervision_public.inspection_results, name="inspection_results"),
     path(
         "login",
         auth_views.LoginView.as_view(
@@ -85,6 +92,14 @@ urlpatterns = [
         name="org_certificate_act",
     ),
     path("org/seal", seals.org_seal, name="org_seal"),
+    # An organization's annual reports and the inspections of it
+    path("org/annual-reports", supervision_tasks.annual_reports, name="org_reports"),
+    path("org/inspections", supervision_tasks.org_inspections, name="org_inspections"),
+    path(
+        "org/inspections/<int:pk>/rectification",
+        supervision_tasks.rectification_report,
+        name="org_rectification",
+    ),
     # The annexes: the organization, its center and bureau, the province
     path("batches/<int:pk>/annex<int:number>.xlsx", batches.annex, name="batch_annex"),
     # Certificates as printed (the issuer, the officers over it), a batch's print jobs
@@ -149,4 +164,80 @@ urlpatterns = [
     path("review/national/new", national.export_new, name="review_national_new"),
     path("review/national/<int:pk>/send", national.export_send, name="review_national_send"),
     path("review/national/<int:pk>/file", national.export_file, name="review_national_file"),
+    # Supervision by officers: draws, inspections, annual reports, violations, statistics
+    path("review/supervision/draws", supervision.draws_page, name="supervision_draws"),
+    path("review/supervision/draws/<int:pk>", supervision.draw_page, name="supervision_draw"),
+    path(
+        "review/supervision/inspections",
+        supervision.inspections_page,
+        name="supervision_inspections",
+    ),
+    path(
+        "review/supervision/inspections/<int:pk>",
+        supervision.inspection_page,
+        name="supervision_inspection",
+    ),
+    path(
+        "review/supervision/inspections/<int:pk>/publish",
+        supervision.inspection_publish,
+        name="supervision_publish",
+    ),
+    path(
+        "review/supervision/inspections/<int:pk>/rectification",
+        supervision.rectification_review,
+        name="supervision_rectification",
+    ),
+    path("review/supervision/reports", supervision.reports_page, name="supervision_reports"),
+    path("review/supervision/reports/<int:pk>", supervision.report_page, name="supervision_report"),
+    path(
+        "review/supervision/violations", supervision.violations_page, name="supervision_violations"
+    ),
+    path(
+        "review/supervision/organizations/<int:pk>",
+        supervision.organization_page,
+        name="supervision_organization",
+    ),
+    path(
+        "review/supervision/organizations/<int:pk>/violations",
+        supervision.violation_record,
+        name="supervision_violation",
+    ),
+    path(
+        "review/supervision/statistics",
+        supervision.statistics_page,
+        name="supervision_statistics",
+    ),
+    path(
+        "review/supervision/statistics.xlsx",
+        supervision.statistics_workbook,
+        name="supervision_statistics_xlsx",
+    ),
+    path(
+        "review/supervision/talent.xlsx",
+        supervision.talent_workbook,
+        name="supervision_talent_xlsx",
+    ),
+    # Inspectors: their inspections, findings and conclusions, conflicts of interest
+    path("inspector/inspections", supervision_tasks.my_inspections, name="inspector_inspections"),
+    path(
+        "inspector/inspections/<int:pk>",
+        supervision_tasks.my_inspection,
+        name="inspector_inspection",
+    ),
+    path(
+        "inspector/inspections/<int:pk>/findings",
+        supervision_tasks.finding_record,
+        name="inspector_finding",
+    ),
+    path(
+        "inspector/inspections/<int:pk>/conclude",
+        supervision_tasks.conclusion_record,
+        name="inspector_conclude",
+    ),
+    path("inspector/conflicts", supervision_tasks.conflicts_page, name="inspector_conflicts"),
+    path(
+        "supervision/findings/<int:pk>/attachment",
+        supervision_tasks.finding_attachment,
+        name="finding_attachment",
+    ),
 ]

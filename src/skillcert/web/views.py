@@ -25,7 +25,7 @@ from skillcert.registry.services.organizations import register_organization
 from skillcert.registry.workflow import FilingState
 from skillcert.rules import clock
 from skillcert.rules.errors import DomainError
-from skillcert.web import batch_display, certificate_display, display
+from skillcert.web import batch_display, certificate_display, display, supervision_display
 from skillcert.web.forms import (
     CatalogFilterForm,
     ObjectionForm,
@@ -204,6 +204,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "organization": organization,
         "role_label": user.role_label,
         "certificate_card": certificate_display.dashboard_card(user, organization),
+        "supervision": supervision_display.dashboard_card(user, organization, clock.today()),
     }
     if organization is not None:
         cases = list(worklist(user)[:5])

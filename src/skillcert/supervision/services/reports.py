@@ -124,6 +124,8 @@ def record_violation(organization: Organization, data: Any, *, actor: Any) -> Vi
         raise Forbidden("只有备案机关或省人社厅可以记录违规并处理退出", code="forbidden")
     data = data if isinstance(data, dict) else {}
     kind = data.get("kind")
+    if not kind:
+        raise InvalidInput.for_field("kind", "请选择违规类型")
     if kind not in ViolationKind.values:
         allowed = "、".join(f"{k.value}（{k.label}）" for k in ViolationKind)
         raise InvalidInput.for_field("kind", f"违规类型应为 {allowed}")
