@@ -220,11 +220,14 @@ def _start_server(env: dict[str, str], log: Path) -> tuple[subprocess.Popen, str
     )
 
 
-@pytest.fixture(scope="session")
-def served_instance() -> Iterator[str]:
-    """Base URL (no trailing slash) of a freshly set up instance with the demo data."""
+@contextlib.contextmanager
+def demo_instance(name: str) -> Iterator[str]:
+    """A freshly set up instance with the demo data; yields its base URL (no trailing slash).
+
+    Journeys that change what the demo shows run on an instance of their own, so the other
+    journeys' pages keep their meaning."""
     global _server_log
-    data_dir = Path(tempfile.mkdtemp(prefix="skillcert-e2e-"))
+    data_dir = Path(tempfile.mkdtemp(prefix=f"skillcert-e2e-{name}-"))
     log = data_dir / "server.log"
     _server_log = log
     env = _server_environment(data_dir)
@@ -238,6 +241,35 @@ def served_instance() -> Iterator[str]:
     finally:
         _stop(process)
     shutil.rmtree(data_dir, ignore_errors=True)  # kept when the instance failed to start
+
+
+@pytest.fixture(scope="session")
+def served_instance() -> Iterator[str]:
+    """Base URL (no trailing slash) of a freshly set up instance with the demo data."""
+    with demo_instance("shared") as base_url:
+        yield base_url
+
+
+def page_opener(browser, base_url: str) -> Iterator:
+    """For a fixture: yields ``make()``, a desktop page in a fresh context (own cookies,
+    downloads accepted) on ``base_url``; closes the contexts afterwards."""
+    contexts = []
+
+    def make():
+        context = browser.new_context(
+            base_url=base_url,
+            viewport=DESKTOP,
+            locale="zh-CN",
+            timezone_id="Asia/Shanghai",
+            accept_downloads=True,
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
 
 
 @pytest.fixture(scope="session")

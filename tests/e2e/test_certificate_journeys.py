@@ -13,8 +13,6 @@ The journey runs on an instance of its own, so the other journeys' pages keep th
 from __future__ import annotations
 
 import re
-import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,39 +30,14 @@ WRONG_NAME = "无此人"
 @pytest.fixture(scope="module")
 def certificate_instance() -> Iterator[str]:
     """A freshly set up instance with the demo data, for this journey alone."""
-    data_dir = Path(tempfile.mkdtemp(prefix="skillcert-e2e-certificates-"))
-    log = data_dir / "server.log"
-    e2e._server_log = log
-    env = e2e._server_environment(data_dir)
-    e2e._run_command(["setup"], env, log)
-    e2e._run_command(["demo"], env, log)
-    process, base_url = e2e._start_server(env, log)
-    try:
+    with e2e.demo_instance("certificates") as base_url:
         yield base_url
-    finally:
-        e2e._stop(process)
-    shutil.rmtree(data_dir, ignore_errors=True)
 
 
 @pytest.fixture
 def open_page(browser, certificate_instance):
-    contexts = []
-
-    def make() -> Page:
-        context = browser.new_context(
-            base_url=certificate_instance,
-            viewport=DESKTOP,
-            locale="zh-CN",
-            timezone_id="Asia/Shanghai",
-            accept_downloads=True,
-        )
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
+    """``open_page()``: a desktop page in a fresh context (own cookies) on the instance."""
+    yield from e2e.page_opener(browser, certificate_instance)
 
 
 def first_row(page: Page, status: str) -> dict[str, str]:

@@ -13,10 +13,7 @@ their meaning on the shared one.
 from __future__ import annotations
 
 import re
-import shutil
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -34,39 +31,14 @@ MATERIALS = ["basic_form", "registration", "plan", "experts", "assets", "credit"
 @pytest.fixture(scope="module")
 def registry_instance() -> Iterator[str]:
     """A freshly set up instance with the demo data, for this journey alone."""
-    data_dir = Path(tempfile.mkdtemp(prefix="skillcert-e2e-registry-"))
-    log = data_dir / "server.log"
-    e2e._server_log = log
-    env = e2e._server_environment(data_dir)
-    e2e._run_command(["setup"], env, log)
-    e2e._run_command(["demo"], env, log)
-    process, base_url = e2e._start_server(env, log)
-    try:
+    with e2e.demo_instance("registry") as base_url:
         yield base_url
-    finally:
-        e2e._stop(process)
-    shutil.rmtree(data_dir, ignore_errors=True)
 
 
 @pytest.fixture
 def open_page(browser, registry_instance):
     """``open_page()``: a desktop page in a fresh context (own cookies) on the instance."""
-    contexts = []
-
-    def make() -> Page:
-        context = browser.new_context(
-            base_url=registry_instance,
-            viewport=DESKTOP,
-            locale="zh-CN",
-            timezone_id="Asia/Shanghai",
-        )
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
+    yield from e2e.page_opener(browser, registry_instance)
 
 
 def assert_no_horizontal_scroll(page: Page) -> None:

@@ -16,8 +16,6 @@ The journey runs on an instance of its own, so the other journeys' pages keep th
 from __future__ import annotations
 
 import re
-import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -40,39 +38,14 @@ INSPECTORS = {
 @pytest.fixture(scope="module")
 def supervision_instance() -> Iterator[str]:
     """A freshly set up instance with the demo data, for this journey alone."""
-    data_dir = Path(tempfile.mkdtemp(prefix="skillcert-e2e-supervision-"))
-    log = data_dir / "server.log"
-    e2e._server_log = log
-    env = e2e._server_environment(data_dir)
-    e2e._run_command(["setup"], env, log)
-    e2e._run_command(["demo"], env, log)
-    process, base_url = e2e._start_server(env, log)
-    try:
+    with e2e.demo_instance("supervision") as base_url:
         yield base_url
-    finally:
-        e2e._stop(process)
-    shutil.rmtree(data_dir, ignore_errors=True)
 
 
 @pytest.fixture
 def open_page(browser, supervision_instance):
-    contexts = []
-
-    def make() -> Page:
-        context = browser.new_context(
-            base_url=supervision_instance,
-            viewport=DESKTOP,
-            locale="zh-CN",
-            timezone_id="Asia/Shanghai",
-            accept_downloads=True,
-        )
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
+    """``open_page()``: a desktop page in a fresh context (own cookies) on the instance."""
+    yield from e2e.page_opener(browser, supervision_instance)
 
 
 def assert_charts_fit(page: Page) -> None:
