@@ -189,6 +189,10 @@ REST_FRAMEWORK = {
         "public": env_str("SKILLCERT_RATE_PUBLIC", "120/min"),
         "verify": env_str("SKILLCERT_RATE_VERIFY", "60/min"),
     },
+    # Rate limits count per client address: REMOTE_ADDR, or behind N trusted proxies the
+    # N-th address from the right of X-Forwarded-For. DRF's default (None) would trust the
+    # header as the client sends it, letting anyone pick a fresh "address" per request.
+    "NUM_PROXIES": env_int("SKILLCERT_NUM_PROXIES", 0, minimum=0),
     "DATE_FORMAT": "%Y-%m-%d",
     "DATE_INPUT_FORMATS": ["%Y-%m-%d"],
 }
