@@ -16,13 +16,10 @@ Run: .venv/bin/python bench/verify_load.py [--duration 15] [--threads 2] [--conn
   real ``/api/v1/public/certificates/<number>?name=``, with the same settings (``--latency``).
   Requests/s and p99 are printed with the ratio; any non-2xx answer makes the run fail.
 - ``--profile N``: afterwards, N requests to the real endpoint in-process (Django's test
-  client) under cProfile: with the throttle's cache as the load run left it, with an empty one,
-  and with the proposed fixes patched in; the time per request of each part and the top
-  functions by own time are printed.
-- ``--fixes all`` (= ``lookup,connection,throttle``; further steps ``sql``, ``counter``, see
-  ``verify_load_wsgi.apply_proposed_fixes``): serve with the fixes proposed in
-  bench/RESULTS.md patched in by the wrapper (``SKILLCERT_BENCH_FIXES``), the product's files
-  untouched.
+  client) under cProfile; the time per request of each part and the top functions by own time
+  are printed.
+- Every round also loads the real endpoint through a second handler without the fast path
+  (``/bench/full-stack/…``, every middleware), to show what ``api.fastpath`` saves.
 - ``--floor``: also load ``/bench/django-noop`` and ``/bench/drf-noop`` (the framework's own
   cost per request, without the database).
 - The server's process group is stopped and the data directory removed in every case.
@@ -69,6 +66,7 @@ FLOOR = ("django-noop", "drf-noop")
 LABELS = {
     "minimal": "minimal view (/bench/minimal/<n>)",
     "real": f"{REAL}<n>",
+    "full-stack": "the same, every middleware (no fast path)",
     "django-noop": "floor: Django view, empty JSON",
     "drf-noop": "floor: DRF APIView, empty JSON",
 }
@@ -183,10 +181,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(data_dir: Path, port: int, workers: int, *, fixes: str) -> subprocess.Popen:
+def start_server(data_dir: Path, port: int, workers: int) -> subprocess.Popen:
     """gunicorn with ``skillcert serve``'s argv, serving the wrapper, in its own process group."""
     env = {**os.environ, "SKILLCERT_RATE_VERIFY": RATE, "SKILLCERT_BENCH_MINIMAL_VIEW": "1"}
-    env["SKILLCERT_BENCH_FIXES"] = fixes
     env["PYTHONPATH"] = os.pathsep.join([str(BENCH), str(ROOT / "src")])
     log = (data_dir / "server.log").open("wb")
     command = [
@@ -279,41 +276,23 @@ def wrk(base: str, script: Path, duration: int, threads: int, connections: int) 
 
 
 # (label, file names, function name): the cumulative time of the outermost such function, per
-# request, from cProfile (the fixed variants live in verify_load_wsgi.py).
-PATCHED = "verify_load_wsgi.py"
+# request, from cProfile.
 COMPONENTS = (
     ("whole request (Django test client)", ("client.py",), "request"),
     ("  middleware and Django's handler", ("base.py",), "get_response"),
+    ("    the fast path (api/fastpath.py)", ("fastpath.py",), "__call__"),
     ("    DRF APIView.dispatch", ("views.py",), "dispatch"),
-    ("      throttle (allow_request)", ("throttling.py", PATCHED), "allow_request"),
-    ("        the count (file cache, or the SQLite counter)", (PATCHED,), "count"),
-    ("        cache get (file read, zlib, unpickle)", ("filebased.py",), "get"),
-    ("        cache set (cull scan, temp file, zlib, rename)", ("filebased.py",), "set"),
-    ("      find_public (the lookup)", ("verification.py", PATCHED), "find_public*"),
-    ("        SQL compile (SQLCompiler.as_sql)", ("compiler.py",), "as_sql"),
-    ("          of which ORDER BY (get_order_by)", ("compiler.py",), "get_order_by"),
+    ("      throttle (allow_request)", ("throttling.py",), "allow_request"),
+    ("        the count (api/throttling.hit)", ("throttling.py",), "hit"),
+    ("      find_public (the lookup)", ("verification.py",), "find_public"),
     ("        SQL execute (cursor)", ("utils.py",), "_execute"),
     ("      public_view (the answer's fields)", ("verification.py",), "public_view"),
-    ("      JSON rendering (Response.rendered_content)", ("response.py",), "rendered_content"),
+    ("      JSON (JsonResponse)", ("response.py",), "__init__"),
 )
 
 
-def connection_cost(rounds: int = 300) -> float:
-    """ms to open and close the SQLite connection, as the server does on every request with
-    ``CONN_MAX_AGE`` 0 (Django's test client keeps it open, so the profile does not see it)."""
-    from django.db import connection
-
-    started = time.perf_counter()
-    for _ in range(rounds):
-        connection.close()
-        connection.ensure_connection()
-    return (time.perf_counter() - started) / rounds * 1e3
-
-
 def profile(pairs: list[tuple[str, str]], count: int, data_dir: Path) -> None:
-    """``count`` requests to the real endpoint in-process under cProfile: as the load run left
-    the throttle's cache, with it emptied, and with the proposed fixes patched in."""
-    from django.core.cache import cache
+    """``count`` requests to the real endpoint in-process under cProfile."""
     from django.test import Client
 
     client = Client(HTTP_HOST="127.0.0.1", REMOTE_ADDR="127.0.0.1")
@@ -355,28 +334,7 @@ def profile(pairs: list[tuple[str, str]], count: int, data_dir: Path) -> None:
             if line.strip():
                 print(f"  {line}")
 
-    print(f"\nopening + closing the SQLite connection: {connection_cost():.2f} ms (every request")
-    print("in the server: CONN_MAX_AGE is 0 for SQLite; not part of the in-process figures)")
-
-    def answers() -> list[bytes]:
-        return [client.get(target).content for target in targets[:100]]
-
-    history = len(cache.get("throttle_verify_127.0.0.1", []) or [])
-    profiled(f"as is, throttle history of 127.0.0.1 as the load run left it ({history} entries)")
-    cache.clear()
-    profiled("as is, throttle cache emptied first")
-    expected = answers()
-    sys.path.insert(0, str(BENCH))
-    from verify_load_wsgi import apply_proposed_fixes
-
-    apply_proposed_fixes()
-    assert answers() == expected, "the fixed lookup answers differently"
-    cache.clear()
-    profiled("with the fixes lookup,connection,throttle patched in")
-    apply_proposed_fixes(("sql", "counter"))
-    assert answers() == expected, "the SQL lookup answers differently"
-    cache.clear()
-    profiled("with the further steps sql and counter instead of lookup and throttle")
+    profiled("as is")
 
 
 def main() -> int:
@@ -393,19 +351,9 @@ def main() -> int:
         action="store_true",
         help="also load /bench/django-noop and /bench/drf-noop (the framework's own cost)",
     )
-    parser.add_argument(
-        "--fixes",
-        default="",
-        metavar="all|lookup,connection,throttle,sql,counter",
-        help="serve with (some of) the proposed fixes patched in (SKILLCERT_BENCH_FIXES)",
-    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("wrk is missing: apt-get install -y wrk", file=sys.stderr)
-        return 2
-    known = {"all", "lookup", "connection", "throttle", "sql", "counter"}
-    if args.fixes and not set(args.fixes.split(",")) <= known:
-        print(f"--fixes: one or more of {sorted(known)}, comma-separated", file=sys.stderr)
         return 2
     if not (1 <= args.duration <= 120 and 1 <= args.rounds <= 10):
         print("--duration 1-120 and --rounds 1-10", file=sys.stderr)
@@ -423,6 +371,7 @@ def main() -> int:
         scripts = {
             "minimal": lua_script(data_dir / "minimal.lua", MINIMAL, sample),
             "real": lua_script(data_dir / "real.lua", REAL, sample),
+            "full-stack": lua_script(data_dir / "full.lua", f"/bench/full-stack{REAL}", sample),
         }
         if args.floor:
             for key in FLOOR:
@@ -433,7 +382,7 @@ def main() -> int:
         from django.db import connections
 
         connections.close_all()  # the server opens its own
-        server = start_server(data_dir, port, args.workers, fixes=args.fixes)
+        server = start_server(data_dir, port, args.workers)
         wait_until_up(base, f"{MINIMAL}{number}?name={quote(name)}", server)
         check(base, f"{REAL}{number}?name={quote(name)}")
         for script in scripts.values():
@@ -447,11 +396,10 @@ def main() -> int:
         stop_server(server)
         server = None
 
-        fixes_label = f"WITH the fixes {args.fixes}, " if args.fixes else ""
         print(
             f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s --latency, "
             f"{args.workers} gunicorn workers, {SAMPLE} numbers rotating, "
-            f"{args.rounds} round(s), {fixes_label}medians:"
+            f"{args.rounds} round(s), medians:"
         )
         figures = {}
         for key, runs in results.items():
@@ -471,6 +419,8 @@ def main() -> int:
         verdict = "OK" if ratio >= 0.5 else "BELOW"
         print(f"real / minimal: {ratio:.2f} x requests/s (aim >= 0.50: {verdict}), ", end="")
         print(f"p99 {p99_ratio:.1f} x")
+        share = figures["full-stack"]["rps"] / figures["minimal"]["rps"]
+        print(f"{LABELS['full-stack']} / minimal: {share:.2f} x requests/s")
         for key in FLOOR if args.floor else ():
             share = figures[key]["rps"] / figures["minimal"]["rps"]
             print(f"{LABELS[key]} / minimal: {share:.2f} x requests/s")

@@ -247,6 +247,9 @@ PUBLIC_CERTIFICATE = inline_serializer(
 )
 
 
+COMPACT_UTF8 = {"ensure_ascii": False, "separators": (",", ":")}
+
+
 class JsonOnly(BaseContentNegotiation):
     """The public answer is always JSON: no negotiation to pay for on the busiest endpoint."""
 
@@ -273,7 +276,9 @@ class PublicVerifyView(APIView):
     )
     def get(self, request: Request, number: str) -> Response:
         certificate = find_public(number, request.query_params.get("name", ""))
-        return Response(public_view(certificate))
+        # Always JSON (JsonOnly): the answer is encoded here as DRF's JSONRenderer would
+        # (UTF-8, compact), without its renderer machinery on the busiest public path.
+        return JsonResponse(public_view(certificate), json_dumps_params=COMPACT_UTF8)
 
 
 class PublicCredentialView(APIView):
