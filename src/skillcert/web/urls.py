@@ -17,6 +17,7 @@ from skillcert.web import (
     verify,
     views,
 )
+from skillcert.web.ratelimit import limit_posts
 
 app_name = "web"
 
@@ -34,8 +35,11 @@ urlpatterns = [
     path("inspection-results", supervision_public.inspection_results, name="inspection_results"),
     path(
         "login",
-        auth_views.LoginView.as_view(
-            template_name="web/login.html", redirect_authenticated_user=True
+        # Login attempts count per client at the token endpoint's rate (auth).
+        limit_posts("auth", "login")(
+            auth_views.LoginView.as_view(
+                template_name="web/login.html", redirect_authenticated_user=True
+            )
         ),
         name="login",
     ),

@@ -33,6 +33,7 @@ from skillcert.web.forms import (
     VerifyForm,
     add_domain_error,
 )
+from skillcert.web.ratelimit import limit_posts
 
 PAGE_SIZE = 50
 
@@ -114,6 +115,7 @@ def notices(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@limit_posts("public", "objection")
 def objection(request: HttpRequest, pk: int) -> HttpResponse:
     """Anyone may object to a filing or to published results while the publicity runs
     (one form per notice)."""
@@ -170,6 +172,7 @@ def objection(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@limit_posts("register", "register")
 def register(request: HttpRequest) -> HttpResponse:
     form = RegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

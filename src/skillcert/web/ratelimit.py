@@ -1,0 +1,76 @@
+"""Rate limits for the pages, counted like the API's (``skillcert.api.throttling``).
+
+Each page uses the rate of a scope of ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`` (read at each
+request, so tests and operators can change it) under a key of its own, per client address as
+the API's throttles see it (``NUM_PROXIES``). Over the limit the page answers 429 in Chinese
+with ``Retry-After``; nothing else happens.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from rest_framework.throttling import BaseThrottle
+
+from skillcert.api.throttling import hit
+
+DURATIONS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+# What a person was doing, for the 429 page: (what is paused, where to go back to).
+PURPOSES = {
+    "verify": ("查询", "web:verify", "返回证书查询"),
+    "login": ("登录尝试", "web:login", "返回登录"),
+    "register": ("注册", "web:home", "返回首页"),
+    "objection": ("异议提交", "web:notices", "返回公示公告"),
+}
+
+
+def rate(scope: str) -> tuple[int, int]:
+    """(requests, seconds) of a scope's rate."""
+    count, period = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][scope].split("/")
+    return int(count), DURATIONS[period.strip()[0]]
+
+
+def client_ident(request: HttpRequest) -> str:
+    """The client's address as the API's throttles see it (NUM_PROXIES, X-Forwarded-For)."""
+    return BaseThrottle().get_ident(request) or "unknown"
+
+
+def over_limit(request: HttpRequest, scope: str, key: str) -> int | None:
+    """Count this request under ``key``; the seconds to wait when over the limit, else None."""
+    allowed, duration = rate(scope)
+    now = time.time()
+    window = int(now // duration)
+    if hit(f"web-{key}:{client_ident(request)}", window) > allowed:
+        return max(1, int((window + 1) * duration - now + 0.999))
+    return None
+
+
+def too_many(request: HttpRequest, wait: int, purpose: str) -> HttpResponse:
+    paused, back, back_label = PURPOSES[purpose]
+    context = {"wait": wait, "paused": paused, "back": back, "back_label": back_label}
+    response = render(request, "web/too_many.html", context, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
+def limit_posts(scope: str, key: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Count the POSTs of a page (the form sent) under the ``scope``'s rate."""
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def limited(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            if request.method == "POST":
+                wait = over_limit(request, scope, key)
+                if wait is not None:
+                    return too_many(request, wait, key)
+            return view(request, *args, **kwargs)
+
+        return limited
+
+    return decorate
