@@ -129,3 +129,12 @@ def test_other_methods_and_paths_take_the_full_stack(certificate):
     assert catalog.status_code == 200 and "X-Frame-Options" in catalog
     unknown = Client().get("/api/v1/public/certificates/a/b/c")
     assert unknown.status_code == 404 and "X-Frame-Options" in unknown
+
+
+def test_a_host_outside_allowed_hosts_is_refused_as_by_the_full_stack(certificate):
+    path = f"/api/v1/public/certificates/{certificate.number}"
+    fast = Client().get(path, {"name": certificate.name}, HTTP_HOST="evil.example.com")
+    with override_settings(MIDDLEWARE=FULL_STACK):
+        full = Client().get(path, {"name": certificate.name}, HTTP_HOST="evil.example.com")
+    assert fast.status_code == full.status_code == 400
+    assert certificate.name.encode() not in fast.content

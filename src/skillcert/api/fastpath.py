@@ -29,6 +29,7 @@ class PublicVerificationFastPath:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if request.method in METHODS and request.path_info.startswith(PREFIX):
+            request.get_host()  # ALLOWED_HOSTS, as CommonMiddleware would check (400 if not)
             try:
                 match = resolve(request.path_info)
             except Resolver404:
