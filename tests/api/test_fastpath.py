@@ -64,6 +64,9 @@ def same(fast, full) -> None:
     assert fast["Content-Type"] == full["Content-Type"]
     assert fast.get("Retry-After") == full.get("Retry-After")
     assert fast.get("Content-Disposition") == full.get("Content-Disposition")
+    # Every header but the frame-options one, which only pages need.
+    assert set(fast.headers) == set(full.headers) - {"X-Frame-Options"}
+    assert fast["Content-Length"] == full["Content-Length"]
 
 
 def test_the_fast_path_is_installed_right_after_static_files():

@@ -17,10 +17,10 @@ def table(settings, tmp_path):
 
 
 def test_counts_per_key_and_window(table):
-    assert [throttling.hit("a", 10) for _ in range(3)] == [1, 2, 3]
-    assert throttling.hit("b", 10) == 1  # another client counts on its own
-    assert throttling.hit("a", 11) == 1  # a new window starts again
-    assert throttling.hit("a", 11) == 2
+    assert [throttling.hit("a", 10, 60) for _ in range(3)] == [1, 2, 3]
+    assert throttling.hit("b", 10, 60) == 1  # another client counts on its own
+    assert throttling.hit("a", 11, 60) == 1  # a new window starts again
+    assert throttling.hit("a", 11, 60) == 2
     assert table.stat().st_size == throttling.SLOTS * throttling.SLOT.size
 
 
@@ -30,7 +30,7 @@ def _hammer(data_dir: str, times: int, queue) -> None:
     settings.DATA_DIR = data_dir
     last = 0
     for _ in range(times):
-        last = throttling.hit("shared-client", 7)
+        last = throttling.hit("shared-client", 7, 60)
     queue.put(last)
 
 
@@ -49,52 +49,78 @@ def test_processes_never_lose_a_count(table):
         assert worker.exitcode == 0
     lasts = sorted(queue.get(timeout=5) for _ in workers)
     assert lasts[-1] == 2 * times
-    assert throttling.hit("shared-client", 7) == 2 * times + 1
+    assert throttling.hit("shared-client", 7, 60) == 2 * times + 1
 
 
-def test_a_full_neighbourhood_takes_over_the_oldest_slot(settings, tmp_path, monkeypatch):
-    """With every probed slot busy in this window, a newcomer takes over the oldest slot: the
-    evicted client starts again from 1 (it is let through), nobody is counted too high."""
-    monkeypatch.setattr(throttling, "PROBES", 2)
-    monkeypatch.setattr(throttling, "SLOTS", 2)
+def small_table(settings, tmp_path, monkeypatch, slots: int) -> None:
+    monkeypatch.setattr(throttling, "PROBES", slots)
+    monkeypatch.setattr(throttling, "SLOTS", slots)
     monkeypatch.setattr(throttling, "_state", {})  # map a table of the small size
     settings.DATA_DIR = tmp_path / "small"
     settings.DATA_DIR.mkdir()
     throttling.reset_counters()
-    assert (settings.DATA_DIR / throttling.TABLE_NAME).stat().st_size == 2 * throttling.SLOT.size
-    assert throttling.hit("old", 4) == 1
-    assert throttling.hit("a", 5) == 1
-    assert throttling.hit("b", 5) == 1  # takes the slot of window 4
-    assert throttling.hit("c", 5) == 1  # both busy in window 5: takes one over
+
+
+def test_a_full_neighbourhood_takes_over_the_slot_ending_first(settings, tmp_path, monkeypatch):
+    """With every probed slot counting a live window, a newcomer takes over the one whose
+    window ends first: that client starts again from 1 (let through), nobody counts too high."""
+    small_table(settings, tmp_path, monkeypatch, 2)
+    assert throttling.hit("old", 4, 60) == 1
+    assert throttling.hit("a", 5, 60) == 1
+    assert throttling.hit("b", 5, 60) == 1  # takes the slot whose window (4) has ended
+    assert throttling.hit("c", 5, 60) == 1  # both live in window 5: takes one over
     truth = {"a": 1, "b": 1, "c": 1}
     for key in truth:
         truth[key] += 1
-        assert throttling.hit(key, 5) <= truth[key]
+        assert throttling.hit(key, 5, 60) <= truth[key]
 
 
-def test_a_table_of_the_wrong_size_starts_again(settings, tmp_path, monkeypatch):
+def test_an_hourly_count_is_not_taken_over_by_minute_counts(settings, tmp_path, monkeypatch):
+    """Windows of different lengths share the table: a minute's key never frees a live hourly
+    count (the registration limit would reset to 1)."""
+    small_table(settings, tmp_path, monkeypatch, 2)
+    now = 3600 * 500_000 + 100  # early in an hour: the hour ends in 3,500 s, a minute in < 60 s
+    for _ in range(10):
+        throttling.hit("register", int(now // 3600), 3600)
+    for index in range(5):
+        throttling.hit(f"verify-{index}", int(now // 60), 60)
+    assert throttling.hit("register", int(now // 3600), 3600) == 11
+
+
+def test_a_torn_table_starts_again(settings, tmp_path, monkeypatch):
     monkeypatch.setattr(throttling, "_state", {})
     table = tmp_path / throttling.TABLE_NAME
-    # One byte too long (e.g. left by another version), with "a" at 9 in its slot.
+    # One byte too long (a torn creation), with "a" at 9 in its slot.
     old = bytearray(throttling.SLOTS * throttling.SLOT.size + 1)
     slot = throttling._key_hash("a") % throttling.SLOTS
-    throttling.SLOT.pack_into(old, slot * throttling.SLOT.size, throttling._key_hash("a"), 1, 9)
+    throttling.SLOT.pack_into(old, slot * throttling.SLOT.size, throttling._key_hash("a"), 120, 9)
     table.write_bytes(bytes(old))
     settings.DATA_DIR = tmp_path
-    assert throttling.hit("a", 1) == 1  # not 10: nothing of the old file is read
+    assert throttling.hit("a", 1, 60) == 1  # not 10: nothing of the old file is read
     assert table.stat().st_size == throttling.SLOTS * throttling.SLOT.size
+
+
+def test_a_table_that_cannot_be_opened_leaves_no_descriptor_behind(settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    throttling.hit("a", 1, 60)
+    settings.DATA_DIR = tmp_path / "missing"
+    with pytest.raises(FileNotFoundError):
+        throttling.hit("a", 1, 60)
+    assert throttling._state == {}  # the old table closed, nothing half-closed kept
+    settings.DATA_DIR = tmp_path
+    assert throttling.hit("a", 1, 60) == 2
 
 
 def test_each_data_directory_has_its_own_table(settings, tmp_path):
     settings.DATA_DIR = tmp_path / "one"
     settings.DATA_DIR.mkdir()
     throttling.reset_counters()
-    assert throttling.hit("a", 1) == 1
+    assert throttling.hit("a", 1, 60) == 1
     settings.DATA_DIR = tmp_path / "two"
     settings.DATA_DIR.mkdir()
-    assert throttling.hit("a", 1) == 1
+    assert throttling.hit("a", 1, 60) == 1
     settings.DATA_DIR = tmp_path / "one"
-    assert throttling.hit("a", 1) == 2
+    assert throttling.hit("a", 1, 60) == 2
 
 
 @pytest.mark.django_db

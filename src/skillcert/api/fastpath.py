@@ -5,7 +5,8 @@ reads no session, cookie, CSRF token, logged-in user or flash message. This midd
 right after the security and static-file middleware, answers those two routes itself: it
 resolves the path with the project's URLconf and calls the same DRF view (its throttle, its
 errors in the contract's format), so nothing about the answer changes except that session,
-CSRF, authentication, messages and the frame-options header are not set up for it. Every other
+CSRF, authentication, messages and the frame-options header are not set up for it (the Host
+header is still checked and Content-Length still set, as CommonMiddleware does). Every other
 path, method or unresolved URL goes down the full stack unchanged.
 
 Measured in ``bench/RESULTS.md`` (public verification under load).
@@ -40,5 +41,7 @@ class PublicVerificationFastPath:
                 render = getattr(response, "render", None)
                 if callable(render) and not getattr(response, "is_rendered", True):
                     response = render()
+                if not response.streaming and not response.has_header("Content-Length"):
+                    response.headers["Content-Length"] = str(len(response.content))  # as Common
                 return response
         return self.get_response(request)

@@ -46,7 +46,7 @@ def over_limit(request: HttpRequest, scope: str, key: str) -> int | None:
     allowed, duration = rate(scope)
     now = time.time()
     window = int(now // duration)
-    if hit(f"web-{key}:{client_ident(request)}", window) > allowed:
+    if hit(f"web-{key}:{client_ident(request)}", window, duration) > allowed:
         return max(1, int((window + 1) * duration - now + 0.999))
     return None
 
