@@ -121,6 +121,25 @@ def test_filing_bureau_confirms(pending, organization, city_bureau):
     assert AuditEntry.objects.filter(action="registry.seal.confirmed").count() == 1
 
 
+def test_the_seal_confirmed_last_is_current_even_across_a_drill_midnight(
+    organization, org_user, city_bureau
+):
+    """In a drill (fixed date) the next real day's stamps restart at 00:00: the seal confirmed
+    after a real midnight carries an earlier ``decided_at`` than the one before it."""
+    import datetime as dt
+
+    from skillcert.rules import clock
+
+    first = upload_seal(organization, upload("印章.png", seal_picture()), actor=org_user)
+    first = decide_seal(first, confirmed=True, note="", actor=city_bureau)
+    second = upload_seal(organization, upload("新印章.png", seal_picture(500)), actor=org_user)
+    second = decide_seal(second, confirmed=True, note="", actor=city_bureau)
+    stamp = dt.datetime(2026, 9, 18, 23, 58, tzinfo=clock.LOCAL_TZ)
+    OrganizationSeal.objects.filter(pk=first.pk).update(decided_at=stamp)
+    OrganizationSeal.objects.filter(pk=second.pk).update(decided_at=stamp.replace(hour=0, minute=2))
+    assert current_seal(organization) == second
+
+
 def test_province_department_may_decide(pending, province_dept):
     seal = decide_seal(pending, confirmed=False, note="印章图案不清晰", actor=province_dept)
     assert seal.state == SealState.REJECTED

@@ -149,7 +149,7 @@ class BatchTransition(models.Model):
     note = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["at", "pk"]
+        ordering = ["pk"]  # append-only: insertion order (see rules.clock.now)
 
     def __str__(self) -> str:
         return f"{self.from_state}→{self.to_state}"

@@ -146,7 +146,7 @@ class CertificateEvent(models.Model):
     at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
-        ordering = ["at", "pk"]
+        ordering = ["pk"]  # append-only: insertion order (see rules.clock.now)
 
     def __str__(self) -> str:
         return f"{self.certificate_id} {self.kind}"

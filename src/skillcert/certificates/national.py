@@ -541,4 +541,4 @@ def send(export: NationalExport, *, actor: Any) -> NationalExport:
 
 def unsent(actor: Any) -> QuerySet[NationalExport]:
     """Exports still to send (pending, or failed and to retry), oldest first."""
-    return exports_for(actor).exclude(state=NationalExportState.SENT).order_by("created_at", "pk")
+    return exports_for(actor).exclude(state=NationalExportState.SENT).order_by("pk")

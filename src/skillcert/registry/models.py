@@ -364,7 +364,7 @@ class FilingTransition(models.Model):
     note = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["at", "pk"]
+        ordering = ["pk"]  # append-only: insertion order (see rules.clock.now)
         verbose_name = "办理记录"
 
     def __str__(self) -> str:

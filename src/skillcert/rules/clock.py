@@ -38,7 +38,12 @@ def today() -> dt.date:
 
 
 def now() -> dt.datetime:
-    """The current instant (aware). With a fixed date, the time of day is kept, the date moved."""
+    """The current instant (aware). With a fixed date, the time of day is kept, the date moved.
+
+    Records are stamped with it, so a drill never shows a record made after "today". A drill
+    that runs across a real midnight stamps the next real day's records earlier in the same
+    fixed day; where order matters (histories, the seal confirmed last, the outbox) the
+    platform uses insertion order, not these stamps."""
     current = dt.datetime.now(LOCAL_TZ)
     fixed = fixed_today()
     if fixed is None:

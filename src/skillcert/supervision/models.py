@@ -133,7 +133,7 @@ class Finding(models.Model):
     recorded_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
-        ordering = ["recorded_at", "pk"]
+        ordering = ["pk"]  # append-only: insertion order (see rules.clock.now)
 
     def __str__(self) -> str:
         return self.stage

@@ -136,11 +136,15 @@ def decide_seal(
 
 
 def _confirmed(organization: Organization | int) -> QuerySet[OrganizationSeal]:
-    """The organization's confirmed seals, the one confirmed last first."""
+    """The organization's confirmed seals, the one confirmed last first.
+
+    A new upload withdraws the pending one, so seals are decided in upload order and the
+    newest row is the one confirmed last; ``decided_at`` could say otherwise in a drill that
+    runs across a real midnight (see ``rules.clock.now``)."""
     organization_id = organization if isinstance(organization, int) else organization.pk
     return OrganizationSeal.objects.filter(
         organization_id=organization_id, state=SealState.CONFIRMED
-    ).order_by("-decided_at", "-pk")
+    ).order_by("-pk")
 
 
 def current_seal(organization: Organization | int) -> OrganizationSeal | None:
