@@ -498,8 +498,8 @@ def test_command_export_send_and_list(batch, second_batch, data_dir):
     [
         (("export", "--batch", "999999"), "未找到该认定批次"),
         (("export", "--batch", "x"), "批次编号应为正整数"),
-        (("export",), "二选一"),
-        (("export", "--batch", "1", "--from", "2026-11-01"), "二选一"),
+        (("export",), "三选一"),
+        (("export", "--batch", "1", "--from", "2026-11-01"), "三选一"),
         (("export", "--from", "2026-11-01", "--to", "2026-11-3"), "YYYY-MM-DD"),
         (("export", "--from", "2026-11-20", "--to", "2026-11-01"), "不能早于起始日期"),
         (("export", "--from", "2026-11-01"), "请填写日期"),
@@ -526,3 +526,104 @@ def test_command_failed_send_exits_non_zero_and_retries(batch, settings):
     FlakySender.failing = False
     assert "已发送" in run("send", "--all-pending")
     assert NationalExport.objects.get().attempts == 2
+
+
+# Status changes of reported certificates ------------------------------------------------------
+
+
+def change_rows(export: NationalExport, data_dir: Path) -> list[list]:
+    return read_xlsx((data_dir / "national" / export.file_name).read_bytes())
+
+
+def test_revocations_and_corrections_after_reporting_are_reported_once(
+    batch, org_user, province_center, data_dir
+):
+    reported = national.prepare_export(batch=batch, actor=province_center)
+    first, second, third = Certificate.objects.filter(batch=batch).order_by("number")[:3]
+    lifecycle.revoke_certificate(first, reason="考生资格不符", actor=org_user)
+    newer = lifecycle.correct_certificate(
+        second, {"name": "王更正", "reason": "姓名录入错误"}, actor=org_user
+    )
+    lifecycle.reissue_certificate(
+        third, reason="证书遗失", actor=org_user
+    )  # same number: no change
+    assert national.changes_pending() == 2
+
+    changes = national.prepare_export(changes=True, actor=province_center)
+    assert (changes.kind, changes.certificate_count) == ("changes", 2)
+    assert changes.file_name == f"changes-{changes.pk:06d}.xlsx" and changes.key.startswith(
+        "changes:"
+    )
+    rows = change_rows(changes, data_dir)
+    assert rows[0][0] == "证书编号" and len(rows[0]) == 11
+    by_number = {row[0]: row for row in rows[1:]}
+    assert set(by_number) == {first.number, second.number}
+    assert by_number[first.number][7:10] == ["撤销", "2026-11-20", "考生资格不符"]
+    assert by_number[second.number][7] == "更正" and by_number[second.number][10] == newer.number
+    assert all(isinstance(value, str) for row in rows[1:] for value in row if value is not None)
+    assert national.changes_pending() == 0
+
+    # Asking again: nothing new to report, nothing written.
+    before = state()
+    with pytest.raises(national.Conflict) as refused:
+        national.prepare(changes=True, actor=province_center)
+    assert refused.value.code == "nothing_to_report" and state() == before
+    # The replacement is a new valid certificate: it goes out with a period export, once.
+    period = national.prepare_export(
+        period=(reported.created_at.date().replace(day=1), newer.issued_on),
+        actor=province_center,
+    )
+    assert exported(period) == {newer.number}
+
+
+def test_changes_of_certificates_never_reported_are_not_sent_as_changes(
+    batch, org_user, province_center
+):
+    revoked = Certificate.objects.filter(batch=batch).order_by("number").first()
+    lifecycle.revoke_certificate(revoked, reason="考生资格不符", actor=org_user)
+    assert national.changes_pending() == 0
+    with pytest.raises(national.Conflict):
+        national.prepare(changes=True, actor=province_center)
+
+
+def test_only_the_province_reports_changes(
+    batch, org_user, province_center, province_dept, city_center, client_for, data_dir
+):
+    national.prepare_export(batch=batch, actor=province_center)
+    revoked = Certificate.objects.filter(batch=batch).order_by("number").first()
+    lifecycle.revoke_certificate(revoked, reason="考生资格不符", actor=org_user)
+    city, organization, province = (
+        client_for(user) for user in (city_center, org_user, province_dept)
+    )
+    before = state()
+    response = city.post(EXPORTS, {"changes": True}, format="json")
+    assert response.status_code == 403 and state() == before
+    response = organization.post(EXPORTS, {"changes": True}, format="json")
+    assert response.status_code == 403 and state() == before
+    for bad in ({"changes": "yes"}, {"changes": True, "batch": batch.pk}):
+        response = province.post(EXPORTS, bad, format="json")
+        assert response.status_code == 400 and state() == before
+    response = province.post(EXPORTS, {"changes": True}, format="json")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["kind"] == "changes" and body["certificate_count"] == 1
+    # A city center does not see the province's change reports.
+    listing = city.get(EXPORTS).json()
+    assert body["id"] not in {item["id"] for item in listing["results"]}
+    sent = province.post(f"{EXPORTS}/{body['id']}/send")
+    assert sent.status_code == 200 and sent.json()["sent_now"]
+    again = province.post(f"{EXPORTS}/{body['id']}/send")
+    assert again.status_code == 200 and not again.json()["sent_now"]
+
+
+def test_command_reports_changes(batch, org_user, province_center, data_dir, capsys):
+    national.prepare_export(batch=batch, actor=province_center)
+    revoked = Certificate.objects.filter(batch=batch).order_by("number").first()
+    lifecycle.revoke_certificate(revoked, reason="考生资格不符", actor=org_user)
+    call_command("national", "export", "--changes", "--send")
+    out = capsys.readouterr().out
+    assert "证书状态变更" in out and "已发送" in out
+    with pytest.raises(CommandError, match="没有可上报的状态变更"):
+        call_command("national", "export", "--changes")
+    with pytest.raises(CommandError, match="三选一"):
+        call_command("national", "export", "--changes", "--batch", str(batch.pk))

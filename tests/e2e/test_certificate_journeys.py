@@ -5,7 +5,8 @@ with results filed carries certificates, one revoked. The public opens a valid c
 check page the way its QR code does, types a wrong name (not found), then the right one (证书有效,
 the ID number masked); a revoked one answers 已撤销. org_hefei opens a certificate, downloads
 its PDF, and prints the whole batch, watching the progress reach 100%. wuhu_bureau confirms
-the seal org_jiujiang uploaded.
+the seal org_jiujiang uploaded. province_center reports the two certificates corrected and
+revoked after the batch was reported, as status changes, and sends the file.
 
 The journey runs on an instance of its own, so the other journeys' pages keep their meaning.
 """
@@ -133,9 +134,29 @@ def test_certificates_from_the_qr_code_to_the_print_room(open_page):
     expect(item).to_have_count(1)
     image = item.get_by_role("img", name=re.compile("新上传的印章"))
     expect(image).to_be_visible()
-    assert image.evaluate("img => img.complete && img.naturalWidth > 0")
+    # Loaded, not only laid out: wait for the picture itself (a broken one times out).
+    image.page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=image.element_handle()
+    )
     both_screenshots(bureau, "certificate-seal-review")
     item.get_by_role("button", name="确认印章").click()
     expect(bureau.locator(".messages")).to_contain_text(f"已确认{JIUJIANG}的印章")
     expect(bureau.locator("li.seal-item")).to_have_count(0)
     expect(bureau.locator("section.past")).to_contain_text(JIUJIANG)
+
+    # --- province_center reports the status changes to the national query system ----------------
+    center = open_page()
+    log_in(center, "province_center")
+    center.goto("/review/national")
+    expect(center.get_by_role("heading", level=1)).to_have_text("全国联网上报")
+    changes = center.get_by_role("region", name="证书状态变更")
+    expect(changes).to_contain_text("2 张此后被撤销或更正")
+    changes.get_by_role("button", name="生成状态变更文件").click()
+    expect(center.locator(".messages")).to_contain_text("已生成上报文件 changes-")
+    row = center.locator("table.national-table tbody tr").first
+    expect(row).to_contain_text("证书状态变更（撤销、更正）")
+    expect(row).to_contain_text("2 张")
+    both_screenshots(center, "certificate-national-changes")
+    row.get_by_role("button", name="发送").click()
+    expect(center.locator("table.national-table tbody tr").first).to_contain_text("已发送")
+    expect(center.get_by_role("region", name="证书状态变更")).to_contain_text("均已上报")

@@ -38,3 +38,10 @@ def test_setup_twice_then_demo_twice(capsys):
         assert user.username in first
         assert user.check_password("Demo-2026-skill")
     assert verify_chain().ok
+    # The national outbox has something at every stage: a sent export, and the certificates
+    # corrected and revoked after it, waiting to be reported as status changes.
+    from skillcert.certificates import national
+    from skillcert.certificates.models import NationalExport
+
+    assert NationalExport.objects.filter(kind="batch", state="sent").count() == 1
+    assert national.changes_pending() == 2

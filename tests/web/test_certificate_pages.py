@@ -610,3 +610,23 @@ def test_national_export_for_a_batch_and_sending(batch, province_center, city_bu
         "/review/national/new", {"scope": "period", "start": "2026-12-01", "end": "2026-11-01"}
     )
     assert bad_period.status_code == 400 and "截止日期不能早于起始日期" in text(bad_period)
+
+
+def test_status_changes_after_reporting_from_the_page(
+    batch, province_center, city_center, org_user, certificate
+):
+    client = client_of(province_center)
+    assert 'data-action="export-changes"' not in html(client.get("/review/national"))
+    nothing = client.post("/review/national/new", {"scope": "changes"})
+    assert nothing.status_code == 409 and "没有可上报的状态变更" in text(nothing)
+    client.post("/review/national/new", {"scope": "batch", "batch": batch.pk})
+    lifecycle.revoke_certificate(certificate, reason="考生资格不符", actor=org_user)
+    page = html(client.get("/review/national"))
+    assert 'data-action="export-changes"' in page and "1</strong> 张此后被撤销或更正" in page
+    # A city center reports batches only: no changes card, and a forged post is refused.
+    assert "证书状态变更" not in html(client_of(city_center).get("/review/national"))
+    refused = client_of(city_center).post("/review/national/new", {"scope": "changes"})
+    assert refused.status_code == 403 and NationalExport.objects.count() == 1
+    done = client.post("/review/national/new", {"scope": "changes"}, follow=True)
+    assert "已生成上报文件 changes-" in text(done) and "证书状态变更（撤销、更正）" in text(done)
+    assert NationalExport.objects.filter(kind="changes", certificate_count=1).count() == 1

@@ -1,6 +1,7 @@
 """v1 endpoints of the national query system's outbox (全国联网查询上报): 附件5 exports per batch
-or period, sending them, and their files. Officers who report only (the province department and
-center; a city center for its city's batches); organizations 403, the public 401."""
+or period, the status changes of reported certificates, sending them, and their files.
+Officers who report only (the province department and center; a city center for its city's
+batches); organizations 403, the public 401."""
 
 from __future__ import annotations
 
@@ -63,6 +64,10 @@ EXPORT_REQUEST = inline_serializer(
         "batch": serializers.IntegerField(required=False, help_text="批次编号"),
         "from": serializers.DateField(required=False, help_text="发证日期自（含）"),
         "to": serializers.DateField(required=False, help_text="发证日期至（含），不晚于今天"),
+        "changes": serializers.BooleanField(
+            required=False,
+            help_text="true：已上报证书此后的撤销、更正（证书状态变更，省级）",
+        ),
     },
 )
 SEND_RESPONSE = inline_serializer(
@@ -84,7 +89,7 @@ class NationalExportListView(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("state", str, enum=[s.value for s in NationalExportState]),
-            OpenApiParameter("kind", str, enum=["batch", "period"]),
+            OpenApiParameter("kind", str, enum=["batch", "period", "changes"]),
         ],
         responses={200: NationalExportSerializer(many=True)},
     )
@@ -104,8 +109,10 @@ class NationalExportListView(APIView):
     )
     def post(self, request: Request) -> Response:
         national.check_may_report(request.user)
-        batch, period = national.parse_export_request(request.data)
-        prepared = national.prepare(batch=batch, period=period, actor=request.user)
+        wanted = national.parse_export_request(request.data)
+        prepared = national.prepare(
+            batch=wanted.batch, period=wanted.period, changes=wanted.changes, actor=request.user
+        )
         code = status.HTTP_201_CREATED if prepared.created else status.HTTP_200_OK
         return Response(export_data(prepared.export), status=code)
 

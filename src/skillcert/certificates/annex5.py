@@ -154,3 +154,67 @@ def annex5(batch: Batch) -> bytes:
     return annex5_for_certificates(
         Certificate.objects.filter(batch=batch, status=CertificateStatus.VALID).order_by("number")
     )
+
+
+CHANGES_HEADER = (
+    "证书编号",
+    "姓名",
+    "证件号码",
+    "职业名称",
+    "职业技能等级",
+    "评价机构",
+    "发证日期",
+    "变更类型",
+    "变更日期",
+    "变更说明",
+    "更正后证书编号",
+)
+CHANGES_WIDTHS = (26, 10, 22, 18, 14, 30, 12, 10, 12, 30, 26)
+
+
+def changes_for_certificates(queryset: QuerySet[Certificate]) -> bytes:
+    """The status changes of reported certificates (撤销, 更正) as .xlsx bytes, one row each:
+    a revocation with its date and reason, a correction with the new certificate's number and
+    its issue date. Every cell is text (``documents.xlsx.write_text``)."""
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"constant_memory": True})
+    try:
+        sheet = workbook.add_worksheet("证书状态变更")
+        header_format = workbook.add_format({"bold": True, "border": 1, "align": "center"})
+        for col, width in enumerate(CHANGES_WIDTHS):
+            sheet.set_column(col, col, width)
+        sheet.set_landscape()
+        sheet.set_paper(9)
+        sheet.fit_to_pages(1, 0)
+        sheet.repeat_rows(0)
+        for col, title in enumerate(CHANGES_HEADER):
+            sheet.write_string(0, col, title, header_format)
+        rows = queryset.select_related("superseded_by").iterator(2000)
+        for row_number, certificate in enumerate(rows, start=1):
+            newer = certificate.superseded_by
+            if certificate.status == CertificateStatus.REVOKED:
+                change, day, note = "撤销", certificate.revoked_on, certificate.revocation_reason
+            else:
+                change, day, note = (
+                    "更正",
+                    newer.issued_on if newer else None,
+                    "信息更正，原证书作废",
+                )
+            values = (
+                certificate.number,
+                certificate.name,
+                certificate.id_number,
+                certificate.occupation_name,
+                _level_name(certificate.level),
+                certificate.organization_name,
+                certificate.issued_on.isoformat(),
+                change,
+                day.isoformat() if day else "",
+                note,
+                newer.number if newer else "",
+            )
+            for col, text in enumerate(values):
+                write_text(sheet, row_number, col, text)
+    finally:
+        workbook.close()
+    return buffer.getvalue()

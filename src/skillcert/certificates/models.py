@@ -175,6 +175,7 @@ class CandidatePhoto(models.Model):
 class NationalExportKind(models.TextChoices):
     BATCH = "batch", "按批次"
     PERIOD = "period", "按时间段"
+    CHANGES = "changes", "状态变更"
 
 
 class NationalExportState(models.TextChoices):
@@ -234,6 +235,12 @@ class NationalExport(models.Model):
                         period_to__isnull=False,
                         period_from__lte=models.F("period_to"),
                     )
+                    | models.Q(
+                        kind="changes",
+                        batch__isnull=True,
+                        period_from__isnull=True,
+                        period_to__isnull=True,
+                    )
                 ),
                 name="national_export_scope",
             )
@@ -243,6 +250,21 @@ class NationalExport(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class NationalChangeItem(models.Model):
+    """A reported certificate's revocation or correction in a ``changes`` export: one-to-one on
+    the certificate (both states are final), so no change is reported twice."""
+
+    export = models.ForeignKey(
+        NationalExport, on_delete=models.PROTECT, related_name="change_items"
+    )
+    certificate = models.OneToOneField(
+        Certificate, on_delete=models.PROTECT, related_name="national_change"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.export_id}: {self.certificate_id}"
 
 
 class NationalExportItem(models.Model):

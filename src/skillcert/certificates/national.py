@@ -9,8 +9,11 @@ Asking again for the same key returns the entry made the first time (idempotent,
 
 Revoked and superseded certificates are not exported; a corrected certificate's replacement
 is a new valid certificate and goes out with a later export (the batch key already exists
-once the batch was reported, so by period). Reporting status changes of certificates already
-sent (a revocation after reporting, a correction) is out of scope here.
+once the batch was reported, so by period). A certificate revoked or corrected **after** it was
+reported goes out in a **changes** export (``证书状态变更``: number, holder, 撤销 with date and
+reason, or 更正 with the new number): ``NationalChangeItem`` is one-to-one on the certificate
+(both states are final), so each change is reported once. Its key is a digest of the
+certificates it holds, so two officers asking at the same moment get one file.
 
 Files are written under ``settings.DATA_DIR / "national"`` (outside the web root; officers
 download them through the API). Sending goes through a pluggable sender, named by
@@ -47,10 +50,11 @@ from skillcert.assessment.access import batches_for
 from skillcert.assessment.models import Batch
 from skillcert.assessment.services.common import lock_batch
 from skillcert.audit import service as audit
-from skillcert.certificates.annex5 import annex5_for_certificates
+from skillcert.certificates.annex5 import annex5_for_certificates, changes_for_certificates
 from skillcert.certificates.models import (
     Certificate,
     CertificateStatus,
+    NationalChangeItem,
     NationalExport,
     NationalExportItem,
     NationalExportKind,
@@ -318,22 +322,34 @@ def parse_batch_id(value: Any) -> int:
     return int(text)
 
 
-def parse_export_request(data: Any) -> tuple[int | None, tuple[dt.date, dt.date] | None]:
-    """``{"batch": id}`` or ``{"from": date, "to": date}`` → (batch id, None) or (None, period)."""
+@dataclass(frozen=True)
+class ExportRequest:
+    batch: int | None = None
+    period: tuple[dt.date, dt.date] | None = None
+    changes: bool = False
+
+
+def parse_export_request(data: Any) -> ExportRequest:
+    """``{"batch": id}``, ``{"from": date, "to": date}`` or ``{"changes": true}``: one of them."""
     if not isinstance(data, dict):
         raise InvalidInput("请求内容应为 JSON 对象")
 
     def given(key: str) -> bool:
-        return data.get(key) not in (None, "")
+        return data.get(key) not in (None, "", False)
 
     by_batch = given("batch")
     by_period = given("from") or given("to")
-    if by_batch == by_period:
-        message = "请指定批次（batch）或发证日期时间段（from、to）之一"
+    by_changes = given("changes")
+    if by_changes and data.get("changes") is not True:
+        raise InvalidInput.for_field("changes", "changes 应为 true")
+    if by_batch + by_period + by_changes != 1:
+        message = "请指定批次（batch）、发证日期时间段（from、to）或状态变更（changes）之一"
         raise InvalidInput(message, fields={"batch": [message]})
     if by_batch:
-        return parse_batch_id(data["batch"]), None
-    return None, parse_period(data.get("from"), data.get("to"))
+        return ExportRequest(batch=parse_batch_id(data["batch"]))
+    if by_changes:
+        return ExportRequest(changes=True)
+    return ExportRequest(period=parse_period(data.get("from"), data.get("to")))
 
 
 # Exports ------------------------------------------------------------------------------------
@@ -344,7 +360,23 @@ def _reportable() -> QuerySet[Certificate]:
     return Certificate.objects.filter(status=CertificateStatus.VALID, national_item__isnull=True)
 
 
+def _changes_to_report() -> QuerySet[Certificate]:
+    """Certificates reported as valid and revoked or corrected since, not yet reported so."""
+    return Certificate.objects.filter(
+        national_item__isnull=False,
+        national_change__isnull=True,
+        status__in=(CertificateStatus.REVOKED, CertificateStatus.SUPERSEDED),
+    )
+
+
+def changes_pending() -> int:
+    """How many reported certificates were revoked or corrected since, not reported so yet."""
+    return _changes_to_report().count()
+
+
 def _file_name(export: NationalExport) -> str:
+    if export.kind == NationalExportKind.CHANGES:
+        return f"changes-{export.pk:06d}.xlsx"
     if export.kind == NationalExportKind.BATCH:
         scope = f"batch-{export.batch_id}"
     else:
@@ -357,12 +389,16 @@ def prepare(
     *,
     batch: Batch | int | None = None,
     period: tuple[dt.date, dt.date] | None = None,
+    changes: bool = False,
     actor: Any,
 ) -> Prepared:
-    """The export for a batch or a period, made now or found (``created`` says which)."""
+    """The export for a batch, a period or the status changes, made now or found (``created``
+    says which)."""
     check_may_report(actor)
-    if (batch is None) == (period is None):
-        raise InvalidInput("请指定批次或发证日期时间段之一")
+    if (batch is not None) + (period is not None) + changes != 1:
+        raise InvalidInput("请指定批次、发证日期时间段或状态变更之一")
+    if changes:
+        return _prepare_changes(actor)
     found_batch: Batch | None = None
     if batch is not None:
         found_batch = _batch_for(actor, batch)
@@ -426,29 +462,7 @@ def prepare(
             content = annex5_for_certificates(
                 Certificate.objects.filter(national_item__export=export).order_by("number")
             )
-            export.file_name = _file_name(export)
-            export.sha256 = hashlib.sha256(content).hexdigest()
-            written = _write_atomically(export_dir(), export.file_name, content)
-            export.save(update_fields=["file_name", "sha256"])
-            audit.record(
-                actor=actor,
-                action="certificates.national_export_prepared",
-                obj=export,
-                after=audit.snapshot(
-                    export,
-                    [
-                        "kind",
-                        "key",
-                        "batch",
-                        "period_from",
-                        "period_to",
-                        "file_name",
-                        "sha256",
-                        "certificate_count",
-                        "state",
-                    ],
-                ),
-            )
+            written = _store(export, content, actor)
     except IntegrityError:
         # Another export took the same key or one of these certificates at the same moment.
         if written is not None:
@@ -464,14 +478,107 @@ def prepare(
     return Prepared(export, created=True)
 
 
+def _store(export: NationalExport, content: bytes, actor: Any) -> Path:
+    """Write the export's file, record its name and checksum, audit it; the path written."""
+    export.file_name = _file_name(export)
+    export.sha256 = hashlib.sha256(content).hexdigest()
+    written = _write_atomically(export_dir(), export.file_name, content)
+    try:
+        _record_prepared(export, actor)
+    except BaseException:
+        written.unlink(missing_ok=True)  # the transaction rolls back: no file without its row
+        raise
+    return written
+
+
+def _record_prepared(export: NationalExport, actor: Any) -> None:
+    export.save(update_fields=["file_name", "sha256"])
+    audit.record(
+        actor=actor,
+        action="certificates.national_export_prepared",
+        obj=export,
+        after=audit.snapshot(
+            export,
+            [
+                "kind",
+                "key",
+                "batch",
+                "period_from",
+                "period_to",
+                "file_name",
+                "sha256",
+                "certificate_count",
+                "state",
+            ],
+        ),
+    )
+
+
+def _prepare_changes(actor: Any) -> Prepared:
+    """The revocations and corrections of reported certificates not reported yet, in one file
+    (province only: the national system is told by the province)."""
+    if not _province_wide(actor):
+        raise Forbidden("上报证书状态变更由省人社厅或省鉴定中心办理", code="forbidden")
+    key = ""
+    written: Path | None = None
+    try:
+        with transaction.atomic():
+            # Locked, so a correction waits until the file and its items are committed.
+            pks = list(
+                _changes_to_report()
+                .select_for_update(of=("self",))
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+            if not pks:
+                raise Conflict(
+                    "没有可上报的状态变更：已上报的证书此后没有被撤销或更正，或均已上报",
+                    code="nothing_to_report",
+                )
+            digest = hashlib.sha256(",".join(map(str, pks)).encode()).hexdigest()
+            key = f"changes:{digest[:40]}"
+            who = audit.actor_ref(actor)
+            export = NationalExport.objects.create(
+                kind=NationalExportKind.CHANGES,
+                key=key,
+                file_name="",
+                sha256="",
+                certificate_count=len(pks),
+                created_by=actor if who.id is not None else None,
+                created_by_name=who.name,
+            )
+            NationalChangeItem.objects.bulk_create(
+                (NationalChangeItem(export=export, certificate_id=pk) for pk in pks),
+                batch_size=2000,
+            )
+            content = changes_for_certificates(
+                Certificate.objects.filter(national_change__export=export).order_by("number")
+            )
+            written = _store(export, content, actor)
+    except IntegrityError:
+        # Another officer reported the same changes at the same moment.
+        if written is not None:
+            written.unlink(missing_ok=True)
+        existing = NationalExport.objects.filter(key=key).first() if key else None
+        if existing is not None:
+            return Prepared(existing, created=False)
+        raise Conflict("另一上报正在同时生成，请稍后重试", code="concurrent_export") from None
+    except BaseException:
+        if written is not None:
+            written.unlink(missing_ok=True)
+        raise
+    return Prepared(export, created=True)
+
+
 def prepare_export(
     *,
     batch: Batch | int | None = None,
     period: tuple[dt.date, dt.date] | None = None,
+    changes: bool = False,
     actor: Any,
 ) -> NationalExport:
-    """The export for a batch or a period; an existing one with the same key as it is."""
-    return prepare(batch=batch, period=period, actor=actor).export
+    """The export for a batch, a period or the status changes; an existing one as it is."""
+    return prepare(batch=batch, period=period, changes=changes, actor=actor).export
 
 
 # Sending ------------------------------------------------------------------------------------

@@ -87,7 +87,7 @@ OFFICERS = [
         "province_center",
         "province",
         "省鉴定中心 李科长",
-        "省直渠道技术评估、证书号段",
+        "省直渠道技术评估、证书号段、全国联网上报（2 项证书状态变更待上报）",
     ),
     DemoLogin(
         "hefei_bureau",
@@ -474,7 +474,8 @@ def _build_batches(today: dt.date, officers: dict[str, User], users: dict[str, U
 
 
 def _build_certificates(today: dt.date, officers: dict[str, User], users: dict[str, User]) -> None:
-    """Seals, photos, and certificates revoked, reissued and corrected; a national export."""
+    """Seals, photos, a national export, then certificates reissued, corrected and revoked
+    (two status changes for the national system)."""
     days = dt.timedelta
     hefei, jiujiang = users["org_hefei"], users["org_jiujiang"]
     with on(today - days(140)):
@@ -491,6 +492,10 @@ def _build_certificates(today: dt.date, officers: dict[str, User], users: dict[s
         for index, candidate in enumerate(candidates[:-2]):  # two without a photo
             upload_photo(candidate, sample_photo(index), actor=hefei)
     certificates = list(Certificate.objects.filter(batch=filed).order_by("number"))
+    with on(today - days(60)):
+        export = prepare_export(batch=filed, actor=officers["province_center"])
+        send_export(export, actor=officers["province_center"])
+    # Corrected and revoked after they were reported: two status changes wait for the province.
     with on(today - days(40)):
         reissue_certificate(certificates[1], reason="证书遗失，本人申请补发", actor=hefei)
     with on(today - days(30)):
@@ -503,9 +508,6 @@ def _build_certificates(today: dt.date, officers: dict[str, User], users: dict[s
         revoke_certificate(
             certificates[3], reason="经核查考生冒名顶替参加考核", actor=officers["hefei_center"]
         )
-    with on(today - days(60)):
-        export = prepare_export(batch=filed, actor=officers["province_center"])
-        send_export(export, actor=officers["province_center"])
 
 
 def _build_supervision(today: dt.date, officers: dict[str, User], users: dict[str, User]) -> None:

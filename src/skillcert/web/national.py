@@ -67,6 +67,7 @@ def _page(request: HttpRequest, status: int = 200, **extra: Any) -> HttpResponse
             or NationalBatchForm(batches=batch_choices(user)),
             "period_form": extra.pop("period_form", None) or NationalPeriodForm(),
             "unsent": national.unsent(user).count(),
+            "changes_pending": national.changes_pending() if province_wide(user) else 0,
             "query": display.query_without_page(request),
             "sender": national.sender_path(),
             **extra,
@@ -85,14 +86,17 @@ def outbox(request: HttpRequest) -> HttpResponse:
 @require_POST
 @reviewer_required
 def export_new(request: HttpRequest) -> HttpResponse:
-    """Prepare the export of a batch (or, for the province, of a period of issue dates)."""
+    """Prepare the export of a batch (or, for the province, of a period of issue dates or of
+    the status changes of reported certificates)."""
     user = request.user
     _check(user)
     scope = request.POST.get("scope", "batch")
     batch_form = NationalBatchForm(request.POST, batches=batch_choices(user))
     period_form = NationalPeriodForm(request.POST)
     try:
-        if scope == "period":
+        if scope == "changes":
+            prepared = national.prepare(changes=True, actor=user)
+        elif scope == "period":
             period_form.is_valid()
             data = period_form.cleaned_data
             period = national.parse_period(data.get("start"), data.get("end"))
@@ -103,7 +107,10 @@ def export_new(request: HttpRequest) -> HttpResponse:
                 batch=national.parse_batch_id(batch_form.cleaned_data.get("batch")), actor=user
             )
     except DomainError as exc:
-        if scope == "period":
+        if scope == "changes":  # nothing to fill in: the message above the forms says it
+            batch_form = NationalBatchForm(batches=batch_choices(user))
+            period_form = NationalPeriodForm()
+        elif scope == "period":
             add_domain_error(period_form, exc, NationalPeriodForm.PATHS)
             batch_form = NationalBatchForm(batches=batch_choices(user))
         else:

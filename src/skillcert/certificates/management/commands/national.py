@@ -2,6 +2,8 @@
 
 - ``national export --batch ID [--send]`` or ``national export --from YYYY-MM-DD --to YYYY-MM-DD
   [--send]``: make the export (or find the one made before for the same batch or period);
+- ``national export --changes [--send]``: the revocations and corrections of certificates
+  already reported, not reported yet (province);
 - ``national send ID …`` or ``national send --all-pending``: send through the configured sender
   (an export already sent is not sent again; a failed one is retried);
 - ``national list``: every export, newest first.
@@ -26,6 +28,8 @@ from skillcert.rules.errors import DomainError
 def describe(export: NationalExport) -> str:
     if export.kind == NationalExportKind.BATCH:
         scope = f"批次 {export.batch_id}"
+    elif export.kind == NationalExportKind.CHANGES:
+        scope = "证书状态变更（撤销、更正）"
     else:
         scope = f"发证日期 {export.period_from} 至 {export.period_to}"
     created = timezone.localtime(export.created_at).strftime("%Y-%m-%d %H:%M")
@@ -53,6 +57,11 @@ class Command(BaseCommand):
         export.add_argument("--batch", help="batch id")
         export.add_argument("--from", dest="start", help="first issue date, YYYY-MM-DD")
         export.add_argument("--to", dest="end", help="last issue date, YYYY-MM-DD")
+        export.add_argument(
+            "--changes",
+            action="store_true",
+            help="revocations and corrections of certificates already reported",
+        )
         export.add_argument("--send", action="store_true", help="send it right away")
         send = sub.add_parser("send", help="send exports (by id, or all not yet sent)")
         send.add_argument("ids", nargs="*", help="export ids")
@@ -76,11 +85,15 @@ class Command(BaseCommand):
     def _export(self, options: dict[str, Any], actor: ActorRef) -> None:
         by_batch = options["batch"] is not None
         by_period = options["start"] is not None or options["end"] is not None
-        if by_batch == by_period:
+        by_changes = options["changes"]
+        if by_batch + by_period + by_changes != 1:
             raise CommandError(
-                "请指定 --batch 批次编号，或 --from 和 --to 发证日期时间段（二选一）"
+                "请指定 --batch 批次编号、--from 和 --to 发证日期时间段，或 --changes 状态变更"
+                "（三选一）"
             )
-        if by_batch:
+        if by_changes:
+            prepared = national.prepare(changes=True, actor=actor)
+        elif by_batch:
             prepared = national.prepare(
                 batch=national.parse_batch_id(options["batch"]), actor=actor
             )
