@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, Any
 
 import xlsxwriter
 from django.db.models import QuerySet
+from xlsxwriter.worksheet import Worksheet
 
 from skillcert.assessment.models import Batch
 from skillcert.certificates.models import Certificate, CertificateStatus
@@ -112,6 +113,24 @@ def _value_rows(queryset: QuerySet[Certificate]) -> Iterator[list[str]]:
         yield _row(values)
 
 
+def _printed_sheet(
+    workbook: xlsxwriter.Workbook, name: str, header: Sequence[str], widths: Sequence[int]
+) -> Worksheet:
+    """A sheet with its bold header row and column widths, printed for the files: A4
+    landscape, every column on one page width, the header repeated on each page."""
+    sheet = workbook.add_worksheet(name)
+    header_format = workbook.add_format({"bold": True, "border": 1, "align": "center"})
+    for col, width in enumerate(widths):
+        sheet.set_column(col, col, width)
+    sheet.set_landscape()
+    sheet.set_paper(9)
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(0)
+    for col, title in enumerate(header):
+        sheet.write_string(0, col, title, header_format)
+    return sheet
+
+
 def write_annex5(rows: Iterable[list[str]], stream: IO[bytes] | str | os.PathLike[str]) -> None:
     """Write the header and ``rows`` (lists of twelve strings) as .xlsx to ``stream``.
 
@@ -120,17 +139,7 @@ def write_annex5(rows: Iterable[list[str]], stream: IO[bytes] | str | os.PathLik
     """
     workbook = xlsxwriter.Workbook(stream, {"constant_memory": True})
     try:
-        sheet = workbook.add_worksheet("附件5")
-        header_format = workbook.add_format({"bold": True, "border": 1, "align": "center"})
-        for col, width in enumerate(WIDTHS):
-            sheet.set_column(col, col, width)
-        # Printed for the files: A4 landscape, all 12 columns on one page width.
-        sheet.set_landscape()
-        sheet.set_paper(9)
-        sheet.fit_to_pages(1, 0)
-        sheet.repeat_rows(0)
-        for col, title in enumerate(HEADER):
-            sheet.write_string(0, col, title, header_format)
+        sheet = _printed_sheet(workbook, "附件5", HEADER, WIDTHS)
         write_string = sheet.write_string
         for row_number, row in enumerate(rows, start=1):
             for col, text in enumerate(row):
@@ -179,16 +188,7 @@ def changes_for_certificates(queryset: QuerySet[Certificate]) -> bytes:
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"constant_memory": True})
     try:
-        sheet = workbook.add_worksheet("证书状态变更")
-        header_format = workbook.add_format({"bold": True, "border": 1, "align": "center"})
-        for col, width in enumerate(CHANGES_WIDTHS):
-            sheet.set_column(col, col, width)
-        sheet.set_landscape()
-        sheet.set_paper(9)
-        sheet.fit_to_pages(1, 0)
-        sheet.repeat_rows(0)
-        for col, title in enumerate(CHANGES_HEADER):
-            sheet.write_string(0, col, title, header_format)
+        sheet = _printed_sheet(workbook, "证书状态变更", CHANGES_HEADER, CHANGES_WIDTHS)
         rows = queryset.select_related("superseded_by").iterator(2000)
         for row_number, certificate in enumerate(rows, start=1):
             newer = certificate.superseded_by

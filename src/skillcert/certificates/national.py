@@ -412,41 +412,67 @@ def prepare(
         if errors:
             raise InvalidInput("上报时间段有误：" + _joined(errors), fields=errors)
         key = f"period:{period[0].isoformat()}:{period[1].isoformat()}"
+    return _make_export(
+        actor,
+        kind=NationalExportKind.BATCH if found_batch else NationalExportKind.PERIOD,
+        key=key,
+        batch=found_batch,
+        period=period,
+    )
+
+
+NOTHING_TO_REPORT = {
+    NationalExportKind.BATCH: "没有可上报的证书：该批次尚未发证，或其有效证书均已上报",
+    NationalExportKind.PERIOD: "没有可上报的证书：该时间段内没有尚未上报的有效证书",
+    NationalExportKind.CHANGES: (
+        "没有可上报的状态变更：已上报的证书此后没有被撤销或更正，或均已上报"
+    ),
+}
+
+
+def _make_export(
+    actor: Any,
+    *,
+    kind: str,
+    key: str = "",
+    batch: Batch | None = None,
+    period: tuple[dt.date, dt.date] | None = None,
+) -> Prepared:
+    """Find the export of ``key``, or make it: the certificates it holds locked and listed
+    once (its items), its file written, all in one transaction. A ``changes`` export's key is
+    a digest of the certificates it holds (known once they are listed)."""
+    changes = kind == NationalExportKind.CHANGES
     written: Path | None = None
     try:
         with transaction.atomic():
-            existing = NationalExport.objects.select_for_update().filter(key=key).first()
-            if existing is not None:
-                return Prepared(existing, created=False)
-            certificates = _reportable()
-            if found_batch is not None:
+            if key:
+                existing = NationalExport.objects.select_for_update().filter(key=key).first()
+                if existing is not None:
+                    return Prepared(existing, created=False)
+            if changes:
+                certificates = _changes_to_report()
+            elif batch is not None:
                 # Lock the batch: issuing, correction and a second export of it wait.
-                lock_batch(found_batch.pk)
-                certificates = certificates.filter(batch=found_batch)
+                lock_batch(batch.pk)
+                certificates = _reportable().filter(batch=batch)
             else:
-                assert period is not None
-                certificates = certificates.filter(issued_on__range=period)
-            # Locked, so a revocation waits until the file and its items are committed.
+                certificates = _reportable().filter(issued_on__range=period)
+            # Locked, so a revocation or correction waits until the file and items are committed.
             pks = list(
                 certificates.select_for_update(of=("self",))
                 .order_by("pk")
                 .values_list("pk", flat=True)
             )
             if not pks:
-                raise Conflict(
-                    "没有可上报的证书："
-                    + (
-                        "该批次尚未发证，或其有效证书均已上报"
-                        if found_batch is not None
-                        else "该时间段内没有尚未上报的有效证书"
-                    ),
-                    code="nothing_to_report",
-                )
+                raise Conflict(NOTHING_TO_REPORT[kind], code="nothing_to_report")
+            if changes:
+                digest = hashlib.sha256(",".join(map(str, pks)).encode()).hexdigest()
+                key = f"changes:{digest[:40]}"
             who = audit.actor_ref(actor)
             export = NationalExport.objects.create(
-                kind=NationalExportKind.BATCH if found_batch else NationalExportKind.PERIOD,
+                kind=kind,
                 key=key,
-                batch=found_batch,
+                batch=batch,
                 period_from=period[0] if period else None,
                 period_to=period[1] if period else None,
                 file_name="",
@@ -455,19 +481,24 @@ def prepare(
                 created_by=actor if who.id is not None else None,
                 created_by_name=who.name,
             )
-            NationalExportItem.objects.bulk_create(
-                (NationalExportItem(export=export, certificate_id=pk) for pk in pks),
-                batch_size=2000,
+            item = NationalChangeItem if changes else NationalExportItem
+            item.objects.bulk_create(
+                (item(export=export, certificate_id=pk) for pk in pks), batch_size=2000
             )
-            content = annex5_for_certificates(
-                Certificate.objects.filter(national_item__export=export).order_by("number")
-            )
+            if changes:
+                content = changes_for_certificates(
+                    Certificate.objects.filter(national_change__export=export).order_by("number")
+                )
+            else:
+                content = annex5_for_certificates(
+                    Certificate.objects.filter(national_item__export=export).order_by("number")
+                )
             written = _store(export, content, actor)
     except IntegrityError:
         # Another export took the same key or one of these certificates at the same moment.
         if written is not None:
             written.unlink(missing_ok=True)
-        existing = NationalExport.objects.filter(key=key).first()
+        existing = NationalExport.objects.filter(key=key).first() if key else None
         if existing is not None:
             return Prepared(existing, created=False)
         raise Conflict("另一上报正在同时生成，请稍后重试", code="concurrent_export") from None
@@ -519,55 +550,7 @@ def _prepare_changes(actor: Any) -> Prepared:
     (province only: the national system is told by the province)."""
     if not _province_wide(actor):
         raise Forbidden("上报证书状态变更由省人社厅或省鉴定中心办理", code="forbidden")
-    key = ""
-    written: Path | None = None
-    try:
-        with transaction.atomic():
-            # Locked, so a correction waits until the file and its items are committed.
-            pks = list(
-                _changes_to_report()
-                .select_for_update(of=("self",))
-                .order_by("pk")
-                .values_list("pk", flat=True)
-            )
-            if not pks:
-                raise Conflict(
-                    "没有可上报的状态变更：已上报的证书此后没有被撤销或更正，或均已上报",
-                    code="nothing_to_report",
-                )
-            digest = hashlib.sha256(",".join(map(str, pks)).encode()).hexdigest()
-            key = f"changes:{digest[:40]}"
-            who = audit.actor_ref(actor)
-            export = NationalExport.objects.create(
-                kind=NationalExportKind.CHANGES,
-                key=key,
-                file_name="",
-                sha256="",
-                certificate_count=len(pks),
-                created_by=actor if who.id is not None else None,
-                created_by_name=who.name,
-            )
-            NationalChangeItem.objects.bulk_create(
-                (NationalChangeItem(export=export, certificate_id=pk) for pk in pks),
-                batch_size=2000,
-            )
-            content = changes_for_certificates(
-                Certificate.objects.filter(national_change__export=export).order_by("number")
-            )
-            written = _store(export, content, actor)
-    except IntegrityError:
-        # Another officer reported the same changes at the same moment.
-        if written is not None:
-            written.unlink(missing_ok=True)
-        existing = NationalExport.objects.filter(key=key).first() if key else None
-        if existing is not None:
-            return Prepared(existing, created=False)
-        raise Conflict("另一上报正在同时生成，请稍后重试", code="concurrent_export") from None
-    except BaseException:
-        if written is not None:
-            written.unlink(missing_ok=True)
-        raise
-    return Prepared(export, created=True)
+    return _make_export(actor, kind=NationalExportKind.CHANGES)
 
 
 def prepare_export(
