@@ -52,6 +52,7 @@ from skillcert.supervision.services import draws, reports
 from skillcert.supervision.services.draws import result_data, target_pool
 from tests.assessment.factories import filed_organization, issued
 from tests.conftest import PASSWORD
+from tests.supervision.factories import hefei_inspectors
 
 pytestmark = pytest.mark.django_db
 
@@ -69,17 +70,7 @@ class World:
 def world(occupation_catalog, org_user, city_bureau, city_center, province_center, today):
     organization = filed_organization(org_user, city_bureau, today)
     batch = issued(organization, org_user, province_center, today)
-    inspectors = [
-        add_user(
-            f"insp{i}",
-            password=PASSWORD,
-            role="inspector",
-            authority="01",
-            actor=SYSTEM,
-            display_name=f"督查员{i}",
-        )
-        for i in range(4)
-    ]
+    inspectors = hefei_inspectors()
     today("2026-12-01")
     return World(organization, batch, inspectors)
 

@@ -9,14 +9,12 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from skillcert.accounts.services import add_user
 from skillcert.audit.chain import verify_chain
-from skillcert.audit.service import SYSTEM
 from skillcert.certificates.models import Certificate
 from skillcert.registry.models import Organization, RetiredNumber
 from skillcert.supervision.models import Inspection, InspectionDraw
 from tests.assessment.factories import filed_organization, issued
-from tests.conftest import PASSWORD
+from tests.supervision.factories import hefei_inspectors
 
 pytestmark = pytest.mark.django_db
 
@@ -25,17 +23,7 @@ pytestmark = pytest.mark.django_db
 def world(occupation_catalog, org_user, city_bureau, city_center, province_center, today):
     organization = filed_organization(org_user, city_bureau, today)
     issued(organization, org_user, province_center, today)
-    inspectors = [
-        add_user(
-            f"insp{i}",
-            password=PASSWORD,
-            role="inspector",
-            authority="01",
-            actor=SYSTEM,
-            display_name=f"督查员{i}",
-        )
-        for i in range(4)
-    ]
+    inspectors = hefei_inspectors()
     today("2026-12-01")
     return organization, inspectors
 

@@ -16,8 +16,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image
 
-from skillcert.accounts.services import add_user
-from skillcert.audit.service import SYSTEM
 from skillcert.certificates.models import Certificate
 from skillcert.registry.models import OrganizationStatus
 from skillcert.supervision.models import (
@@ -32,7 +30,7 @@ from skillcert.supervision.models import (
 from skillcert.supervision.services import draws, inspections, reports
 from skillcert.web import charts
 from tests.assessment.factories import filed_organization, issued
-from tests.conftest import PASSWORD
+from tests.supervision.factories import hefei_inspectors
 
 pytestmark = pytest.mark.django_db
 
@@ -53,17 +51,7 @@ def world(occupation_catalog, org_user, city_bureau, province_center, today):
     the platform's date 2026-12-01."""
     organization = filed_organization(org_user, city_bureau, today)
     batch = issued(organization, org_user, province_center, today)
-    inspectors = [
-        add_user(
-            f"insp{i}",
-            password=PASSWORD,
-            role="inspector",
-            authority="01",
-            actor=SYSTEM,
-            display_name=f"督查员{i}号",
-        )
-        for i in range(4)
-    ]
+    inspectors = hefei_inspectors(name="督查员{i}号")
     today("2026-12-01")
     return SimpleNamespace(organization=organization, batch=batch, inspectors=inspectors)
 

@@ -16,11 +16,11 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from rest_framework.throttling import BaseThrottle
+from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
 
 from skillcert.api.throttling import hit
 
-DURATIONS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_THROTTLE = ScopedRateThrottle()  # for parse_rate only: the same reading of "60/min" as the API
 # What a person was doing, for the 429 page: (what is paused, where to go back to).
 PURPOSES = {
     "verify": ("查询", "web:verify", "返回证书查询"),
@@ -31,9 +31,12 @@ PURPOSES = {
 
 
 def rate(scope: str) -> tuple[int, int]:
-    """(requests, seconds) of a scope's rate."""
-    count, period = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][scope].split("/")
-    return int(count), DURATIONS[period.strip()[0]]
+    """(requests, seconds) of a scope's rate, parsed as the API's throttles parse it."""
+    allowed, duration = _THROTTLE.parse_rate(
+        settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][scope]
+    )
+    assert allowed is not None and duration is not None
+    return allowed, duration
 
 
 def client_ident(request: HttpRequest) -> str:
