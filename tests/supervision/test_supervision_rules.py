@@ -582,7 +582,9 @@ def test_an_accepted_rectification_cannot_be_reviewed_again(
 def expected_statistics(organization: Organization, year: int) -> dict[str, Any]:
     """The year's figures, counted straight from the records."""
     batches = [
-        b for b in Batch.objects.filter(organization=organization) if b.start_date.year == year
+        b
+        for b in Batch.objects.filter(organization=organization)
+        if b.start_date.year == year and b.state != "draft"
     ]
     batch_ids = {b.pk for b in batches}
     candidates = [c for c in Candidate.objects.all() if c.batch_id in batch_ids]
@@ -606,10 +608,14 @@ def expected_statistics(organization: Organization, year: int) -> dict[str, Any]
         "year": year,
         "batches": len(batches),
         "candidates": len(candidates),
-        "attended": sum(1 for c in candidates if c.attended is not False),
+        "attended": sum(1 for c in candidates if c.scores and c.attended is not False),
         "passed": sum(1 for c in candidates if c.passed),
         "certificates": len(certificates),
-        "certificates_revoked": sum(1 for c in certificates if c.status == "revoked"),
+        "certificates_revoked": sum(
+            1
+            for c in Certificate.objects.filter(organization=organization)
+            if c.status == "revoked" and c.revoked_on and c.revoked_on.year == year
+        ),
         "certificates_by_occupation_and_level": dict(sorted(by_key.items())),
         "objections": len(objections),
         "spot_checks": SpotCheck.objects.filter(batch_id__in=batch_ids).count(),
@@ -657,7 +663,9 @@ def test_annual_statistics_are_counted_from_the_records(
     draws.make_draw({"targets": "organizations", "count": 1, "inspectors": 1}, actor=city_bureau)
     Inspection.objects.update(created_at=dt.datetime(2026, 12, 1, 2, tzinfo=dt.UTC))
     certificates = list(Certificate.objects.filter(organization=organization).order_by("number"))
-    Certificate.objects.filter(pk=certificates[0].pk).update(status="revoked")
+    Certificate.objects.filter(pk=certificates[0].pk).update(
+        status="revoked", revoked_on=dt.date(2026, 11, 20)
+    )
     Certificate.objects.filter(pk=certificates[1].pk).update(status="superseded")
 
     client = client_for(org_user)
@@ -692,6 +700,63 @@ def test_annual_statistics_are_counted_from_the_records(
         for key, value in zero.items()
         if key not in {"year", "certificates_by_occupation_and_level"}
     )
+
+
+def _candidate(batch: Batch, number: str, **fields: Any) -> Candidate:
+    return Candidate.objects.create(
+        batch=batch,
+        name="李娜",
+        id_type="201",
+        id_number=number,
+        city="01",
+        occupation_code=WELDER[0],
+        occupation_name=WELDER[1],
+        level=4,
+        source="社会人员",
+        **fields,
+    )
+
+
+def test_annual_statistics_count_filed_plans_entered_results_and_the_year_s_revocations(
+    world, org_user
+):
+    """domain.md §8: drafts never count; attended means results entered (not absent);
+    revoked means revoked in the year, whatever year the certificate was issued."""
+    organization, batch = world.organization, world.batch
+    before = reports.report_statistics(organization, 2026)
+    assert (before["batches"], before["candidates"], before["attended"]) == (1, 6, 6)
+    # A draft of 2026 with candidates: neither the batch nor its candidates count.
+    draft = orm_batch(organization, "2026-12-20", [(*WELDER, 4)], state="draft")
+    _candidate(draft, "340104199001010021")
+    # A filed plan of 2026 not yet assessed: counted, its candidates too, none attended yet.
+    planned = orm_batch(organization, "2026-12-10", [(*WELDER, 4)], state="plan_filed")
+    _candidate(planned, "340104199001010032")
+    _candidate(planned, "340104199001010043", attended=True)
+    # A filed plan starting in 2025 counts in 2025 only.
+    orm_batch(organization, "2025-12-30", [(*WELDER, 4)], state="results_filed")
+    # One candidate of the issued batch was absent (scores kept, marked absent).
+    absent = batch.candidates.order_by("position").first()
+    Candidate.objects.filter(pk=absent.pk).update(attended=False, passed=False)
+    # Revocations: one in 2026, one of a 2026 certificate in 2027.
+    certificates = list(Certificate.objects.filter(organization=organization).order_by("number"))
+    Certificate.objects.filter(pk=certificates[0].pk).update(
+        status="revoked", revoked_on=dt.date(2026, 11, 30)
+    )
+    Certificate.objects.filter(pk=certificates[1].pk).update(
+        status="revoked", revoked_on=dt.date(2027, 1, 5)
+    )
+
+    figures = reports.report_statistics(organization, 2026)
+    assert figures["batches"] == 2
+    assert figures["candidates"] == 6 + 2
+    assert figures["attended"] == 5  # six entered, one absent; none of the planned batch
+    assert figures["passed"] == 5
+    assert figures["certificates"] == 5
+    assert figures["certificates_revoked"] == 1
+    assert figures == expected_statistics(organization, 2026)
+    next_year = reports.report_statistics(organization, 2027)
+    assert next_year["certificates"] == 0 and next_year["certificates_revoked"] == 1
+    assert reports.report_statistics(organization, 2025)["batches"] == 1
 
 
 def test_annual_statistics_count_inspections_by_the_platform_s_date(
@@ -811,7 +876,9 @@ def two_cities(world, other_organization):
     certificates = list(
         Certificate.objects.filter(organization=world.organization).order_by("number")
     )
-    Certificate.objects.filter(pk=certificates[0].pk).update(status="revoked")
+    Certificate.objects.filter(pk=certificates[0].pk).update(
+        status="revoked", revoked_on=dt.date(2026, 11, 20)
+    )
     Certificate.objects.filter(pk=certificates[1].pk).update(status="superseded")
     Certificate.objects.filter(pk=certificates[2].pk).update(issued_on=dt.date(2026, 2, 10))
     Organization.objects.filter(pk=other_organization.pk).update(

@@ -130,10 +130,10 @@ def draw_view(record: InspectionDraw, *, with_inspections: bool = False) -> Draw
 STATISTIC_LABELS = [
     ("batches", "认定批次", "个"),
     ("candidates", "报名考生", "人"),
-    ("attended", "实际参加认定", "人"),
+    ("attended", "实际参加认定（已录入成绩）", "人"),
     ("passed", "认定合格", "人"),
     ("certificates", "颁发证书", "张"),
-    ("certificates_revoked", "其中已撤销", "张"),
+    ("certificates_revoked", "本年度撤销证书", "张"),
     ("objections", "收到异议", "件"),
     ("spot_checks", "认定过程抽查", "次"),
     ("inspections", "监督检查（双随机）", "次"),

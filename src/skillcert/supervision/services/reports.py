@@ -8,10 +8,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 
 from skillcert.assessment.models import Batch, Candidate
 from skillcert.assessment.models import Inspection as SpotCheck
+from skillcert.assessment.workflow import BatchState
 from skillcert.audit import service as audit
 from skillcert.certificates.models import Certificate, CertificateStatus
 from skillcert.registry.access import decides_for_organization, organization_of
@@ -30,13 +31,31 @@ def report_due(year: int) -> dt.date:
     return dt.date(year + 1, month, day)
 
 
+# domain.md §8: a batch counts once its plan is filed; a draft never does, nor a plan
+# withdrawn before its assessment (九, 撤回).
+UNCOUNTED_BATCH_STATES = frozenset({BatchState.DRAFT.value, "withdrawn"})
+
+
+def counted_batches(organization: Organization, year: int) -> QuerySet[Batch]:
+    """The year's batches of an annual report: plan filed, ``start_date`` in the year."""
+    return Batch.objects.filter(organization=organization, start_date__year=year).exclude(
+        state__in=UNCOUNTED_BATCH_STATES
+    )
+
+
 def report_statistics(organization: Organization, year: int) -> dict[str, Any]:
-    """The year's figures from the records (never typed by the organization)."""
-    batches = Batch.objects.filter(organization=organization, start_date__year=year)
+    """The year's figures from the records (never typed by the organization), as domain.md
+    §8 counts them: batches with a filed plan starting in the year and their candidates;
+    attended: those with results entered (scores recorded, not marked absent); passed;
+    certificates issued in the year; certificates revoked in the year (by revocation date)."""
+    batches = counted_batches(organization, year)
     candidates = Candidate.objects.filter(batch__in=batches)
     certificates = Certificate.objects.filter(
         organization=organization, issued_on__year=year
     ).exclude(status=CertificateStatus.SUPERSEDED)
+    revoked = Certificate.objects.filter(
+        organization=organization, status=CertificateStatus.REVOKED, revoked_on__year=year
+    )
     by_occupation: Counter[str] = Counter()
     for name, level, count in certificates.values_list("occupation_name", "level").annotate(
         n=Count("pk")
@@ -47,10 +66,10 @@ def report_statistics(organization: Organization, year: int) -> dict[str, Any]:
         "year": year,
         "batches": len(batch_ids),
         "candidates": candidates.count(),
-        "attended": candidates.exclude(attended=False).count(),
+        "attended": candidates.exclude(attended=False).exclude(scores={}).count(),
         "passed": candidates.filter(passed=True).count(),
         "certificates": certificates.count(),
-        "certificates_revoked": certificates.filter(status=CertificateStatus.REVOKED).count(),
+        "certificates_revoked": revoked.count(),
         "certificates_by_occupation_and_level": dict(sorted(by_occupation.items())),
         # By the platform's dates (SKILLCERT_TODAY), not the machine's clock: the batch's year,
         # the publicity's year, the draw's date.
