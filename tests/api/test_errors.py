@@ -60,3 +60,37 @@ def test_schema_and_docs_are_served(public_client):
     assert docs.status_code == 200
     assert b"swagger" in docs.content.lower()
     assert b"cdn" not in docs.content.lower()
+
+
+UNKNOWN_PATHS = ["/api/v1/no-such-thing", "/api/v1/no-such-thing/", "/api/nothing/here/"]
+
+
+@pytest.mark.parametrize("path", UNKNOWN_PATHS)
+@pytest.mark.parametrize("method", ["get", "post", "put", "patch", "delete"])
+@pytest.mark.parametrize("with_token", [False, True], ids=["anonymous", "bearer"])
+def test_unknown_api_path_is_json_404_whatever_the_method(org_user, path, method, with_token):
+    # CSRF checks on, as a script meets them (the test client skips them by default).
+    from rest_framework.test import APIClient
+
+    from skillcert.accounts.services import issue_token
+
+    client = APIClient(enforce_csrf_checks=True)
+    if with_token:
+        token, _expiry = issue_token(org_user)
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    response = getattr(client, method)(path, {"x": 1}, format="json")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["error"]["code"] == "not_found"
+    assert response.json()["error"]["message"] == "接口不存在"
+
+
+def test_unknown_api_path_is_json_404_for_a_signed_in_browser(org_user):
+    """A session cookie without a CSRF token: still the contract's 404, not an HTML 403."""
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(org_user)
+    response = browser.post("/api/v1/filings/1/no-such-action", {"x": "1"})
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
