@@ -237,9 +237,31 @@ def test_header_and_batch_figures(batch):
     assert right_of(sheet, "考生来源") == "企业职工 4、社会人员 2、院校学生 1"
 
 
-def test_filled_on_defaults_to_the_platform_date(batch, today):
+def filled_on_text(sheet) -> str:
+    return next(text for text in cell_texts(sheet) if text.startswith("填报日期："))
+
+
+def test_filled_on_is_blank_before_the_results_are_filed(batch, today):
     today("2026-11-05")
-    assert "填报日期：2026-11-05" in cell_texts(read_sheet(annex4(batch)))
+    text = filled_on_text(read_sheet(annex4(batch)))
+    assert text.removeprefix("填报日期：").strip("　 ") == ""  # room to write it by hand
+
+
+def test_filled_on_is_the_result_filing_date_whenever_downloaded(
+    batch, org_user, client_for, today
+):
+    """附件4 is the form filed with the results: downloaded later, it keeps that date."""
+    today("2026-11-03")
+    client = client_for(org_user)
+    filed = client.post(f"/api/v1/batches/{batch.pk}/file-results")
+    assert filed.status_code == 200, filed.content
+    batch.refresh_from_db()
+    assert batch.results_filed_on == dt.date(2026, 11, 3)
+    today("2026-12-15")
+    assert filled_on_text(read_sheet(annex4(batch))) == "填报日期：2026-11-03"
+    download = client.get(f"/api/v1/batches/{batch.pk}/annex4.xlsx")
+    assert download.status_code == 200
+    assert filled_on_text(read_sheet(download.content)) == "填报日期：2026-11-03"
 
 
 def test_counts_per_occupation_and_level(batch):

@@ -22,7 +22,6 @@ from xlsxwriter.worksheet import Worksheet
 
 from skillcert.assessment.models import Batch, Candidate
 from skillcert.documents.xlsx import merge_text, write_text
-from skillcert.rules import clock
 from skillcert.rules.levels import ANNEX4_COLUMNS, level_short_name
 
 TITLE = "职业技能等级认定结果汇总表"
@@ -95,10 +94,14 @@ def annex4_figures(batch: Batch) -> dict[str, Any]:
 
 
 def annex4(batch: Batch, *, filled_on: dt.date | None = None) -> bytes:
-    """附件4 for a batch as .xlsx bytes; 填报日期 is ``filled_on`` or the platform's today."""
+    """附件4 for a batch as .xlsx bytes.
+
+    填报日期 is the day the results were filed (``results_filed_on``), blank before that, so
+    the form says the same whenever it is downloaded; ``filled_on`` overrides it.
+    """
     batch = Batch.objects.select_related("organization").get(pk=batch.pk)
     figures = annex4_figures(batch)
-    filled_on = filled_on or clock.today()
+    filled_on = filled_on or batch.results_filed_on
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
     try:
@@ -134,7 +137,10 @@ def _formats(workbook: xlsxwriter.Workbook) -> dict[str, Format]:
 
 
 def _write_sheet(
-    workbook: xlsxwriter.Workbook, batch: Batch, figures: dict[str, Any], filled_on: dt.date
+    workbook: xlsxwriter.Workbook,
+    batch: Batch,
+    figures: dict[str, Any],
+    filled_on: dt.date | None,
 ) -> None:
     f = _formats(workbook)
     sheet = workbook.add_worksheet("附件4")
@@ -153,7 +159,8 @@ def _write_sheet(
     row += 1
     sheet.set_row(row, 24)
     merge_text(sheet, row, 0, row, 3, f"填报单位（章）：{batch.organization.name}", f["plain"])
-    merge_text(sheet, row, 4, row, LAST, f"填报日期：{filled_on.isoformat()}", f["plain_right"])
+    filled = filled_on.isoformat() if filled_on else "　" * 6  # room to write it in by hand
+    merge_text(sheet, row, 4, row, LAST, f"填报日期：{filled}", f["plain_right"])
 
     row += 1
     sheet.set_row(row, 24)
