@@ -52,3 +52,26 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 def env_path(name: str, default: str) -> Path:
     return Path(env_str(name, default) or default).expanduser().resolve()
+
+
+# Hosts that mean "every interface": a server bound to one is reached locally at 127.0.0.1.
+_WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::", "[::]"})  # noqa: S104 - names, no bind
+
+
+def is_wildcard_host(host: str) -> bool:
+    return host.strip() in _WILDCARD_HOSTS
+
+
+def served_base_url(host: str, port: int) -> str:
+    """The address of a server listening on ``host:port``, e.g. ``http://127.0.0.1:8611``.
+
+    The default of SKILLCERT_BASE_URL (what certificates print and QR codes encode): without
+    it, the address the server actually serves. A wildcard host gives 127.0.0.1; an IPv6
+    address is bracketed.
+    """
+    name = host.strip()
+    if is_wildcard_host(name):
+        name = "127.0.0.1"
+    elif ":" in name and not name.startswith("["):
+        name = f"[{name}]"
+    return f"http://{name}:{port}"

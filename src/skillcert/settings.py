@@ -8,7 +8,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from skillcert.env import env_bool, env_int, env_list, env_path, env_str
+from skillcert.env import env_bool, env_int, env_list, env_path, env_str, served_base_url
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -40,8 +40,13 @@ SECRET_KEY = _secret_key()
 DEBUG = env_bool("SKILLCERT_DEBUG", False)
 ALLOWED_HOSTS = env_list("SKILLCERT_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("SKILLCERT_CSRF_TRUSTED_ORIGINS", [])
-# The absolute address printed on certificates and in QR codes.
-BASE_URL = env_str("SKILLCERT_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The absolute address printed on certificates and in QR codes: SKILLCERT_BASE_URL when set,
+# else the address the server listens on (``skillcert serve`` exports it to its workers; other
+# commands read the same SKILLCERT_HOST and PORT that serve defaults to).
+BASE_URL = (
+    env_str("SKILLCERT_BASE_URL")
+    or served_base_url(env_str("SKILLCERT_HOST", "127.0.0.1"), env_int("PORT", 8000, minimum=1))
+).rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.auth",

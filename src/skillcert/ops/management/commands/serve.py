@@ -10,7 +10,9 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from skillcert.env import env_int, env_str
+from skillcert.env import env_int, env_str, is_wildcard_host, served_base_url
+
+BASE_URL_VARIABLE = "SKILLCERT_BASE_URL"
 
 
 def default_workers() -> int:
@@ -29,7 +31,9 @@ class Command(BaseCommand):
         workers = options["workers"] or default_workers()
         if not (settings.STATIC_ROOT / "staticfiles.json").exists():
             call_command("collectstatic", interactive=False, verbosity=0)
-        bind = f"{options['host']}:{options['port']}"
+        host, port = options["host"], options["port"]
+        bind = f"{host}:{port}"
+        base_url = export_base_url(host, port)
         command = [
             sys.executable,
             "-m",
@@ -48,9 +52,26 @@ class Command(BaseCommand):
             # Several instances may run on one machine (drills, tests): no shared control socket.
             "--no-control-socket",
         ]
-        self.stdout.write(f"服务地址：http://{bind}/ （{workers} 个工作进程，按 Ctrl+C 停止）")
+        served = served_base_url(host, port)
+        self.stdout.write(f"服务地址：{served}/ （{workers} 个工作进程，按 Ctrl+C 停止）")
+        if base_url != served:
+            self.stdout.write(f"证书和二维码上的查询地址：{base_url}/verify")
+        elif is_wildcard_host(host):
+            self.stdout.write(
+                f"提示：正在监听所有网络接口，证书和二维码上的查询地址是 {base_url}/verify；"
+                f"请把 {BASE_URL_VARIABLE} 设为公众访问本平台的地址。"
+            )
         self.stdout.flush()
         try:
             os.execv(sys.executable, command)  # noqa: S606 - fixed argv, no shell
         except OSError as exc:  # pragma: no cover - exec only fails on a broken install
             raise CommandError(f"无法启动 gunicorn：{exc}") from exc
+
+
+def export_base_url(host: str, port: int) -> str:
+    """The address certificates print and QR codes encode, put into the environment that
+    gunicorn's workers inherit (their settings read it): SKILLCERT_BASE_URL when it is set,
+    else the address served here, so ``make run PORT=8611`` prints and encodes port 8611."""
+    base_url = env_str(BASE_URL_VARIABLE).rstrip("/") or served_base_url(host, port)
+    os.environ[BASE_URL_VARIABLE] = base_url
+    return base_url
