@@ -369,6 +369,55 @@ def test_not_an_excel_file_is_explained(organization, org_user, today):
     assert batch.candidates.count() == 6
 
 
+HREF = re.compile(r'href="([^"]*)"')
+POST_FORM = re.compile(r"<form\b[^>]*method=\"post\"[^>]*>")
+
+
+def relative_links(response) -> list[str]:
+    """Links that resolve against the page's own URL: after a failed POST, the upload URL."""
+    return [
+        href
+        for href in HREF.findall(html(response))
+        if not href.startswith(("/", "http://", "https://", "#", "mailto:"))
+    ]
+
+
+def test_after_a_failed_upload_the_step_links_lead_to_the_wizard(organization, org_user, today):
+    """The page of a refused roster answers the upload's POST URL: 上一步, 下一步 and the
+    step list must still open the wizard's steps (a relative ?step= link gave a 405)."""
+    batch = batch_in("draft", organization, org_user, today)
+    owner = client_of(org_user)
+    response = owner.post(
+        f"/org/batches/{batch.pk}/candidates", {"file": xlsx("名单.xlsx", b"not a workbook")}
+    )
+    assert response.status_code == 400
+    assert relative_links(response) == []
+    wizard = f"/org/batches/{batch.pk}/edit"
+    steps = {href.replace("&amp;", "&") for href in HREF.findall(html(response)) if "step=" in href}
+    assert steps == {f"{wizard}?step=plan", f"{wizard}?step=candidates", f"{wizard}?step=review"}
+    for link in steps:
+        assert owner.get(link).status_code == 200, link
+    page = html(response)
+    assert f'href="{wizard}?step=plan">上一步：批次计划' in page
+    assert f'href="{wizard}?step=review">下一步：核对报备' in page
+    review = owner.get(f"{wizard}?step=review")
+    assert f'href="{wizard}?step=candidates">上一步：考生名单' in html(review)
+
+
+def test_after_a_failed_results_upload_no_link_or_form_points_at_the_upload(
+    organization, org_user, today
+):
+    batch = batch_in("plan_filed", organization, org_user, today)
+    today("2026-11-03")
+    response = client_of(org_user).post(
+        f"/org/batches/{batch.pk}/results", {"file": xlsx("成绩.xlsx", b"not a workbook")}
+    )
+    assert response.status_code == 400
+    assert relative_links(response) == []
+    forms = POST_FORM.findall(html(response))
+    assert forms and all('action="/' in form for form in forms)
+
+
 def test_good_upload_replaces_the_candidates(organization, org_user, today):
     batch = batch_in("draft", organization, org_user, today)
     owner = client_of(org_user)

@@ -285,6 +285,45 @@ def test_materials_are_uploaded_one_type_at_a_time(setup):
     assert list(case.materials.values_list("type", flat=True)) == ["plan"]
 
 
+HREF = re.compile(r'href="([^"]*)"')
+
+
+def relative_links(response) -> list[str]:
+    """Links that resolve against the page's own URL: after a failed POST, the upload URL."""
+    return [
+        href
+        for href in HREF.findall(html(response))
+        if not href.startswith(("/", "http://", "https://", "#", "mailto:"))
+    ]
+
+
+def test_after_a_refused_upload_or_submit_the_step_links_lead_to_the_wizard(setup):
+    """The page of a refused material (or submission) answers that POST's URL: the step
+    links must still open the wizard's steps (a relative ?step= link gave a 405)."""
+    org_user, organization, _bureau = setup
+    case = draft(organization, org_user)
+    applicant = client_of(org_user)
+    wizard = f"/org/filings/{case.pk}/edit"
+    fake = SimpleUploadedFile("假的.pdf", b"hello, not a pdf", content_type="application/pdf")
+    refused_upload = applicant.post(
+        f"/org/filings/{case.pk}/materials", {"type": "credit", "file": fake}
+    )
+    refused_submit = applicant.post(f"/org/filings/{case.pk}/submit")
+    for response in (refused_upload, refused_submit):
+        assert response.status_code == 400
+        assert relative_links(response) == []
+        steps = {href for href in HREF.findall(html(response)) if "step=" in href}
+        assert f"{wizard}?step=basic" in steps and f"{wizard}?step=materials" in steps
+        for link in steps:
+            assert link.startswith(f"{wizard}?step="), link
+            assert applicant.get(link).status_code == 200, link
+    assert f'href="{wizard}?step=record">上一步' in html(refused_upload)
+    assert f'href="{wizard}?step=review">下一步：核对提交' in html(refused_upload)
+    assert f'href="{wizard}?step=materials">上一步' in html(refused_submit)
+    record = applicant.get(f"{wizard}?step=record")
+    assert f'href="{wizard}?step=occupations">上一步' in html(record)
+
+
 def test_review_step_lists_what_is_missing_then_submits(setup):
     org_user, organization, _bureau = setup
     case = draft(organization, org_user)
