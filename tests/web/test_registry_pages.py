@@ -324,6 +324,20 @@ def test_after_a_refused_upload_or_submit_the_step_links_lead_to_the_wizard(setu
     assert f'href="{wizard}?step=occupations">上一步' in html(record)
 
 
+def test_the_checklist_shows_its_verdicts(setup):
+    """符合/不符合 are written out on the applicant's review step and the officer's case page."""
+    org_user, organization, bureau = setup
+    case = draft(organization, org_user)
+    review = html(client_of(org_user).get(f"/org/filings/{case.pk}/edit?step=review"))
+    assert '<span class="verdict">符合</span>' in review
+    assert '<span class="verdict">不符合</span>' in review  # no materials yet
+    assert "verify-answer" not in review
+    attach_all(case, org_user)
+    filings.submit_filing(case, actor=org_user)
+    officer = html(client_of(bureau).get(f"/review/filings/{case.pk}"))
+    assert '<span class="verdict">符合</span>' in officer
+
+
 def test_review_step_lists_what_is_missing_then_submits(setup):
     org_user, organization, _bureau = setup
     case = draft(organization, org_user)
