@@ -70,6 +70,17 @@ def test_conflicts_can_leave_too_few_inspectors():
         draw("s", TARGETS, INSPECTORS, count=1, per_target=2, conflicts=conflicts)
 
 
+def test_a_refusal_names_the_target_by_its_label_not_its_id():
+    conflicts = {(i, "batch:7") for i in INSPECTORS[:7]}
+    labels = {"batch:7": "合肥市明德职业技能培训学校：2026年第12期焊工认定"}
+    with pytest.raises(InvalidInput) as info:
+        draw(
+            "s", ["batch:7"], INSPECTORS, count=1, per_target=2, conflicts=conflicts, labels=labels
+        )
+    message = info.value.fields["inspectors"][0]
+    assert "2026年第12期焊工认定" in message and "batch:7" not in message
+
+
 def test_derived_seed_depends_on_every_public_fact():
     base = derived_seed("2026-11-26", "01", digest(TARGETS), digest(INSPECTORS))
     assert base != derived_seed("2026-11-27", "01", digest(TARGETS), digest(INSPECTORS))

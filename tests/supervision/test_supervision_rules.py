@@ -40,6 +40,7 @@ from skillcert.registry.models import (
 )
 from skillcert.rules.draws import derived_seed, digest
 from skillcert.rules.draws import draw as draw_rule
+from skillcert.rules.errors import InvalidInput
 from skillcert.rules.levels import level_name
 from skillcert.supervision.models import (
     AnnualReport,
@@ -129,31 +130,80 @@ def pool_ids(response) -> list[str]:
     return [t["id"] for t in record.targets_pool]
 
 
+def conclude_open_inspections() -> None:
+    """The drawn inspections are done: an open one keeps its batch out of the next pool."""
+    Inspection.objects.filter(state="assigned").update(state="concluded")
+
+
 # --- 1. draws ----------------------------------------------------------------------------
+
+
+def test_a_batch_draw_takes_filed_plans_not_over_and_without_an_open_inspection(
+    world, city_bureau, today
+):
+    """domain.md §8: the pool is the batches whose plan is filed and whose end_date is on or
+    after the draw date (2026-12-01), with no inspection still open."""
+    organization = world.organization
+    ending_today = orm_batch(organization, "2026-11-30", [(*WELDER, 4)])
+    ended_yesterday = orm_batch(organization, "2026-11-29", [(*WELDER, 4)])
+    upcoming = orm_batch(organization, "2026-12-14", [(*WELDER, 4)], state="plan_filed")
+    orm_batch(organization, "2026-12-20", [(*WELDER, 4)], state="draft")
+    inspected = orm_batch(organization, "2026-12-21", [(*WELDER, 4)])
+    checked = orm_batch(organization, "2026-12-22", [(*WELDER, 4)])
+    for batch, state in ((inspected, "assigned"), (checked, "concluded")):
+        Inspection.objects.create(
+            authority=authority("01"), organization=organization, batch=batch, state=state
+        )
+    expected = [f"batch:{b.pk}" for b in (ending_today, upcoming, checked)]
+    pool = target_pool(authority("01"), "batches", {})
+    assert [t["id"] for t in pool] == expected
+    # Never the issued batch (over on 2026-11-03), the one over yesterday, the draft, nor
+    # the one still being inspected.
+    assert f"batch:{world.batch.pk}" not in expected
+    assert f"batch:{ended_yesterday.pk}" not in expected
+    assert f"batch:{inspected.pk}" not in expected
+    # Labels name the organization and the batch.
+    assert pool[1]["label"] == f"{organization.name}：2026-12-14认定（2026-12-14）"
+
+    record = draws.make_draw({"targets": "batches", "count": 3, "inspectors": 1}, actor=city_bureau)
+    assert sorted(t["id"] for t in record.targets_pool) == sorted(expected)
+    # Drawn, each has an open inspection now: nothing is left to draw.
+    before = snapshot()
+    with pytest.raises(InvalidInput) as refused:
+        draws.make_draw({"targets": "batches", "count": 1, "inspectors": 1}, actor=city_bureau)
+    assert refused.value.fields["count"] == ["抽取 1 个对象，但对象库只有 0 个"]
+    assert snapshot() == before
+    # Concluded, they return to the pool while they run; the next day, one has ended.
+    conclude_open_inspections()
+    today("2026-12-02")
+    later = [f"batch:{b.pk}" for b in (upcoming, inspected, checked)]
+    assert [t["id"] for t in target_pool(authority("01"), "batches", {})] == later
 
 
 def test_a_draw_over_batches_takes_only_the_batches_its_filters_match(
     world, client_for, city_bureau
 ):
-    issued_batch = f"batch:{world.batch.pk}"
-    june = orm_batch(world.organization, "2026-06-15", [(*ELECTRICIAN, 3), (*WELDER, 2)])
+    # The pool holds batches not over on the draw date (2026-12-01, domain.md §8).
+    december = orm_batch(world.organization, "2026-12-14", [(*WELDER, 4)])
+    december_id = f"batch:{december.pk}"
+    june = orm_batch(world.organization, "2027-06-15", [(*ELECTRICIAN, 3), (*WELDER, 2)])
     june_id = f"batch:{june.pk}"
-    # Never in a pool: a draft, and (for 合肥) a batch held in 芜湖.
-    orm_batch(world.organization, "2026-11-20", [(*WELDER, 4)], state="draft")
-    wuhu = orm_batch(world.organization, "2026-11-23", [(*WELDER, 4)], city="02")
+    # Never in a pool: a draft, the issued batch (over), and (for 合肥) a batch held in 芜湖.
+    orm_batch(world.organization, "2026-12-20", [(*WELDER, 4)], state="draft")
+    wuhu = orm_batch(world.organization, "2026-12-21", [(*WELDER, 4)], city="02")
     officer = client_for(city_bureau)
     cases = [
-        ({}, [june_id, issued_batch]),
-        ({"from": "2026-10-01", "to": "2026-12-31"}, [issued_batch]),
-        ({"to": "2026-09-30"}, [june_id]),
-        ({"from": "2026-06-15", "to": "2026-06-15"}, [june_id]),
+        ({}, [june_id, december_id]),
+        ({"from": "2026-10-01", "to": "2026-12-31"}, [december_id]),
+        ({"from": "2027-01-01"}, [june_id]),
+        ({"from": "2027-06-15", "to": "2027-06-15"}, [june_id]),
         ({"occupation": "电工"}, [june_id]),
         ({"occupation": "6-31-01-03"}, [june_id]),
-        ({"occupation": "焊工"}, [june_id, issued_batch]),
+        ({"occupation": "焊工"}, [june_id, december_id]),
         ({"level": 2}, [june_id]),
-        ({"level": "四级"}, [issued_batch]),
+        ({"level": "四级"}, [december_id]),
         ({"occupation": "焊工", "level": 2}, [june_id]),
-        ({"occupation": "焊工", "from": "2026-10-01"}, [issued_batch]),
+        ({"occupation": "焊工", "to": "2026-12-31"}, [december_id]),
     ]
     for filters, expected in cases:
         response = post(
@@ -164,15 +214,16 @@ def test_a_draw_over_batches_takes_only_the_batches_its_filters_match(
         assert record.result["targets"][0] in expected
         inspection = record.inspections.get()
         assert f"batch:{inspection.batch_id}" in expected
+        conclude_open_inspections()
     # An empty pool is refused, naming the field, and leaves nothing behind.
     before = snapshot()
     empty = post(officer, DRAWS, {"targets": "batches", "count": 1, "inspectors": 1, "level": 1})
     assert empty.status_code == 400 and "count" in empty.json()["error"]["fields"]
     assert snapshot() == before
     # The province's pool has every city's batches.
-    province = target_pool(authority("00"), "batches", {"from": "2026-11-01"})
+    province = target_pool(authority("00"), "batches", {"from": "2026-11-01", "to": "2026-12-31"})
     assert [t["id"] for t in province] == sorted(
-        [issued_batch, f"batch:{wuhu.pk}"], key=lambda t: int(t.split(":")[1])
+        [december_id, f"batch:{wuhu.pk}"], key=lambda t: int(t.split(":")[1])
     )
 
 
@@ -189,6 +240,7 @@ def test_occupation_and_level_filters_must_match_the_same_item(world, kind):
 
 
 def test_a_draw_larger_than_its_pool_is_refused_naming_the_field(world, client_for, city_bureau):
+    orm_batch(world.organization, "2026-12-14", [(*WELDER, 4)])  # the one batch to draw
     officer = client_for(city_bureau)
     before = snapshot()
     for data, field in [
@@ -228,7 +280,7 @@ def test_an_inspector_outside_the_authority_is_never_in_its_pool(
     outsiders = {f"user:{u.pk}" for u in (wuhu, provincial, retired)}
     for seed in ("a", "b", "c"):
         response = post(
-            officer, DRAWS, {"targets": "batches", "count": 1, "inspectors": 4, "seed": seed}
+            officer, DRAWS, {"targets": "organizations", "count": 1, "inspectors": 4, "seed": seed}
         )
         assert response.status_code == 201, response.json()
         record = InspectionDraw.objects.get(pk=response.json()["id"])
@@ -237,11 +289,11 @@ def test_an_inspector_outside_the_authority_is_never_in_its_pool(
         }
         assert not outsiders & set(record.result["assignments"][0]["inspectors"])
     # Four in the pool: a fifth cannot be made up from outside.
-    refused = post(officer, DRAWS, {"targets": "batches", "count": 1, "inspectors": 5})
+    refused = post(officer, DRAWS, {"targets": "organizations", "count": 1, "inspectors": 5})
     assert refused.status_code == 400 and "inspectors" in refused.json()["error"]["fields"]
     # The province draws from its own inspectors.
     provincial_draw = draws.make_draw(
-        {"targets": "batches", "count": 1, "inspectors": 1}, actor=province_center
+        {"targets": "organizations", "count": 1, "inspectors": 1}, actor=province_center
     )
     assert [i["id"] for i in provincial_draw.inspectors_pool] == [f"user:{provincial.pk}"]
 
@@ -262,7 +314,8 @@ def test_an_inspector_with_a_conflict_is_never_assigned_to_that_organization(
         "/api/v1/inspector-conflicts",
         {"organization": other_organization.pk, "reason": "亲属任职"},
     )
-    june = orm_batch(world.organization, "2026-06-15", [(*WELDER, 3)])
+    december = orm_batch(world.organization, "2026-12-14", [(*WELDER, 4)])
+    june = orm_batch(world.organization, "2027-06-15", [(*WELDER, 3)])
     officer = client_for(city_bureau)
     blocked_id = f"user:{blocked.pk}"
     for seed in [f"seed-{n}" for n in range(8)]:
@@ -272,12 +325,13 @@ def test_an_inspector_with_a_conflict_is_never_assigned_to_that_organization(
         assert response.status_code == 201, response.json()
         record = InspectionDraw.objects.get(pk=response.json()["id"])
         assert sorted(record.conflicts) == sorted(
-            [[blocked_id, f"batch:{world.batch.pk}"], [blocked_id, f"batch:{june.pk}"]]
+            [[blocked_id, f"batch:{december.pk}"], [blocked_id, f"batch:{june.pk}"]]
         )
         for assignment in record.result["assignments"]:
             assert blocked_id not in assignment["inspectors"]
             assert f"user:{other.pk}" in assignment["inspectors"]  # the only three left
         assert not Inspection.objects.filter(draw=record, inspectors=blocked).exists()
+        conclude_open_inspections()
     # Four asked, three without a conflict: refused.
     refused = post(officer, DRAWS, {"targets": "batches", "count": 1, "inspectors": 4})
     assert refused.status_code == 400 and "inspectors" in refused.json()["error"]["fields"]
@@ -300,8 +354,10 @@ def test_the_derived_seed_follows_the_date_and_the_pools(world, city_bureau, tod
     more_inspectors = draws.make_draw(request, actor=city_bureau)
     assert more_inspectors.inspectors_digest != first.inspectors_digest
     assert more_inspectors.seed != first.seed
+    orm_batch(world.organization, "2026-12-14", [(*WELDER, 4)])
     batches = draws.make_draw({**request, "targets": "batches"}, actor=city_bureau)
-    orm_batch(world.organization, "2026-06-15", [(*WELDER, 3)])
+    conclude_open_inspections()
+    orm_batch(world.organization, "2027-06-15", [(*WELDER, 3)])
     more_batches = draws.make_draw({**request, "targets": "batches"}, actor=city_bureau)
     assert more_batches.targets_digest != batches.targets_digest
     assert more_batches.seed != batches.seed
@@ -311,7 +367,7 @@ def test_the_derived_seed_follows_the_date_and_the_pools(world, city_bureau, tod
 
 
 def test_the_recompute_command_agrees_and_catches_a_tampered_result(world, city_bureau, capsys):
-    orm_batch(world.organization, "2026-06-15", [(*WELDER, 3)])
+    orm_batch(world.organization, "2026-12-14", [(*WELDER, 3)])
     record = draws.make_draw({"targets": "batches", "count": 1, "inspectors": 2}, actor=city_bureau)
     call_command("draws", "recompute", str(record.pk))
     assert "一致" in capsys.readouterr().out
@@ -353,7 +409,8 @@ def test_recompute_catches_a_derived_seed_that_was_swapped(world, city_bureau):
 def test_the_public_record_publishes_the_digests_of_its_pools(
     world, client_for, city_bureau, public_client, tmp_path, capsys
 ):
-    orm_batch(world.organization, "2026-06-15", [(*WELDER, 3)])
+    orm_batch(world.organization, "2026-12-14", [(*WELDER, 4)])
+    orm_batch(world.organization, "2027-06-15", [(*WELDER, 3)])
     drawn = post(
         client_for(city_bureau), DRAWS, {"targets": "batches", "count": 2, "inspectors": 2}
     )

@@ -139,16 +139,17 @@ def test_draws_larger_than_the_pool_or_outside_the_authority(
 
 
 def test_the_same_seed_over_the_same_pools_draws_the_same(world, client_for, city_bureau):
+    # Organizations: a drawn batch leaves the batch pool while inspected (domain.md §8).
     officer = client_for(city_bureau)
     first = post(
         officer,
         "/api/v1/inspection-draws",
-        {"targets": "batches", "count": 1, "inspectors": 2, "seed": "2026-双随机-01"},
+        {"targets": "organizations", "count": 1, "inspectors": 2, "seed": "2026-双随机-01"},
     )
     second = post(
         officer,
         "/api/v1/inspection-draws",
-        {"targets": "batches", "count": 1, "inspectors": 2, "seed": "2026-双随机-01"},
+        {"targets": "organizations", "count": 1, "inspectors": 2, "seed": "2026-双随机-01"},
     )
     assert first.status_code == second.status_code == 201
     assert first.json()["targets"] == second.json()["targets"]

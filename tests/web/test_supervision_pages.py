@@ -7,6 +7,7 @@ refused write is checked for what did not change.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from types import SimpleNamespace
@@ -16,6 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image
 
+from skillcert.assessment.models import Batch
 from skillcert.certificates.models import Certificate
 from skillcert.registry.models import OrganizationStatus
 from skillcert.supervision.models import (
@@ -95,6 +97,10 @@ def conclude(inspection, member, **data):
         inspection, {"stage": "考务管理", "findings": "身份核验到位。"}, actor=member
     )
     return inspections.conclude(inspection, {"note": "总体规范", **data}, actor=member)
+
+
+def text_of(markup: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", markup))
 
 
 def to_login(response) -> bool:
@@ -214,10 +220,26 @@ def test_public_pages_need_no_login_and_hide_the_inspectors(drawn, city_bureau):
 # --- draws ---------------------------------------------------------------------------------
 
 
+def upcoming_batch(organization, title: str = "2026年第12期焊工认定") -> Batch:
+    """A filed plan still to be assessed on 2026-12-01: a batch a draw may take."""
+    return Batch.objects.create(
+        organization=organization,
+        title=title,
+        start_date=dt.date(2026, 12, 14),
+        end_date=dt.date(2026, 12, 15),
+        site_city=organization.filing_authority,
+        site_address="合肥市蜀山区实训基地",
+        state="plan_filed",
+    )
+
+
 def test_the_draw_form_shows_the_pools_and_refuses_too_large_a_draw(world, city_bureau):
     officer = client_of(city_bureau)
     page = html(officer.get("/review/supervision/draws"))
     assert 'data-pool="targets">1<' in page and 'data-pool="inspectors">4<' in page
+    batches = html(officer.get("/review/supervision/draws?targets=batches"))
+    assert 'data-pool="targets">0<' in batches  # the issued batch is over (domain.md §8)
+    upcoming_batch(world.organization)
     batches = html(officer.get("/review/supervision/draws?targets=batches"))
     assert 'data-pool="targets">1<' in batches
     none = html(officer.get("/review/supervision/draws?targets=batches&start=2027-01-01"))
@@ -264,6 +286,24 @@ def test_a_draw_made_on_the_page_is_public_and_recomputes(world, city_bureau, tm
     assert record.seed in page and "由公开信息生成" in page and "结果一致" in page
     assert "督查员0号 回避" in page
     assert draws.recompute(record)[0]
+
+
+def test_the_draw_result_names_the_batches_drawn_never_their_ids(world, city_bureau):
+    batch = upcoming_batch(world.organization)
+    record = draws.make_draw(
+        {"targets": "batches", "count": 1, "inspectors": 2, "seed": "网页测试-02"},
+        actor=city_bureau,
+    )
+    for client, path in (
+        (client_of(city_bureau), f"/review/supervision/draws/{record.pk}"),
+        (client_of(), f"/draws/{record.pk}"),
+    ):
+        page = html(client.get(path))
+        result = page[page.index('aria-labelledby="draw-result"') :]
+        result = text_of(result[: result.index("</section>")])
+        assert batch.title in result and world.organization.name in result, path
+        assert f"batch:{batch.pk}" not in result and "user:" not in result, path
+        assert "督查员" in result
 
 
 # --- inspections ---------------------------------------------------------------------------

@@ -15,6 +15,15 @@ from skillcert.rules.assessment import plan_filing_deadline, result_filing_due
 
 S = BatchState
 
+# A plan counts as filed from ``plan_filed`` on (domain.md §8): never a draft, nor a plan
+# withdrawn before its assessment (九, 撤回).
+PLAN_NOT_FILED = frozenset({S.DRAFT.value, "withdrawn"})
+
+
+def with_filed_plan(batches: QuerySet[Batch]) -> QuerySet[Batch]:
+    """The batches whose plan is filed (any state after ``draft``, withdrawn excluded)."""
+    return batches.exclude(state__in=PLAN_NOT_FILED)
+
 
 @dataclass(frozen=True)
 class BatchDeadline:

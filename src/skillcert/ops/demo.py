@@ -56,7 +56,7 @@ from skillcert.registry.services.seals import decide_seal, upload_seal
 from skillcert.rules import clock
 from skillcert.rules.credit_code import credit_check_char, org_code_check_char
 from skillcert.rules.filing import Material
-from skillcert.supervision.services.draws import declare_conflict, make_draw
+from skillcert.supervision.services.draws import declare_conflict, make_draw, target_pool
 from skillcert.supervision.services.inspections import conclude, publish, record_finding
 from skillcert.supervision.services.reports import file_annual_report, record_violation
 
@@ -512,7 +512,12 @@ def _build_certificates(today: dt.date, officers: dict[str, User], users: dict[s
 
 def _build_supervision(today: dt.date, officers: dict[str, User], users: dict[str, User]) -> None:
     """A draw with its inspections (one published with a follow-up, one waiting for the
-    inspector), a declared conflict, an annual report, a violation."""
+    inspectors), a declared conflict, an annual report, a violation.
+
+    合肥 draws on-site spot checks of its batches still to run (domain.md §8) ten days ago:
+    the batch assessed four days ago and the one planned for next month. The first is
+    inspected on its assessment days; the second waits for its inspectors. The third
+    inspector declared a conflict with the organization, so the other two are drawn."""
     days = dt.timedelta
     pool = [officers["inspector_hefei"]] + [
         add_user(
@@ -526,31 +531,32 @@ def _build_supervision(today: dt.date, officers: dict[str, User], users: dict[st
         for n, name in ((2, "吴老师"), (3, "郑老师"))
     ]
     hefei_org = _organization(users["org_hefei"])
-    with on(today - days(25)):
+    with on(today - days(12)):
         declare_conflict(hefei_org, "曾为该机构授课", actor=pool[2])
+    draw_day = today - days(10)
+    with on(draw_day):
+        drawable = len(target_pool(officers["hefei_bureau"].authority, "batches", {}))
         record = make_draw(
             {
                 "targets": "batches",
-                "count": 2,
-                "inspectors": 1,
-                "seed": f"{today.year}-合肥-双随机-01",
-            }
-            if Batch.objects.exclude(state="draft").filter(site_city__code="01").count() >= 2
-            else {"targets": "organizations", "count": 1, "inspectors": 1},
+                "count": min(drawable, 2),
+                "inspectors": 2,
+                "seed": f"{draw_day.year}-合肥-双随机-01",
+            },
             actor=officers["hefei_bureau"],
         )
-    inspections = list(record.inspections.order_by("pk"))
-    first = inspections[0]
-    member = first.inspectors.first()
-    with on(today - days(20)):
+    first = record.inspections.select_related("batch").order_by("batch__start_date").first()
+    assessed = first.batch
+    with on(assessed.start_date):
         record_finding(
             first,
             {
                 "stage": "考务管理",
                 "findings": "考生身份核验记录完整；部分考场视频监控录像保存不足 30 天。",
             },
-            actor=member,
+            actor=officers["inspector_hefei"],
         )
+    with on(assessed.end_date):
         conclude(
             first,
             {
@@ -559,8 +565,9 @@ def _build_supervision(today: dt.date, officers: dict[str, User], users: dict[st
                 "requirement": "完善考场视频资料保存制度并补充设备",
                 "due_on": (today + days(20)).isoformat(),
             },
-            actor=member,
+            actor=officers["inspector_hefei"],
         )
+    with on(assessed.end_date + days(1)):
         publish(first, actor=officers["hefei_bureau"])
     jiujiang = users["org_jiujiang"]
     with on(today - days(3)):

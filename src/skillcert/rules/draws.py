@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from skillcert.rules.errors import InvalidInput
@@ -58,9 +58,11 @@ def draw(
     count: int,
     per_target: int,
     conflicts: Iterable[tuple[str, str]] = (),
+    labels: Mapping[str, str] | None = None,
 ) -> DrawResult:
     """Draw ``count`` targets, then ``per_target`` inspectors for each, never one with a
     declared conflict with that target. Ids are strings; the order of the pools is irrelevant.
+    ``labels`` (id → name) only words the messages: people read names, not ids.
 
     Refused (InvalidInput) when a pool is too small for what is asked.
     """
@@ -89,7 +91,8 @@ def draw(
         if len(eligible) < per_target:
             raise InvalidInput.for_field(
                 "inspectors",
-                f"对象 {target} 排除利益冲突后只有 {len(eligible)} 名督查员可选，"
+                f"对象「{(labels or {}).get(target, target)}」排除利益冲突后"
+                f"只有 {len(eligible)} 名督查员可选，"
                 f"少于 {per_target} 名",
             )
         team = sorted(eligible, key=lambda i: rank(seed, "inspector", target, i))[:per_target]

@@ -6,12 +6,12 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from skillcert.accounts.models import Authority, User
 from skillcert.accounts.roles import Role
 from skillcert.assessment.models import Batch, BatchItem
-from skillcert.assessment.workflow import BatchState
+from skillcert.assessment.selectors import with_filed_plan
 from skillcert.audit import service as audit
 from skillcert.registry.models import FILED_STATUSES, Organization, ScopeItem
 from skillcert.rules import clock
@@ -22,6 +22,7 @@ from skillcert.supervision.access import officer_authority
 from skillcert.supervision.models import (
     Inspection,
     InspectionDraw,
+    InspectionState,
     InspectorConflict,
     TargetKind,
 )
@@ -59,8 +60,12 @@ def _positive(data: dict[str, Any], key: str, label: str) -> int:
     return value
 
 
-def target_pool(authority: Authority, kind: str, filters: dict[str, Any]) -> list[dict[str, str]]:
-    """The targets under the authority: filed organizations, or batches held in its city."""
+def target_pool(
+    authority: Authority, kind: str, filters: dict[str, Any], *, on: dt.date | None = None
+) -> list[dict[str, str]]:
+    """The targets under the authority on the draw's date (today unless ``on``): filed
+    organizations, or batches held in its city that can still be inspected on site
+    (``drawable_batches``)."""
     if kind == TargetKind.ORGANIZATIONS:
         organizations = Organization.objects.filter(status__in=FILED_STATUSES)
         if not authority.is_province:
@@ -78,7 +83,7 @@ def target_pool(authority: Authority, kind: str, filters: dict[str, Any]) -> lis
             {"id": f"org:{o.pk}", "label": f"{o.name}（{o.filing_number}）"}
             for o in organizations.distinct().order_by("pk")
         ]
-    batches = Batch.objects.exclude(state=BatchState.DRAFT).select_related("organization")
+    batches = drawable_batches(on or clock.today()).select_related("organization")
     if not authority.is_province:
         batches = batches.filter(site_city=authority)
     if filters.get("from"):
@@ -98,6 +103,16 @@ def target_pool(authority: Authority, kind: str, filters: dict[str, Any]) -> lis
         {"id": f"batch:{b.pk}", "label": f"{b.organization.name}：{b.title}（{b.start_date}）"}
         for b in batches.distinct().order_by("pk")
     ]
+
+
+def drawable_batches(day: dt.date) -> QuerySet[Batch]:
+    """Batches a draw on ``day`` may take (domain.md §8, on-site spot checks of 认定实施): the
+    plan is filed, the assessment has not ended before ``day``, and no inspection of the
+    batch is still open (assigned and not concluded)."""
+    open_inspections = Inspection.objects.filter(
+        state=InspectionState.ASSIGNED, batch__isnull=False
+    ).values("batch")
+    return with_filed_plan(Batch.objects.filter(end_date__gte=day)).exclude(pk__in=open_inspections)
 
 
 def _matching(items: Any, filters: dict[str, Any], *, code: str, name: str, level_key: bool) -> Any:
@@ -169,11 +184,11 @@ def make_draw(data: Any, *, actor: Any) -> InspectionDraw:
     if seed_given and (not isinstance(data["seed"], str) or len(data["seed"]) > 64):
         raise InvalidInput.for_field("seed", "随机种子应为不超过 64 个字符的文本")
     with transaction.atomic():
-        targets = target_pool(authority, kind, filters)
+        today = clock.today()
+        targets = target_pool(authority, kind, filters, on=today)
         inspectors = inspector_pool(authority)
         conflicts = conflict_pairs(targets, inspectors)
         targets_digest, inspectors_digest = digest(targets), digest(inspectors)
-        today = clock.today()
         seed = (
             data["seed"]
             if seed_given
@@ -186,6 +201,7 @@ def make_draw(data: Any, *, actor: Any) -> InspectionDraw:
             count=count,
             per_target=per_target,
             conflicts=[tuple(pair) for pair in conflicts],
+            labels={t["id"]: t["label"] for t in targets},
         )
         record = InspectionDraw.objects.create(
             authority=authority,

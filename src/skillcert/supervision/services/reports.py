@@ -12,7 +12,7 @@ from django.db.models import Count, QuerySet
 
 from skillcert.assessment.models import Batch, Candidate
 from skillcert.assessment.models import Inspection as SpotCheck
-from skillcert.assessment.workflow import BatchState
+from skillcert.assessment.selectors import with_filed_plan
 from skillcert.audit import service as audit
 from skillcert.certificates.models import Certificate, CertificateStatus
 from skillcert.registry.access import decides_for_organization, organization_of
@@ -31,16 +31,9 @@ def report_due(year: int) -> dt.date:
     return dt.date(year + 1, month, day)
 
 
-# domain.md §8: a batch counts once its plan is filed; a draft never does, nor a plan
-# withdrawn before its assessment (九, 撤回).
-UNCOUNTED_BATCH_STATES = frozenset({BatchState.DRAFT.value, "withdrawn"})
-
-
 def counted_batches(organization: Organization, year: int) -> QuerySet[Batch]:
     """The year's batches of an annual report: plan filed, ``start_date`` in the year."""
-    return Batch.objects.filter(organization=organization, start_date__year=year).exclude(
-        state__in=UNCOUNTED_BATCH_STATES
-    )
+    return with_filed_plan(Batch.objects.filter(organization=organization, start_date__year=year))
 
 
 def report_statistics(organization: Organization, year: int) -> dict[str, Any]:
