@@ -205,10 +205,13 @@ REST_FRAMEWORK = {
 }
 
 SPECTACULAR_SETTINGS = {
-    "TITLE": "职业技能等级认定平台 API",
+    "TITLE": "安徽省职业技能等级认定服务平台 开发者接口",
     "DESCRIPTION": (
-        "Interface contract v1 of skillcert: organization filing, assessment batches, "
-        "certificates and supervision (皖人社秘〔2020〕65号)."
+        "接口约定第 1 版：评价组织备案、认定批次、证书和监督检查"
+        "（依据皖人社秘〔2020〕65号）。请求和应答均为 JSON（UTF-8），日期格式 YYYY-MM-DD；"
+        "登录后以 Authorization: Bearer <token> 调用。电子证书是 JWS（紧凑序列化，"
+        "alg EdDSA，Ed25519 密钥，头部带 kid），公钥集（含已停用的公钥）在 "
+        "/.well-known/jwks.json，按 kid 选取公钥即可离线验证签名。"
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,

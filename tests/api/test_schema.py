@@ -18,3 +18,14 @@ def test_committed_schema_matches_the_code():
     assert generated == committed, (
         "the API differs from src/skillcert/api/openapi.yaml: run `make schema` and commit it"
     )
+
+
+def test_schema_and_docs_have_a_chinese_title(client):
+    """The docs are linked from the public pages as 开发者接口: their title says so in Chinese."""
+    committed = yaml.safe_load(COMMITTED.read_text(encoding="utf-8"))
+    title = committed["info"]["title"]
+    assert title == "安徽省职业技能等级认定服务平台 开发者接口"
+    assert not any(word in title for word in ("API", "skillcert"))
+    assert "Interface contract" not in committed["info"]["description"]
+    docs = client.get("/api/docs").content.decode()
+    assert f"<title>{title}</title>" in docs

@@ -229,6 +229,37 @@ def test_a_valid_certificate_shows_the_answer_without_the_id_number(certificate)
     assert response["Cache-Control"] == "private, no-store"
 
 
+JARGON = ("Ed25519", "EdDSA", "JWS", "jws", "JWKS", "jwks", "kid", "公钥集")
+
+
+def test_the_electronic_certificate_is_explained_in_plain_chinese(certificate):
+    response = verify(certificate.number, certificate.name)
+    page, words = html(response), text(response)
+    assert "下载电子证书" in words and "电子签名" in words
+    assert "data-credential" in page
+    for word in JARGON:
+        assert word not in words, word
+    assert 'href="/api/docs" data-developer-docs>开发者接口</a>' in page
+
+
+@pytest.mark.parametrize("change", ["revoke", "correct"])
+def test_no_electronic_certificate_for_a_revoked_or_corrected_one(
+    certificate, org_user, today, change
+):
+    today("2026-11-20")
+    if change == "revoke":
+        lifecycle.revoke_certificate(certificate, reason="冒名顶替", actor=org_user)
+    else:
+        lifecycle.correct_certificate(
+            certificate, {"name": "王小明", "reason": "姓名有误"}, actor=org_user
+        )
+    response = verify(certificate.number, certificate.name)
+    page, words = html(response), text(response)
+    assert "/credential" not in page and "data-credential" not in page
+    assert "下载电子证书" not in words
+    assert "不提供电子证书" in words
+
+
 def test_a_wrong_name_is_answered_like_an_unknown_number(certificate):
     wrong = text(verify(certificate.number, "无此人"))
     unknown = text(verify("S000034010001263999999", certificate.name))

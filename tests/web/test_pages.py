@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -31,6 +33,19 @@ def test_public_pages_are_in_chinese(client: Client, path, text):
     html = response.content.decode()
     assert '<html lang="zh-Hans">' in html
     assert text in html
+
+
+PUBLIC_PAGES = ["/", "/catalog", "/notices", "/verify", "/login", "/register"]
+
+
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_public_pages_link_the_developer_docs_without_jargon(client: Client, path):
+    html = client.get(path).content.decode()
+    assert '<a href="/api/docs" data-developer-docs>开发者接口</a>' in html
+    assert "开放接口" not in html
+    words = re.sub(r"<[^>]+>", "", html)
+    for jargon in ("Ed25519", "EdDSA", "JWS", "JWKS", "kid"):
+        assert jargon not in words, jargon
 
 
 def test_unknown_page_is_a_chinese_404(client: Client):

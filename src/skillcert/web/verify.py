@@ -17,6 +17,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from skillcert.certificates.models import CertificateStatus
 from skillcert.certificates.verification import find_public, public_view
 from skillcert.rules.errors import DomainError, NotFound
 from skillcert.web.forms import VerifyForm
@@ -50,7 +51,11 @@ def verify(request: HttpRequest, number: str = "") -> HttpResponse:
         else:
             context.update(
                 answer=answer,
-                credential_url=credential_url(answer["number"], data["name"]),
+                # Only a valid certificate is offered as an electronic certificate: a revoked
+                # or superseded one must not travel on as a signed file.
+                credential_url=credential_url(answer["number"], data["name"])
+                if answer["status"] == CertificateStatus.VALID
+                else "",
                 newer_url=reverse("web:verify_number", args=[answer["superseded_by"]])
                 if answer["superseded_by"]
                 else "",
