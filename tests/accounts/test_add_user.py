@@ -79,6 +79,51 @@ def test_command_adds_a_user(authorities, capsys):
     assert entry.actor.startswith("cli:")
 
 
+def test_command_records_the_person_s_name_and_department(authorities, capsys):
+    call_command(
+        "user",
+        "add",
+        "zhangming",
+        "--password",
+        PASSWORD,
+        "--role",
+        "city_bureau",
+        "--authority",
+        "01",
+        "--name",
+        " 张明 ",
+        "--department",
+        "合肥市人社局",
+    )
+    assert "署名「合肥市人社局 张明」" in capsys.readouterr().out
+    user = User.objects.get(username="zhangming")
+    assert (user.display_name, user.department, user.signature) == (
+        "张明",
+        "合肥市人社局",
+        "合肥市人社局 张明",
+    )
+    added = AuditEntry.objects.filter(action="accounts.user_added").latest("seq")
+    assert '"department":"合肥市人社局"' in added.after
+
+
+def test_command_refuses_an_overlong_department_in_chinese(authorities):
+    with pytest.raises(CommandError, match="部门不能超过 60 个字符"):
+        call_command(
+            "user",
+            "add",
+            "zm2",
+            "--password",
+            PASSWORD,
+            "--role",
+            "city_center",
+            "--authority",
+            "01",
+            "--department",
+            "部" * 61,
+        )
+    assert not User.objects.filter(username="zm2").exists()
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -175,7 +175,7 @@ def test_bureau_officer_logs_in_and_out(new_page, screenshot):
     expect(facts).to_contain_text("市人社局")
     expect(facts).to_contain_text("合肥市")
     expect(facts).to_contain_text("hefei_bureau")
-    expect(page.locator(".nav-user")).to_have_text("合肥市人社局 张科长")
+    expect(page.locator(".nav-user")).to_have_text("合肥市人社局 张明")
     logout = page.get_by_role("button", name="退出", exact=True)
     screenshot(page, "dashboard-bureau-desktop")
 

@@ -29,9 +29,9 @@ DESKTOP = e2e.DESKTOP
 PHONE = e2e.PHONE
 # The demo's 合肥 inspectors, by the name the draw shows.
 INSPECTORS = {
-    "督查员 周老师": "inspector_hefei",
-    "督查员 吴老师": "inspector_hefei2",
-    "督查员 郑老师": "inspector_hefei3",
+    "周敏": "inspector_hefei",
+    "吴刚": "inspector_hefei2",
+    "郑洁": "inspector_hefei3",
 }
 
 

@@ -46,6 +46,7 @@ class User(AbstractUser):
         related_name="users",
     )
     display_name = models.CharField("姓名", max_length=60, blank=True)
+    department = models.CharField("部门", max_length=60, blank=True)
 
     class Meta:
         verbose_name = "用户"
@@ -53,6 +54,19 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    @property
+    def signature(self) -> str:
+        """Who the person is on pages and in histories (署名): 部门 姓名 (``合肥市人社局 张明``);
+        an organization user without a name signs with its organization's name; else the
+        login name."""
+        if self.display_name:
+            return f"{self.department} {self.display_name}".strip()
+        # The registry's Membership (reverse one-to-one): accounts does not import registry.
+        membership = getattr(self, "membership", None)
+        if membership is not None:
+            return membership.organization.name
+        return self.username
 
     @property
     def is_officer(self) -> bool:

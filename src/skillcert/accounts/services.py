@@ -79,6 +79,23 @@ def check_password(password: str, user: User | None = None) -> None:
         raise InvalidInput("密码不符合要求", fields={"password": list(exc.messages)}) from None
 
 
+NAME_LENGTH = 60  # 姓名 and 部门 (User.display_name, User.department)
+
+
+def check_names(display_name: str, department: str) -> tuple[str, str]:
+    """姓名 and 部门, stripped; each at most 60 characters."""
+    name = (display_name or "").strip()
+    unit = (department or "").strip()
+    errors: dict[str, list[str]] = {}
+    if len(name) > NAME_LENGTH:
+        errors["display_name"] = [f"姓名不能超过 {NAME_LENGTH} 个字符"]
+    if len(unit) > NAME_LENGTH:
+        errors["department"] = [f"部门不能超过 {NAME_LENGTH} 个字符"]
+    if errors:
+        raise InvalidInput("姓名或部门有误", fields=errors)
+    return name, unit
+
+
 def parse_role(role: str, allowed: frozenset[Role] = frozenset(Role)) -> Role:
     try:
         chosen = Role(role)
@@ -97,15 +114,18 @@ def add_user(
     role: str,
     authority: str | None = None,
     display_name: str = "",
+    department: str = "",
     actor: Any,
 ) -> User:
-    """Add an officer, inspector or administrator.
+    """Add an officer, inspector or administrator, with the person's name and department
+    (shown on pages and in histories as ``部门 姓名``).
 
     Enforces: a known role; the authority kind the role needs (city roles a city, province
     roles the province, inspectors either); a free username; Django's password rules.
     Organization users are created by ``registry.services.register_organization`` instead.
     """
     chosen = parse_role(role, ADDABLE_ROLES)
+    display_name, department = check_names(display_name, department)
     place = resolve_authority(authority)
     allowed_kinds = ROLE_AUTHORITY_KINDS[chosen]
     if place is None:
@@ -119,7 +139,13 @@ def add_user(
         )
     with transaction.atomic():
         username = check_username(username)
-        user = User(username=username, role=chosen, authority=place, display_name=display_name)
+        user = User(
+            username=username,
+            role=chosen,
+            authority=place,
+            display_name=display_name,
+            department=department,
+        )
         check_password(password, user)
         user.set_password(password)
         user.save()
@@ -127,8 +153,29 @@ def add_user(
             actor=actor,
             action="accounts.user_added",
             obj=user,
-            after=audit.snapshot(user, ["username", "role", "authority", "display_name"]),
+            after=audit.snapshot(
+                user, ["username", "role", "authority", "display_name", "department"]
+            ),
         )
+    return user
+
+
+def set_user_names(user: User, *, display_name: str, department: str, actor: Any) -> User:
+    """Record the person behind an account: 姓名 and 部门 (e.g. an organization's contact)."""
+    display_name, department = check_names(display_name, department)
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        before = audit.snapshot(locked, ["display_name", "department"])
+        locked.display_name, locked.department = display_name, department
+        locked.save(update_fields=["display_name", "department"])
+        audit.record(
+            actor=actor,
+            action="accounts.user_names_set",
+            obj=locked,
+            before=before,
+            after=audit.snapshot(locked, ["display_name", "department"]),
+        )
+    user.display_name, user.department = display_name, department
     return user
 
 

@@ -37,12 +37,18 @@ def command_line_actor() -> ActorRef:
     return ActorRef(f"cli:{name}", None, "system")
 
 
+ACTOR_NAME_LENGTH = 150  # the width of every history row's actor column
+
+
 def actor_ref(actor: Any) -> ActorRef:
+    """Who acted, as histories name them: a user by its signature (``合肥市人社局 张明``, the
+    organization's name, or the login name: ``User.signature``); the id keeps the account."""
     if isinstance(actor, ActorRef):
         return actor
     if actor is None or not getattr(actor, "is_authenticated", False):
         return PUBLIC
-    return ActorRef(actor.get_username(), actor.pk, getattr(actor, "role", ""))
+    name = getattr(actor, "signature", "") or actor.get_username()
+    return ActorRef(name[:ACTOR_NAME_LENGTH], actor.pk, getattr(actor, "role", ""))
 
 
 def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, Any]:

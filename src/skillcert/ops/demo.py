@@ -18,7 +18,7 @@ from typing import Any
 from django.db import transaction
 
 from skillcert.accounts.models import User
-from skillcert.accounts.services import add_user
+from skillcert.accounts.services import add_user, set_user_names
 from skillcert.assessment.models import Batch
 from skillcert.assessment.services.implementation import record_inspection
 from skillcert.assessment.services.plans import create_batch, submit_plan
@@ -69,52 +69,59 @@ class DemoLogin:
     username: str
     role: str
     authority: str | None
-    display_name: str
+    display_name: str  # 姓名
+    department: str  # 部门: histories and the navigation show "部门 姓名"
     note: str
 
 
 OFFICERS = [
-    DemoLogin("admin", "admin", "province", "系统管理员", "管理账户与基础数据"),
+    DemoLogin("admin", "admin", "province", "陈静", "安徽省人社厅信息中心", "管理账户与基础数据"),
     DemoLogin(
         "province_dept",
         "province_dept",
         "province",
-        "省人社厅 王处长",
+        "王建国",
+        "安徽省人社厅",
         "省直渠道备案、面向全省复核（待办：省直申请、芜湖推荐）",
     ),
     DemoLogin(
         "province_center",
         "province_center",
         "province",
-        "省鉴定中心 李科长",
+        "李娟",
+        "安徽省职业技能鉴定中心",
         "省直渠道技术评估、证书号段、全国联网上报（2 项证书状态变更待上报）",
     ),
     DemoLogin(
         "hefei_bureau",
         "city_bureau",
         "01",
-        "合肥市人社局 张科长",
+        "张明",
+        "合肥市人社局",
         "合肥市受理、评估、公示、备案（待办：待受理、评估中）",
     ),
     DemoLogin(
         "hefei_center",
         "city_center",
         "01",
-        "合肥市鉴定中心 赵老师",
+        "赵丽",
+        "合肥市职业技能鉴定中心",
         "合肥市技术评估、计划与结果报备",
     ),
     DemoLogin(
         "wuhu_bureau",
         "city_bureau",
         "02",
-        "芜湖市人社局 孙科长",
+        "孙伟",
+        "芜湖市人社局",
         "芜湖市（看不到合肥的申请；公示中 1 件）",
     ),
     DemoLogin(
         "inspector_hefei",
         "inspector",
         "01",
-        "督查员 周老师",
+        "周敏",
+        "合肥市人社局",
         "合肥市抽查督导：被抽中的检查任务（另有 inspector_hefei2、inspector_hefei3）",
     ),
 ]
@@ -127,6 +134,7 @@ class DemoOrganization:
     division: str
     body: str
     stage: str  # what the newcomer sees for it
+    contact: str  # 姓名 of the person using the account; its department is the organization
 
 
 ORGANIZATIONS = [
@@ -136,9 +144,15 @@ ORGANIZATIONS = [
         "340104",
         "MJ000101",
         "已备案，试点中；认定批次：已报备结果（证书：补发、更正、撤销各一）、公示中、计划已报备、草稿",
+        contact="刘芳",
     ),
     DemoOrganization(
-        "org_wuhu", "芜湖市江城职业培训学校", "340202", "MJ000202", "备案公示中（可提出异议）"
+        "org_wuhu",
+        "芜湖市江城职业培训学校",
+        "340202",
+        "MJ000202",
+        "备案公示中（可提出异议）",
+        contact="黄磊",
     ),
     DemoOrganization(
         "org_binhu",
@@ -146,10 +160,18 @@ ORGANIZATIONS = [
         "340111",
         "MJ000303",
         "已提交，待合肥市人社局受理",
+        contact="杨帆",
     ),
-    DemoOrganization("org_chaohu", "安徽巢湖技工学校", "340181", "MJ000404", "技术评估中"),
     DemoOrganization(
-        "org_baohe", "合肥市包河区家政服务培训学校", "340111", "MJ000505", "草稿：尚未上传材料"
+        "org_chaohu", "安徽巢湖技工学校", "340181", "MJ000404", "技术评估中", contact="胡斌"
+    ),
+    DemoOrganization(
+        "org_baohe",
+        "合肥市包河区家政服务培训学校",
+        "340111",
+        "MJ000505",
+        "草稿：尚未上传材料",
+        contact="何静",
     ),
     DemoOrganization(
         "org_jiujiang",
@@ -157,6 +179,7 @@ ORGANIZATIONS = [
         "340207",
         "MJ000606",
         "已备案（试点通过），芜湖推荐面向全省；一个批次待结果报备；印章待芜湖确认；已报送年度报告",
+        contact="马超",
     ),
     DemoOrganization(
         "org_telecom",
@@ -164,9 +187,15 @@ ORGANIZATIONS = [
         "340100",
         "MJ000707",
         "省直渠道，已提交省人社厅",
+        contact="徐丽",
     ),
     DemoOrganization(
-        "org_revoked", "合肥市速成职业培训学校", "340102", "MJ000808", "已撤销（退出公告、废置库）"
+        "org_revoked",
+        "合肥市速成职业培训学校",
+        "340102",
+        "MJ000808",
+        "已撤销（退出公告、废置库）",
+        contact="朱强",
     ),
 ]
 
@@ -208,6 +237,7 @@ def load_demo() -> bool:
                 role=login.role,
                 authority=login.authority,
                 display_name=login.display_name,
+                department=login.department,
                 actor=DEMO_ACTOR,
             )
             for login in OFFICERS
@@ -230,7 +260,8 @@ def _register(item: DemoOrganization) -> User:
         name=item.name,
         actor=DEMO_ACTOR,
     )
-    return organization.members.get().user
+    user = organization.members.get().user
+    return set_user_names(user, display_name=item.contact, department=item.name, actor=DEMO_ACTOR)
 
 
 def _organization(user: User) -> Organization:
@@ -525,10 +556,11 @@ def _build_supervision(today: dt.date, officers: dict[str, User], users: dict[st
             password=DEMO_PASSWORD,
             role="inspector",
             authority="01",
-            display_name=f"督查员 {name}",
+            display_name=name,
+            department="合肥市人社局",
             actor=DEMO_ACTOR,
         )
-        for n, name in ((2, "吴老师"), (3, "郑老师"))
+        for n, name in ((2, "吴刚"), (3, "郑洁"))
     ]
     hefei_org = _organization(users["org_hefei"])
     with on(today - days(12)):

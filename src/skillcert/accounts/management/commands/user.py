@@ -1,4 +1,5 @@
-"""``skillcert user add USERNAME --password P --role ROLE [--authority CODE]``."""
+"""``skillcert user add USERNAME --password P --role ROLE [--authority CODE] [--name 姓名]
+[--department 部门]``."""
 
 from __future__ import annotations
 
@@ -26,7 +27,12 @@ class Command(BaseCommand):
             help="one of: " + ", ".join(r.value for r in Role if r != Role.ORGANIZATION),
         )
         add.add_argument("--authority", default=None, help="a city code (01 …) or 'province'")
-        add.add_argument("--name", default="", help="the person's name, shown on pages")
+        add.add_argument("--name", default="", help="the person's name (姓名), shown on pages")
+        add.add_argument(
+            "--department",
+            default="",
+            help="the person's department (部门); histories show 部门 姓名",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -36,10 +42,12 @@ class Command(BaseCommand):
                 role=options["role"],
                 authority=options["authority"],
                 display_name=options["name"],
+                department=options["department"],
                 actor=command_line_actor(),
             )
         except DomainError as exc:
             details = "; ".join(m for messages in exc.fields.values() for m in messages)
             raise CommandError(details or exc.message) from exc
         where = f"，{user.authority.name}" if user.authority else ""
-        self.stdout.write(f"已添加用户 {user.username}（{user.role_label}{where}）")
+        who = f"，署名「{user.signature}」" if user.display_name else ""
+        self.stdout.write(f"已添加用户 {user.username}（{user.role_label}{where}{who}）")
