@@ -56,3 +56,39 @@ def test_search_by_code_prefix_and_name_part(catalog):
 def test_loading_twice_changes_nothing(catalog):
     again = load_occupation_catalog(actor=SYSTEM)
     assert again["created"] == 0 and again["updated"] == 0
+
+
+def test_search_finds_any_part_of_the_name_and_pinyin_initials(catalog):
+    # The 2022 edition calls it 婴幼儿发展引导员; an officer may keep the former name too.
+    Occupation.objects.create(edition="2015", code="4-10-01-02", name="育婴员")
+    for typed in ("育婴", "婴员", "yyy", "YYY"):
+        assert "育婴员" in [o.name for o in search_occupations(typed)], typed
+    assert search_occupations("婴幼")[0].name == "婴幼儿发展引导员"
+    assert search_occupations("yyefzydy")[0].name == "婴幼儿发展引导员"
+
+
+def test_search_keeps_its_index_and_sees_new_rows(catalog, django_assert_num_queries):
+    search_occupations("焊")
+    with django_assert_num_queries(1):  # the rows' count and last id, nothing more
+        assert "焊工" in [o.name for o in search_occupations("hg", limit=100)]
+    Occupation.objects.create(edition="2015", code="4-10-01-02", name="育婴员")
+    assert search_occupations("育婴")[0].name == "育婴员"
+
+
+def test_the_lookup_shows_a_new_occupations_code(catalog, public_client):
+    response = public_client.get("/api/v1/occupations", {"q": "人工智能工程"})
+    assert response.status_code == 200
+    (hit,) = response.json()
+    assert hit == {
+        "code": "2-02-38-01",
+        "name": "人工智能工程技术人员",
+        "edition": "2022",
+        "new_occupation": True,
+        "document_no": "人社厅发〔2019〕48号",
+        "access_type": False,
+    }
+    (uncoded,) = public_client.get("/api/v1/occupations", {"q": "生成式人工智能"}).json()
+    assert uncoded["new_occupation"] and uncoded["code"] is None
+    assert uncoded["document_no"] == "人社厅发〔2024〕36号"
+    hits = public_client.get("/api/v1/occupations", {"q": "wypsy"}).json()
+    assert hits[0]["name"] == "网约配送员" and hits[0]["code"] == "4-10-08-01"

@@ -1,6 +1,9 @@
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pypinyin import Style, lazy_pinyin
 
 from skillcert.rules.errors import InvalidInput
 from skillcert.rules.occupations import (
@@ -10,10 +13,13 @@ from skillcert.rules.occupations import (
     Occupation,
     OccupationIndex,
     build_catalog,
+    initials_position,
     load_access_qualifications,
     load_new_occupations,
     load_occupations_2022,
+    normalize_name,
     parse_occupation_code,
+    pinyin_initials,
 )
 
 
@@ -204,6 +210,113 @@ def test_search_ranks_exact_then_prefix_then_substring(index):
     names = [o.name for o in index.search("焊")]
     assert names[0] == "焊接工程技术人员"  # starts with 焊, earliest in the catalog
     assert "喷涂喷焊工" in names
+
+
+# --- any part of a name, pinyin initials ----------------------------------------------------
+
+
+def occupation(name: str, code: str | None, *, new: bool = False) -> Occupation:
+    return Occupation(
+        edition="2022" if code else EDITION_NEW,
+        code=code,
+        name=name,
+        major="",
+        middle="",
+        minor="",
+        minor_name="",
+        digital=False,
+        green=False,
+        new_occupation=new,
+    )
+
+
+@pytest.fixture(scope="module")
+def care():
+    return OccupationIndex(
+        [
+            occupation("育婴员", "4-10-01-02"),
+            occupation("保育师", "4-10-01-03"),
+            occupation("养老护理员", "4-10-01-05"),
+            occupation("调酒师", "4-03-02-07"),
+            occupation("网约配送员", "4-02-07-10", new=True),
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ("育婴", "育婴员"),
+        ("婴员", "育婴员"),  # any part of the name
+        ("婴", "育婴员"),
+        ("yyy", "育婴员"),
+        ("YYY", "育婴员"),
+        ("yy", "育婴员"),
+        (" y y y ", "育婴员"),
+        ("hly", "养老护理员"),  # initials of a part inside the name
+        ("ylhly", "养老护理员"),
+        ("tjs", "调酒师"),  # 调 read tiáo (调酒) ...
+        ("djs", "调酒师"),  # ... or diào: either finds it
+        ("wypsy", "网约配送员"),
+    ],
+)
+def test_search_by_any_part_of_the_name_or_its_initials(care, text, first):
+    assert care.search(text)[0].name == first
+
+
+def test_initials_rank_after_names_and_never_match_chinese_queries(care):
+    assert [o.name for o in care.search("bys")] == ["保育师"]
+    assert care.search("员育") == []  # parts in the wrong order are not a part
+    assert care.search("xyz") == []
+    assert [o.code for o in care.search("4-10")] == ["4-10-01-02", "4-10-01-03", "4-10-01-05"]
+
+
+def test_pinyin_initials():
+    assert pinyin_initials("育婴员")[1:] == ("y", "y")
+    assert "y" in pinyin_initials("育婴员")[0]
+    assert set(pinyin_initials("调酒师")[0]) >= {"d", "t"}
+    assert pinyin_initials("军官（警官）") == pinyin_initials("军官(警官)")
+    assert pinyin_initials("军官(警官)") == ("j", "g", "j", "g")  # signs left out
+    assert pinyin_initials("3D 打印") == ("3", "d", "d", "y")
+    assert initials_position("hly", pinyin_initials("养老护理员")) == 2
+    assert initials_position("yyy", pinyin_initials("养老护理员")) is None
+
+
+def test_initials_are_read_once_per_name(care):
+    care.search("yyy")
+    before = pinyin_initials.cache_info()
+    for _ in range(3):
+        care.search("tjs")
+        care.search("zzz")
+    after = pinyin_initials.cache_info()
+    assert after.misses == before.misses
+    assert after.hits > before.hits
+
+
+NAMES = sorted({o.name for o in OccupationIndex.default().occupations})
+
+
+@settings(max_examples=200, deadline=None)
+@given(name=st.sampled_from(NAMES), data=st.data())
+def test_any_part_of_any_catalog_name_finds_it(index, name, data):
+    key = normalize_name(name)
+    start = data.draw(st.integers(0, len(key) - 1))
+    end = data.draw(st.integers(start + 1, len(key)))
+    found = index.search(key[start:end], limit=len(index.occupations))
+    assert name in {o.name for o in found}
+
+
+@settings(max_examples=200, deadline=None)
+@given(name=st.sampled_from(NAMES))
+def test_the_initials_of_any_catalog_name_find_it(index, name):
+    typed = "".join(
+        char.lower()
+        for part in lazy_pinyin(normalize_name(name), style=Style.FIRST_LETTER)
+        for char in part
+        if char.isascii() and char.isalnum()
+    )
+    found = index.search(typed, limit=len(index.occupations))
+    assert name in {o.name for o in found}
 
 
 def test_search_limit_and_empty(index):

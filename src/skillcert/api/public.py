@@ -60,7 +60,9 @@ class NoticesView(PublicView):
 
 
 class OccupationSearchView(PublicView):
-    """Autocomplete for the application form: code prefix or part of the name."""
+    """Autocomplete for the application form: a code prefix, any part of the name, or the
+    name's pinyin initials. A new occupation (新职业) carries its code when the 2022 edition
+    has one (else null) and the document that published it."""
 
     @extend_schema(
         parameters=[OpenApiParameter("q", str, required=True)],
@@ -68,10 +70,11 @@ class OccupationSearchView(PublicView):
             200: inline_serializer(
                 "OccupationHit",
                 {
-                    "code": serializers.CharField(),
+                    "code": serializers.CharField(allow_null=True),
                     "name": serializers.CharField(),
                     "edition": serializers.CharField(),
                     "new_occupation": serializers.BooleanField(),
+                    "document_no": serializers.CharField(),
                     "access_type": serializers.BooleanField(),
                 },
                 many=True,
@@ -88,6 +91,7 @@ class OccupationSearchView(PublicView):
                     "name": o.name,
                     "edition": o.edition,
                     "new_occupation": o.new_occupation,
+                    "document_no": o.new_document_no,
                     "access_type": o.access_type,
                 }
                 for o in hits

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import time
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Max, QuerySet
 
 from skillcert.reference.models import CalendarDay, CalendarYear, Occupation
+from skillcert.rules import occupations as occupation_rules
 from skillcert.rules.workdays import WorkCalendar
 
 CALENDAR_TTL_SECONDS = 60
+OCCUPATIONS_TTL_SECONDS = 600
 _cached: tuple[float, WorkCalendar] | None = None
+# (built at, rows' count and highest id, the index) of the occupations officers keep.
+_occupations: tuple[float, tuple[int, int | None], occupation_rules.OccupationIndex] | None = None
 
 
 def work_calendar() -> WorkCalendar:
@@ -43,10 +47,52 @@ def occupations_by_name(name: str) -> QuerySet[Occupation]:
     return Occupation.objects.filter(name=name.strip())
 
 
-def search_occupations(text: str, limit: int = 20) -> list[Occupation]:
-    """Autocomplete: code prefix or a part of the name."""
-    text = text.strip()
-    if not text:
+def search_occupations(text: str, limit: int = 20) -> list[occupation_rules.Occupation]:
+    """Autocomplete: a code prefix, any part of the name, or the name's pinyin initials
+    ("yyy" finds 育婴员), ranked as ``OccupationIndex.search`` ranks them."""
+    if not text.strip():
         return []
-    query = Q(code__startswith=text) | Q(name__contains=text)
-    return list(Occupation.objects.filter(query).order_by("code", "name")[:limit])
+    return occupation_index().search(text, limit=limit)
+
+
+def occupation_index() -> occupation_rules.OccupationIndex:
+    """The occupation table as an in-memory index, kept per process and rebuilt when rows
+    are added or removed, when this process reloaded the catalog, or after ten minutes (an
+    update in another process). Pinyin initials are read once per name (cached in rules)."""
+    global _occupations
+    now = time.monotonic()
+    counted = Occupation.objects.aggregate(n=Count("pk"), last=Max("pk"))
+    signature = (counted["n"], counted["last"])
+    if (
+        _occupations is not None
+        and _occupations[1] == signature
+        and now - _occupations[0] < OCCUPATIONS_TTL_SECONDS
+    ):
+        return _occupations[2]
+    rows = Occupation.objects.order_by(F("code").asc(nulls_last=True), "name")
+    index = occupation_rules.OccupationIndex(_as_rule(row) for row in rows)
+    _occupations = (now, signature, index)
+    return index
+
+
+def forget_occupation_index() -> None:
+    global _occupations
+    _occupations = None
+
+
+def _as_rule(row: Occupation) -> occupation_rules.Occupation:
+    return occupation_rules.Occupation(
+        edition=row.edition,
+        code=row.code,
+        name=row.name,
+        major=row.major,
+        middle=row.middle,
+        minor=row.minor,
+        minor_name=row.minor_name,
+        digital=row.digital,
+        green=row.green,
+        new_occupation=row.new_occupation,
+        new_batch=row.new_batch,
+        new_document_no=row.new_document_no,
+        access_type=row.access_type,
+    )

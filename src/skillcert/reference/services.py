@@ -13,7 +13,7 @@ from skillcert.reference.models import (
     CalendarYear,
     Occupation,
 )
-from skillcert.reference.selectors import forget_work_calendar
+from skillcert.reference.selectors import forget_occupation_index, forget_work_calendar
 from skillcert.rules import occupations as occupation_rules
 from skillcert.rules.workdays import ScheduleEntry, parse_schedule_csv, schedule_years
 
@@ -59,6 +59,8 @@ def load_occupation_catalog(*, actor: Any) -> dict[str, int]:
                 to_update.append(row)
         Occupation.objects.bulk_create(to_create, batch_size=500)
         Occupation.objects.bulk_update(to_update, OCCUPATION_FIELDS, batch_size=500)
+        transaction.on_commit(forget_occupation_index)
+        forget_occupation_index()
         for item in access:
             AccessQualification.objects.update_or_create(
                 name=item.name,

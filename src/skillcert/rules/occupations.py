@@ -15,7 +15,10 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
+
+from pypinyin import Style, pinyin
 
 from skillcert.rules.errors import InvalidInput
 
@@ -28,6 +31,8 @@ EDITION_2022 = "2022"
 EDITION_NEW = "new"  # a new occupation not found in the 2022 edition: known by name only
 
 _CODE = re.compile(r"[0-9]-[0-9]{2}-[0-9]{2}-[0-9]{2}")
+# A query typed as pinyin initials ("yyy" for 育婴员): Latin letters, digits allowed ("3d").
+_INITIALS_QUERY = re.compile(r"[a-z0-9]*[a-z][a-z0-9]*")
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,39 @@ def parse_occupation_code(text: str, field: str = "occupation_code") -> str:
 def normalize_name(name: str) -> str:
     """A name for comparison: whitespace removed, full-width parentheses and commas made ASCII."""
     return "".join(name.split()).replace("（", "(").replace("）", ")")
+
+
+@lru_cache(maxsize=8192)
+def pinyin_initials(name: str) -> tuple[str, ...]:
+    """The first letters of a name's pinyin, one string per character holding every reading
+    of a polyphone: 调酒师 → ("dt", "j", "s") (调 is tiáo or diào). Latin letters and digits
+    stand for themselves in lower case ("3D打印" starts "3", "d", "d"); other signs are left out.
+
+    Cached per name, so each occupation's name is read once per process.
+    """
+    letters: list[str] = []
+    for char in normalize_name(name):
+        if char.isascii():
+            if char.isalnum():
+                letters.append(char.lower())
+            continue
+        # Each character alone, so that every reading counts (a phrase would pick one).
+        readings = pinyin(char, style=Style.FIRST_LETTER, heteronym=True)[0]
+        found = "".join(sorted({r.lower() for r in readings if r.isascii() and r.isalpha()}))
+        if found:
+            letters.append(found)
+    return tuple(letters)
+
+
+def initials_position(query: str, initials: tuple[str, ...]) -> int | None:
+    """Where ``query`` (lower-case letters) runs along ``initials``, or None: 0 when the name
+    starts with it ("yy" for 育婴员), the character it starts at for a part inside ("hly" for
+    养老护理员: 2)."""
+    size = len(query)
+    for start in range(len(initials) - size + 1):
+        if all(query[offset] in initials[start + offset] for offset in range(size)):
+            return start
+    return None
 
 
 # --- loading -----------------------------------------------------------------------------
@@ -260,11 +298,14 @@ class OccupationIndex:
 
     def search(self, text: str, limit: int = 20) -> list[Occupation]:
         """Occupations for autocomplete: code prefix matches, then names (exact, starting
-        with, containing the text)."""
+        with, containing the text anywhere), then names whose pinyin initials start with or
+        contain the text when it is typed in Latin letters ("yyy" finds 育婴员)."""
         query = normalize_name(text)
         if not query or limit < 1:
             return []
-        # Rank 0-3: code prefix, exact name, name prefix, name substring; catalog order within.
+        letters = query.lower() if _INITIALS_QUERY.fullmatch(query.lower()) else ""
+        # Rank 0-5: code prefix, exact name, name prefix, name substring, initials prefix,
+        # initials inside; catalog order within a rank.
         ranked: list[tuple[int, int, Occupation]] = []
         for position, occupation in enumerate(self._occupations):
             name = normalize_name(occupation.name)
@@ -276,11 +317,17 @@ class OccupationIndex:
                 rank = 2
             elif query in name:
                 rank = 3
+            elif letters and (at := self._initials_at(letters, occupation.name)) is not None:
+                rank = 4 if at == 0 else 5
             else:
                 continue
             ranked.append((rank, position, occupation))
         ranked.sort(key=lambda item: (item[0], item[1]))
         return [occupation for _, _, occupation in ranked[:limit]]
+
+    @staticmethod
+    def _initials_at(letters: str, name: str) -> int | None:
+        return initials_position(letters, pinyin_initials(name))
 
     def is_access_type(self, name: str, code: str | None) -> AccessQualification | None:
         """The access-type qualification an occupation falls under, or None.

@@ -1,5 +1,6 @@
 /* The occupations step of the application wizard: add and remove rows, and look occupations
-   up by name in the public catalog (GET /api/v1/occupations?q=). Without this script the
+   up in the public catalog (GET /api/v1/occupations?q=: any part of the name, the pinyin
+   initials such as "yyy" for 育婴员, or a code prefix). Without this script the
    table still works: rows are saved as typed and blank rows are ignored. */
 (function () {
   "use strict";
@@ -42,9 +43,11 @@
 
   var hits = {};
 
+  /* What an option shows beside the name: the code first (a new occupation not yet in the
+     2022 edition has none: say so), then 新职业 with the document that published it. */
   function describe(hit) {
-    var parts = [hit.code];
-    if (hit.new_occupation) parts.push("新职业");
+    var parts = [hit.code || "大典暂无编码"];
+    if (hit.new_occupation) parts.push(hit.document_no ? "新职业（" + hit.document_no + "）" : "新职业");
     if (hit.access_type) parts.push("准入类，不能备案");
     return parts.join(" · ");
   }
@@ -61,12 +64,15 @@
       .then(function (found) {
         if (input.value.trim() !== text) return;
         list.innerHTML = "";
+        /* Browsers show the options whose value or label contains what was typed: found by
+           pinyin initials, the name does not contain them, so the label repeats them. */
+        var initials = /^[a-z0-9]*[a-z][a-z0-9]*$/i.test(text) ? " · 拼音首字母 " + text : "";
         found.forEach(function (hit) {
           hits[hit.name] = hit;
           var option = document.createElement("option");
           option.value = hit.name;
-          option.label = describe(hit);
-          option.textContent = describe(hit);
+          option.label = describe(hit) + initials;
+          option.textContent = option.label;
           list.appendChild(option);
         });
       })
@@ -82,10 +88,12 @@
     }
     var code = row.querySelector("[data-occupation-code]");
     var isNew = row.querySelector("[data-occupation-new]");
-    if (code) code.value = hit.code;
+    if (code) code.value = hit.code || "";
     if (isNew) isNew.checked = !!hit.new_occupation;
     if (note) {
-      note.textContent = hit.access_type ? "准入类职业资格，不能备案" : "";
+      if (hit.access_type) note.textContent = "准入类职业资格，不能备案";
+      else if (!hit.code) note.textContent = "新职业，职业分类大典（2022年版）暂无编码：请填写人社部发布该职业时公布的编码";
+      else note.textContent = hit.new_occupation ? "新职业，编码 " + hit.code : "";
       note.classList.toggle("field-error", !!hit.access_type);
     }
   }
