@@ -6,15 +6,18 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, F, Prefetch, Q, QuerySet, When
+from django.db.models import Case, CharField, F, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import Concat
 
 from skillcert.accounts.models import Authority
+from skillcert.accounts.roles import AuthorityKind
 from skillcert.reference.selectors import work_calendar
 from skillcert.registry.access import filings_for
 from skillcert.registry.models import (
     LISTED_STATUSES,
     FilingCase,
     Notice,
+    NoticeKind,
     Organization,
     RetiredNumber,
     Scope,
@@ -84,9 +87,42 @@ def public_catalog(params: dict[str, Any]) -> QuerySet[Organization]:
     return with_scope(organizations.distinct().order_by("filing_number"))
 
 
+def with_publisher(notices: QuerySet[Notice]) -> QuerySet[Notice]:
+    """Each notice with ``publisher`` (发布单位), see ``notice_publisher``."""
+    return notices.annotate(
+        publisher=Case(
+            When(
+                kind=NoticeKind.RESULT_PUBLICITY,
+                organization__isnull=False,
+                then=F("organization__name"),
+            ),
+            When(
+                authority__kind=AuthorityKind.PROVINCE,
+                then=Concat(F("authority__name"), Value("人社厅")),
+            ),
+            default=Concat(F("authority__name"), Value("人社局")),
+            output_field=CharField(),
+        )
+    )
+
+
+def notice_publisher(notice: Notice) -> str:
+    """Who publishes a notice (发布单位): a result publicity is the organization's own
+    (五(三): 评价组织应对认定结果进行公示), every other notice its authority's
+    (合肥市人社局, 安徽省人社厅). The notice keeps ``authority`` for scoping."""
+    annotated = getattr(notice, "publisher", None)
+    if annotated:
+        return annotated
+    if notice.kind == NoticeKind.RESULT_PUBLICITY and notice.organization_id:
+        return notice.organization.name
+    suffix = "人社厅" if notice.authority.is_province else "人社局"
+    return f"{notice.authority.name}{suffix}"
+
+
 def public_notices(params: dict[str, Any]) -> QuerySet[Notice]:
-    """Current and past notices; ``current=1`` only those whose publicity runs today."""
-    notices = Notice.objects.select_related("authority", "filing")
+    """Current and past notices, each with its ``publisher``; ``current=1`` only those whose
+    publicity runs today."""
+    notices = with_publisher(Notice.objects.select_related("authority", "filing"))
     if params.get("current") in {"1", "true"}:
         today = clock.today()
         notices = notices.filter(ends_on__gte=today, starts_on__lte=today)
