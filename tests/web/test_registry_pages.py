@@ -485,6 +485,23 @@ def test_officer_walks_a_case_through_the_buttons(setup):
     assert case.state == "in_publicity"
 
 
+def test_levels_read_the_same_in_the_notice_and_on_the_pages(setup):
+    """The publicity notice once listed "2级、3级"; levels read "三级/高级工" everywhere."""
+    org_user, organization, bureau = setup
+    case = submitted_case(organization, org_user)
+    review = text(client_of(bureau).get(f"/review/filings/{case.pk}"))
+    assert "（三）二级/技师、一级/高级技师等级须有相应（近）职业三级/高级工及以上评价经历" in review
+    case = filings.accept_filing(case, actor=bureau)
+    filings.record_evaluation(case, evaluation(date="2026-09-18"), actor=bureau)
+    case = filings.select_filing(case, actor=bureau)
+    case = filings.publicize_filing(case, actor=bureau)
+    body = case.notices.get().body
+    assert "二级/技师、三级/高级工、四级/中级工、五级/初级工" in body
+    page = text(Client().get("/notices"))
+    assert "二级/技师、三级/高级工、四级/中级工、五级/初级工" in page
+    assert not re.search(r"[1-5]级", body + page)
+
+
 def test_objections_are_lodged_by_the_public_and_resolved_by_the_bureau(setup, city_center):
     org_user, organization, bureau = setup
     case = submitted_case(organization, org_user)

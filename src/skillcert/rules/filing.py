@@ -240,7 +240,8 @@ def _occupations_in_catalog(app: Application) -> CheckItem:
 
 
 def _technician_experience(app: Application) -> CheckItem:
-    title = "（三）技师、高级技师等级须有相应（近）职业高级工及以上评价经历"
+    senior_names = f"{level_name(Level.TWO)}、{level_name(Level.ONE)}"
+    title = f"（三）{senior_names}等级须有相应（近）职业{level_name(Level.THREE)}及以上评价经历"
     senior = {Level.ONE, Level.TWO}
     lacking = []
     checked = 0
@@ -248,15 +249,20 @@ def _technician_experience(app: Application) -> CheckItem:
         if not senior.intersection(claim.levels):
             continue
         checked += 1
-        # Level numbers run the other way round: 3 (高级工) or a smaller number is "or above".
+        # Level numbers run the other way round: 3 or a smaller number is "or above".
         if claim.experience_level is None or claim.experience_level > Level.THREE:
             had = level_name(claim.experience_level) if claim.experience_level else "无"
             lacking.append(f"{claim.name}：已有评价经历最高为{had}")
     if not checked:
-        return CheckItem("3_experience", title, True, "未申请技师、高级技师等级，不适用")
+        return CheckItem("3_experience", title, True, f"未申请{senior_names}等级，不适用")
     if lacking:
         return CheckItem("3_experience", title, False, "；".join(lacking))
-    return CheckItem("3_experience", title, True, f"{checked} 个职业具有高级工及以上评价经历")
+    return CheckItem(
+        "3_experience",
+        title,
+        True,
+        f"{checked} 个职业具有{level_name(Level.THREE)}及以上评价经历",
+    )
 
 
 def _scope_thresholds(app: Application) -> CheckItem:

@@ -41,6 +41,7 @@ from skillcert.rules.filing import (
     PUBLICITY_WORKING_DAYS,
     missing_materials,
 )
+from skillcert.rules.levels import level_name
 from skillcert.rules.workdays import due_after_working_days, publicity_end_working_days
 
 PROVINCE_CODE = "00"
@@ -536,7 +537,7 @@ def _notice_body(case: FilingCase) -> str:
         "拟开展认定的职业（工种）及等级：",
     ]
     for occupation in case.occupations.all():
-        levels = "、".join(f"{level}级" for level in occupation.levels)
+        levels = "、".join(level_name(level) for level in sorted(occupation.levels))
         work_type = f"（{occupation.work_type}）" if occupation.work_type else ""
         lines.append(f"  {occupation.name}{work_type} {occupation.code}：{levels}")
     return "\n".join(lines)
