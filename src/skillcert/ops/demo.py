@@ -82,7 +82,7 @@ OFFICERS = [
         "province",
         "王建国",
         "安徽省人社厅",
-        "省直渠道备案、面向全省复核（待办：省直申请、芜湖推荐）",
+        "省直渠道备案、面向全省复核",
     ),
     DemoLogin(
         "province_center",
@@ -90,7 +90,7 @@ OFFICERS = [
         "province",
         "李娟",
         "安徽省职业技能鉴定中心",
-        "省直渠道技术评估、证书号段、全国联网上报（2 项证书状态变更待上报）",
+        "省直渠道技术评估、证书号段、全国联网上报",
     ),
     DemoLogin(
         "hefei_bureau",
@@ -98,7 +98,7 @@ OFFICERS = [
         "01",
         "张明",
         "合肥市人社局",
-        "合肥市受理、评估、公示、备案（待办：待受理、评估中）",
+        "合肥市受理、评估、公示、备案，双随机抽查",
     ),
     DemoLogin(
         "hefei_center",
@@ -114,16 +114,11 @@ OFFICERS = [
         "02",
         "孙伟",
         "芜湖市人社局",
-        "芜湖市（看不到合肥的申请；公示中 1 件）",
+        "芜湖市受理、备案（看不到合肥市的申请）",
     ),
-    DemoLogin(
-        "inspector_hefei",
-        "inspector",
-        "01",
-        "周敏",
-        "合肥市人社局",
-        "合肥市抽查督导：被抽中的检查任务（另有 inspector_hefei2、inspector_hefei3）",
-    ),
+    DemoLogin("inspector_hefei", "inspector", "01", "周敏", "合肥市人社局", "合肥市督查员"),
+    DemoLogin("inspector_hefei2", "inspector", "01", "吴刚", "合肥市人社局", "合肥市督查员"),
+    DemoLogin("inspector_hefei3", "inspector", "01", "郑洁", "合肥市人社局", "合肥市督查员"),
 ]
 
 
@@ -133,70 +128,28 @@ class DemoOrganization:
     name: str
     division: str
     body: str
-    stage: str  # what the newcomer sees for it
     contact: str  # 姓名 of the person using the account; its department is the organization
 
 
 ORGANIZATIONS = [
     DemoOrganization(
-        "org_hefei",
-        "合肥市明德职业技能培训学校",
-        "340104",
-        "MJ000101",
-        "已备案，试点中；认定批次：已报备结果（证书：补发、更正、撤销各一）、公示中、计划已报备、草稿",
-        contact="刘芳",
+        "org_hefei", "合肥市明德职业技能培训学校", "340104", "MJ000101", contact="刘芳"
+    ),
+    DemoOrganization("org_wuhu", "芜湖市江城职业培训学校", "340202", "MJ000202", contact="黄磊"),
+    DemoOrganization(
+        "org_binhu", "合肥市滨湖职业技能培训中心", "340111", "MJ000303", contact="杨帆"
+    ),
+    DemoOrganization("org_chaohu", "安徽巢湖技工学校", "340181", "MJ000404", contact="胡斌"),
+    DemoOrganization(
+        "org_baohe", "合肥市包河区家政服务培训学校", "340111", "MJ000505", contact="何静"
     ),
     DemoOrganization(
-        "org_wuhu",
-        "芜湖市江城职业培训学校",
-        "340202",
-        "MJ000202",
-        "备案公示中（可提出异议）",
-        contact="黄磊",
+        "org_jiujiang", "芜湖市鸠江职业技能评价中心", "340207", "MJ000606", contact="马超"
     ),
     DemoOrganization(
-        "org_binhu",
-        "合肥市滨湖职业技能培训中心",
-        "340111",
-        "MJ000303",
-        "已提交，待合肥市人社局受理",
-        contact="杨帆",
+        "org_telecom", "中国电信股份有限公司安徽分公司", "340100", "MJ000707", contact="徐丽"
     ),
-    DemoOrganization(
-        "org_chaohu", "安徽巢湖技工学校", "340181", "MJ000404", "技术评估中", contact="胡斌"
-    ),
-    DemoOrganization(
-        "org_baohe",
-        "合肥市包河区家政服务培训学校",
-        "340111",
-        "MJ000505",
-        "草稿：尚未上传材料",
-        contact="何静",
-    ),
-    DemoOrganization(
-        "org_jiujiang",
-        "芜湖市鸠江职业技能评价中心",
-        "340207",
-        "MJ000606",
-        "已备案（试点通过），芜湖推荐面向全省；一个批次待结果报备；印章待芜湖确认；已报送年度报告",
-        contact="马超",
-    ),
-    DemoOrganization(
-        "org_telecom",
-        "中国电信股份有限公司安徽分公司",
-        "340100",
-        "MJ000707",
-        "省直渠道，已提交省人社厅",
-        contact="徐丽",
-    ),
-    DemoOrganization(
-        "org_revoked",
-        "合肥市速成职业培训学校",
-        "340102",
-        "MJ000808",
-        "已撤销（退出公告、废置库）",
-        contact="朱强",
-    ),
+    DemoOrganization("org_revoked", "合肥市速成职业培训学校", "340102", "MJ000808", contact="朱强"),
 ]
 
 
@@ -550,18 +503,7 @@ def _build_supervision(today: dt.date, officers: dict[str, User], users: dict[st
     inspected on its assessment days; the second waits for its inspectors. The third
     inspector declared a conflict with the organization, so the other two are drawn."""
     days = dt.timedelta
-    pool = [officers["inspector_hefei"]] + [
-        add_user(
-            f"inspector_hefei{n}",
-            password=DEMO_PASSWORD,
-            role="inspector",
-            authority="01",
-            display_name=name,
-            department="合肥市人社局",
-            actor=DEMO_ACTOR,
-        )
-        for n, name in ((2, "吴刚"), (3, "郑洁"))
-    ]
+    pool = [officers[f"inspector_hefei{n}"] for n in ("", "2", "3")]
     hefei_org = _organization(users["org_hefei"])
     with on(today - days(12)):
         declare_conflict(hefei_org, "曾为该机构授课", actor=pool[2])
@@ -621,17 +563,3 @@ def _build_supervision(today: dt.date, officers: dict[str, User], users: dict[st
             },
             actor=officers["wuhu_bureau"],
         )
-
-
-def demo_logins() -> list[tuple[str, str, str, str]]:
-    """(username, password, role, what it shows) for every demo login present."""
-    rows: list[tuple[str, str, str, str]] = []
-    users = {u.username: u for u in User.objects.select_related("authority")}
-    for login in OFFICERS:
-        user = users.get(login.username)
-        if user:
-            rows.append((login.username, DEMO_PASSWORD, user.role_label, login.note))
-    for item in ORGANIZATIONS:
-        if item.username in users:
-            rows.append((item.username, DEMO_PASSWORD, "评价组织", f"{item.name}：{item.stage}"))
-    return rows

@@ -6,7 +6,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from skillcert.ops.demo import demo_logins, load_demo
+from skillcert.ops.demo import load_demo
+from skillcert.ops.demo_guide import certificates_to_verify, demo_logins
 
 
 class Command(BaseCommand):
@@ -20,3 +21,8 @@ class Command(BaseCommand):
         width = max(len(row[0]) for row in rows) if rows else 10
         for username, password, role, note in rows:
             self.stdout.write(f"  {username:<{width}}  密码 {password}  {role}：{note}")
+        certificates = certificates_to_verify()
+        if certificates:
+            self.stdout.write("证书查询（/verify，无需登录）：")
+            for number, name, status in certificates:
+                self.stdout.write(f"  证书编号 {number}  姓名 {name}（{status}）")
