@@ -21,6 +21,7 @@ LAYERS = {
     "env": 0,
     "documents": 0,
     "audit": 1,
+    "workflow": 1,
     "accounts": 2,
     "reference": 2,
     "registry": 3,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from skillcert.assessment.machines import BATCH_MACHINE
 from skillcert.assessment.models import Batch
 from skillcert.assessment.services import plans, results
 from skillcert.certificates.services.segments import allocate_segment
@@ -51,8 +52,9 @@ def batch_in(state: str, organization: Organization, user: Any, today: Any, **pl
     results.publicize_results(batch, actor=user)
     if state == "in_publicity":
         return _fresh(batch)
-    today("2026-11-11")
-    results.close_publicity(batch, actor=user)
+    today("2026-11-11")  # the day after the publicity: time closes it when the batch is read
+    closed = BATCH_MACHINE.catch_up(_fresh(batch))
+    assert closed.state == "publicity_closed", closed.state
     if state == "publicity_closed":
         return _fresh(batch)
     raise ValueError(f"use issue_batch for {state}")

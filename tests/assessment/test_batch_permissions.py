@@ -39,7 +39,6 @@ from skillcert.accounts.models import Authority
 from skillcert.assessment.models import (
     Batch,
     BatchItem,
-    BatchTransition,
     Candidate,
     Inspection,
     StaffMember,
@@ -59,6 +58,7 @@ from skillcert.registry.models import (
     levels_key,
 )
 from skillcert.rules.assessment import CANDIDATE_COLUMNS, COLUMN_FIELDS
+from skillcert.workflow.models import StateChange
 from tests.assessment.factories import (
     PLAN_DAY,
     START,
@@ -309,7 +309,7 @@ def fingerprint() -> tuple[Any, ...]:
         list(Inspection.objects.order_by("pk").values_list("pk", "batch_id", "stage")),
         list(Objection.objects.order_by("pk").values_list("pk", "state", "resolution")),
         list(Notice.objects.order_by("pk").values_list("pk", "starts_on", "ends_on")),
-        BatchTransition.objects.count(),
+        StateChange.objects.count(),  # the history of every workflow
     )
 
 

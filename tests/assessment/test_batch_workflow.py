@@ -1,9 +1,11 @@
-"""The batch workflow (五): ``BATCH_TRANSITIONS`` walked whole, and the rules around it —
-issuing certificate numbers all or nothing inside segments, allocating segments, numbering
-under concurrency, the daily sweep that closes result publicities, attendance."""
+"""The batch workflow (五): the ``BATCH`` table walked whole through the services, and the
+rules around it — the publicity that time closes the day after it ends (whoever reads the
+batch, exactly once, never while an objection is open), issuing certificate numbers all or
+nothing inside segments, allocating segments, numbering under concurrency, attendance."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import multiprocessing
 from collections.abc import Callable
@@ -12,18 +14,25 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.db import connection, connections
+from rest_framework.test import APIClient
 
-from skillcert.assessment.models import Batch, BatchTransition, Candidate, Inspection
+from skillcert.accounts.services import issue_token
+from skillcert.assessment.access import batches_for, get_batch_for_user
+from skillcert.assessment.machines import BATCH_MACHINE
+from skillcert.assessment.models import Batch, Candidate, Inspection
 from skillcert.assessment.services import implementation, plans, results
-from skillcert.assessment.workflow import BATCH_TRANSITIONS, BatchParty, BatchState
+from skillcert.assessment.workflow import BATCH, BatchParty, BatchState
 from skillcert.audit.models import AuditEntry
+from skillcert.audit.service import SYSTEM, actor_ref, command_line_actor
 from skillcert.certificates.models import Certificate, CertificateCounter, Segment
 from skillcert.certificates.services.issuing import issue_batch
 from skillcert.certificates.services.segments import allocate_segment
 from skillcert.ops.samples import sample_batch, sample_candidates
 from skillcert.registry.models import Objection, Organization
 from skillcert.registry.services.organizations import revoke_organization
-from skillcert.rules.errors import Conflict, Forbidden
+from skillcert.rules.errors import Conflict, Forbidden, NotFound
+from skillcert.rules.workflow import SYSTEM as SYSTEM_PARTY
+from skillcert.workflow.models import StateChange
 from tests.assessment.factories import PLAN_DAY, START, batch_in, scores_for, segments_for
 from tests.assessment.test_batch_permissions import file_on_record, fingerprint, objection_on
 
@@ -76,9 +85,8 @@ def batch_of(
     results.enter_results(batch, scores_for(batch, failing=0), actor=user)
     today("2026-11-04")
     results.publicize_results(batch, actor=user)
-    today("2026-11-11")
-    assert results.close_publicity(batch, actor=user)
-    return Batch.objects.get(pk=batch.pk)
+    today("2026-11-11")  # the day after the publicity: reading the batch closes it
+    return BATCH_MACHINE.catch_up(Batch.objects.get(pk=batch.pk))
 
 
 def state_of(batch: Batch) -> str:
@@ -96,13 +104,13 @@ ACTION_DAYS = {
     "attendance": "2026-11-03",
     "results": "2026-11-03",
     "publicize": "2026-11-04",
-    "close-publicity": "2026-11-11",
+    "objections": "2026-11-05",
     "uphold-objection": "2026-11-05",
     "issue": "2026-11-11",
     "file-results": "2026-11-12",
 }
 # Who takes each action (a party the table names) and who may not (one it does not name,
-# who can still see the batch).
+# who can still see the batch). Everyone is the public: nobody is refused an objection.
 RIGHT_PARTY = {
     "edit": "owner",
     "submit": "owner",
@@ -110,7 +118,7 @@ RIGHT_PARTY = {
     "attendance": "owner",
     "results": "owner",
     "publicize": "owner",
-    "close-publicity": "owner",
+    "objections": "public",
     "uphold-objection": "center",
     "issue": "owner",
     "file-results": "owner",
@@ -126,9 +134,12 @@ WRONG_PARTY = {
     "issue": "center",
     "file-results": "dept",
 }
-# Issuing once the publicity's days are over closes it first (close-publicity, by the
-# organization) and then issues: the table's comment on close-publicity says so.
-THROUGH = {("issue", "in_publicity"): "certificates_issued"}
+# Issuing a batch whose publicity is over: reading it (the service's lock) closes the
+# publicity first (time's ``close-publicity``), then the organization issues.
+THROUGH_TIME = {("issue", "in_publicity")}
+# An objection to a batch whose results were never published is answered like an absent
+# batch (api.md): 404, not 409.
+UNPUBLISHED = {"draft", "plan_filed", "results_entered"}
 
 
 def take(action: str, batch: Batch, actor: Any) -> Any:
@@ -145,7 +156,9 @@ def take(action: str, batch: Batch, actor: Any) -> Any:
         ),
         "results": lambda: results.enter_results(batch, scores_for(batch), actor=actor),
         "publicize": lambda: results.publicize_results(batch, actor=actor),
-        "close-publicity": lambda: results.close_publicity(batch, actor=actor),
+        "objections": lambda: results.lodge_batch_objection(
+            batch, {"content": "第 2 名考生未到场。", "contact": "13900000000"}
+        ),
         "uphold-objection": lambda: results.resolve_batch_objection(
             Objection.objects.get(subject="batch", subject_id=batch.pk, state="open"),
             upheld=True,
@@ -162,7 +175,15 @@ def _pair(state: str, action: str) -> Any:
     return pytest.param(state, action, id=f"{state}-{action}")
 
 
-PAIRS = [_pair(state, action) for state in BatchState.values for action in BATCH_TRANSITIONS]
+ACTIONS = [transition.action for transition in BATCH.transitions]
+PAIRS = [_pair(state, action) for state in BatchState.values for action in ACTIONS]
+
+
+def history(batch: Batch) -> list[tuple[str, str, str, str]]:
+    return [
+        (change.action, change.from_state, change.to_state, change.actor)
+        for change in BATCH_MACHINE.history(batch)
+    ]
 
 
 @pytest.mark.parametrize(("state", "action"), PAIRS)
@@ -171,43 +192,46 @@ def test_each_state_and_action_of_the_table(
 ):
     segments_for(organization, province_center)
     batch = walk(state, organization, people["owner"], today)
-    transition = BATCH_TRANSITIONS[action]
+    assert state_of(batch) == state
+    transition = BATCH.transition(action)
     if action == "uphold-objection":
         objection_on(batch)
     today(ACTION_DAYS[action])
 
     if action in WRONG_PARTY:  # a party the table does not name: 403, whatever the state
         before = fingerprint()
-        with pytest.raises(Forbidden):
+        with pytest.raises(Forbidden) as forbidden:
             take(action, Batch.objects.get(pk=batch.pk), people[WRONG_PARTY[action]])
+        assert (forbidden.value.status, forbidden.value.code) == (403, "forbidden")
         assert fingerprint() == before
 
-    actor = people[RIGHT_PARTY[action]]
+    actor = people.get(RIGHT_PARTY[action])  # None: the public, signed out
     fresh = Batch.objects.get(pk=batch.pk)
-    target = THROUGH.get((action, state))
-    if target is None and state in transition.sources:
-        target = transition.target or state
-    if target is None:  # the state does not fit: 409 and nothing changes
+    if state not in transition.sources:  # the state does not fit: refused, nothing changes
         before = fingerprint()
-        if action == "close-publicity":  # guarded for the sweep: answers whether it closed
-            assert take(action, fresh, actor) is False
-        else:
-            with pytest.raises(Conflict) as refused:
-                take(action, fresh, actor)
-            assert refused.value.status == 409
+        expected = NotFound if action == "objections" and state in UNPUBLISHED else Conflict
+        with pytest.raises(expected) as refused:
+            take(action, fresh, actor)
+        assert refused.value.status == (404 if expected is NotFound else 409)
+        if expected is Conflict:
+            codes = {"objections": "publicity_ended"}  # published once, and over
+            assert refused.value.code == codes.get(action, "invalid_state")
         assert fingerprint() == before
         return
-    entries = AuditEntry.objects.count()
-    outcome = take(action, fresh, actor)
+    entries, before = AuditEntry.objects.count(), history(batch)
+    take(action, fresh, actor)
+    target = transition.target or state
     assert state_of(batch) == target
     assert AuditEntry.objects.count() > entries  # every change leaves a trace
-    if action == "close-publicity":
-        assert outcome is True
-    if transition.target is not None or (action, state) in THROUGH:
-        last = BatchTransition.objects.filter(batch=batch).last()
-        assert (last.from_state, last.to_state) == (
-            (BatchState.PUBLICITY_CLOSED, target) if (action, state) in THROUGH else (state, target)
-        )
+    added = history(batch)[len(before) :]
+    if (action, state) in THROUGH_TIME:
+        assert added[0] == ("close-publicity", state, "publicity_closed", SYSTEM.name)
+        added, state = added[1:], "publicity_closed"
+    if target != state:  # a move: exactly one history row, naming the step
+        assert [row[:3] for row in added] == [(action, state, target)]
+        assert added[0][3] == actor_ref(actor).name
+    else:  # the state stays: a row, if the service keeps one, says so
+        assert all(row[:3] == (action, state, state) for row in added), added
 
 
 PARTY_OF = {
@@ -216,42 +240,294 @@ PARTY_OF = {
     "bureau": BatchParty.CENTER,
     "inspector": BatchParty.INSPECTOR,
     "dept": BatchParty.PROVINCE,
+    "public": BatchParty.PUBLIC,
 }
 
 
 def test_the_walk_covers_the_table_with_the_parties_it_names():
-    assert {p.values[1] for p in PAIRS} == set(BATCH_TRANSITIONS) == set(RIGHT_PARTY)
-    assert {p.values[0] for p in PAIRS} == set(BatchState.values)
-    for action, transition in BATCH_TRANSITIONS.items():
+    assert {p.values[1] for p in PAIRS} == set(ACTIONS) == set(RIGHT_PARTY) == set(ACTION_DAYS)
+    assert {p.values[0] for p in PAIRS} == set(BatchState.values) == set(BATCH.states)
+    for transition in BATCH.transitions:
+        action = transition.action
         assert PARTY_OF[RIGHT_PARTY[action]] in transition.parties, action
         if action in WRONG_PARTY:
             assert PARTY_OF[WRONG_PARTY[action]] not in transition.parties, action
+        else:
+            assert BatchParty.PUBLIC in transition.parties, action  # nobody to refuse
 
 
-def test_close_publicity_refuses_a_party_the_table_does_not_name(organization, people, today):
-    batch = walk("in_publicity", organization, people["owner"], today)
-    today("2026-11-11")
+def test_the_people_are_the_parties_the_walk_says(organization, people, today):
+    batch = walk("plan_filed", organization, people["owner"], today)
+    for name, user in {**people, "public": None}.items():
+        parties = BATCH_MACHINE.parties(user, batch)
+        assert PARTY_OF[name] in parties, name
+        assert BatchParty.PUBLIC in parties, name  # everyone may object to a publicity
+
+
+def test_the_batch_table_is_the_workflow_of_the_notice():
+    S, P = BatchState, BatchParty
+    assert {
+        t.action: (set(t.sources), t.targets, set(t.parties), t.guards, t.offered)
+        for t in BATCH.transitions
+    } == {
+        "edit": ({S.DRAFT}, set(), {P.ORGANIZATION}, (), True),
+        "submit": ({S.DRAFT}, {S.PLAN_FILED}, {P.ORGANIZATION}, (), True),
+        "inspections": (
+            {S.PLAN_FILED, S.RESULTS_ENTERED},
+            set(),
+            {P.INSPECTOR, P.CENTER, P.PROVINCE},
+            (),
+            True,
+        ),
+        "attendance": ({S.PLAN_FILED, S.RESULTS_ENTERED}, set(), {P.ORGANIZATION}, (), True),
+        "results": (
+            {S.PLAN_FILED, S.RESULTS_ENTERED},
+            {S.RESULTS_ENTERED},
+            {P.ORGANIZATION},
+            (),
+            True,
+        ),
+        "publicize": ({S.RESULTS_ENTERED}, {S.IN_PUBLICITY}, {P.ORGANIZATION}, (), True),
+        "objections": ({S.IN_PUBLICITY}, set(), {P.PUBLIC}, ("publicity_running",), True),
+        "uphold-objection": (
+            {S.IN_PUBLICITY},
+            {S.RESULTS_ENTERED},
+            {P.CENTER, P.PROVINCE},
+            (),
+            False,
+        ),
+        "issue": (
+            {S.IN_PUBLICITY, S.PUBLICITY_CLOSED},
+            {S.CERTIFICATES_ISSUED},
+            {P.ORGANIZATION},
+            ("publicity_over", "no_open_objection"),
+            True,
+        ),
+        "file-results": ({S.CERTIFICATES_ISSUED}, {S.RESULTS_FILED}, {P.ORGANIZATION}, (), True),
+    }
+    close = BATCH.timed_transition("close-publicity")
+    assert (set(close.sources), close.target, close.field, close.guards) == (
+        {S.IN_PUBLICITY},
+        S.PUBLICITY_CLOSED,
+        "publicity_end",
+        ("no_open_objection",),
+    )
+    assert BATCH.final == {S.RESULTS_FILED}
+    assert BATCH.states_after(S.IN_PUBLICITY) == {
+        S.IN_PUBLICITY,
+        S.PUBLICITY_CLOSED,
+        S.RESULTS_ENTERED,  # an upheld objection sends the results back
+        S.CERTIFICATES_ISSUED,
+        S.RESULTS_FILED,
+    }
+    for transition in BATCH.transitions:
+        assert not transition.sources & BATCH.final  # a filed result stays filed
+        assert SYSTEM_PARTY not in transition.parties  # time's steps are its own
+
+
+# Guards: the right party in a state the step starts from, refused (409, the guard's code)
+# until the guard holds; nothing changes.
+# fmt: off
+GUARDED = [
+    # action, batch, day, open objection, code
+    ("issue", "in_publicity", "2026-11-10", False, "publicity_running"),  # its last day
+    ("issue", "in_publicity", "2026-11-13", True, "objection_open"),
+    ("objections", "in_publicity", "2026-11-11", False, "publicity_ended"),
+    ("objections", "publicity_closed", "2026-11-11", False, "publicity_ended"),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(
+    ("action", "state", "day", "objection", "code"),
+    GUARDED,
+    ids=[f"{a}-{s}-{d}" for a, s, d, _, _ in GUARDED],
+)
+def test_a_guard_refuses_with_its_code_and_nothing_changes(
+    organization, people, province_center, today, action, state, day, objection, code
+):
+    segments_for(organization, province_center)
+    batch = walk(state, organization, people["owner"], today)
+    if objection:
+        objection_on(batch)
+    today(day)
     before = fingerprint()
-    with pytest.raises(Forbidden):
-        results.close_publicity(batch, actor=people["center"])
+    with pytest.raises(Conflict) as refused:
+        take(action, Batch.objects.get(pk=batch.pk), people.get(RIGHT_PARTY[action]))
+    assert (refused.value.status, refused.value.code) == (409, code)
     assert fingerprint() == before
 
 
-def test_the_sweep_is_a_party_of_close_publicity(organization, people, today):
-    from skillcert.audit.service import command_line_actor
-
+def test_available_is_what_the_walk_allows(organization, people, province_center, today):
+    """``actions`` (what pages and the API offer) is the table for the party, the state and
+    the guards: the organization may issue from the day after the publicity, not before."""
     batch = walk("in_publicity", organization, people["owner"], today)
+    owner = people["owner"]
+    today("2026-11-10")
+    offered = [t.action for t in BATCH_MACHINE.available(batch, owner)]
+    assert offered == ["objections"]  # the organization is also the public
     today("2026-11-11")
-    assert results.close_publicity(batch, actor=command_line_actor()) is True
-    assert state_of(batch) == "publicity_closed"
-    assert AuditEntry.objects.last().actor_role == "system"
+    batch = BATCH_MACHINE.catch_up(batch)
+    assert [t.action for t in BATCH_MACHINE.available(batch, owner)] == ["issue"]
+    for name in ("center", "bureau", "inspector", "dept"):
+        assert BATCH_MACHINE.available(batch, people[name]) == [], name
+    hidden = {"uphold-objection"}  # another step drives it: never offered
+    for state in BatchState.values:
+        for user in [*people.values(), None]:
+            parties = BATCH_MACHINE.parties(user, batch)
+            offered = {t.action for t in BATCH.available(state, parties, lambda _: None)}
+            assert not offered & hidden
+
+
+# --- time: the publicity closes itself the day after it ends --------------------------------
+
+
+def close_rows(batch: Batch) -> list[tuple[str, str, str, str]]:
+    return [
+        (c.from_state, c.to_state, c.business_date.isoformat(), c.actor)
+        for c in BATCH_MACHINE.history(batch).filter(action="close-publicity")
+    ]
+
+
+def read_by_owner(batch: Batch, owner: Any, how: str) -> str:
+    """Read the batch as a person (or the sweep) would; returns the state seen."""
+    if how == "get_batch_for_user":
+        return get_batch_for_user(owner, batch.pk).state
+    if how == "list":
+        return batches_for(owner).get(pk=batch.pk).state
+    if how == "api":
+        client = APIClient()
+        client.force_authenticate(owner)  # no token: issuing one is an audited login
+        response = client.get(f"/api/v1/batches/{batch.pk}")
+        assert response.status_code == 200, response.content
+        return response.json()["state"]
+    if how == "catch_up":
+        return BATCH_MACHINE.catch_up(Batch.objects.get(pk=batch.pk)).state
+    assert how == "sweep"
+    results.close_due_publicities()
+    return state_of(batch)
+
+
+READERS = ["get_batch_for_user", "list", "api", "catch_up", "sweep"]
+
+
+@pytest.mark.parametrize("how", READERS)
+def test_the_day_after_the_publicity_reading_the_batch_closes_it_once(
+    organization, org_user, today, how
+):
+    batch = batch_in("in_publicity", organization, org_user, today)
+    assert batch.publicity_end.isoformat() == "2026-11-10"
+    assert BATCH_MACHINE.next(batch) == {
+        "party": "system",
+        "action": "close-publicity",
+        "label": "公示期满",
+        "due": dt.date(2026, 11, 11),
+        "deadline": False,  # not owed: the day time moves it, or no date
+    }
+    today("2026-11-10")  # the last day of the publicity: nothing moves
+    before = fingerprint()
+    assert read_by_owner(batch, org_user, how) == "in_publicity"
+    assert fingerprint() == before
+
+    today("2026-11-11")
+    entries = AuditEntry.objects.count()
+    assert read_by_owner(batch, org_user, how) == "publicity_closed"
+    closed = Batch.objects.get(pk=batch.pk)
+    assert closed.state == "publicity_closed"
+    assert closed.results_due.isoformat() == "2026-11-24"  # 10 working days after 11-10
+    assert close_rows(batch) == [("in_publicity", "publicity_closed", "2026-11-11", SYSTEM.name)]
+    added = list(AuditEntry.objects.order_by("pk")[entries:])
+    assert [(e.action, e.actor_role) for e in added] == [
+        ("assessment.batch.close-publicity", "system")
+    ]
+    assert BATCH_MACHINE.next(closed)["action"] == "issue"
+    assert BATCH_MACHINE.may(closed, org_user, "issue")
+
+    settled = fingerprint()  # applied exactly once, whoever reads next and whenever
+    for reader in READERS:
+        assert read_by_owner(batch, org_user, reader) == "publicity_closed"
+    today("2026-11-12")
+    for reader in READERS:
+        assert read_by_owner(batch, org_user, reader) == "publicity_closed"
+    assert fingerprint() == settled
+    assert close_rows(batch) == [("in_publicity", "publicity_closed", "2026-11-11", SYSTEM.name)]
+
+
+def test_the_sweep_closes_a_publicity_once_after_its_end(organization, org_user, today):
+    batch = batch_in("in_publicity", organization, org_user, today)
+    today("2026-11-10")  # the last day of the publicity
+    assert "结果公示期满 0 个批次" in sweep()
+    assert state_of(batch) == "in_publicity"
+
+    today("2026-11-11")
+    assert "结果公示期满 1 个批次" in sweep()
+    closed = Batch.objects.get(pk=batch.pk)
+    assert closed.state == "publicity_closed"
+    assert closed.results_due.isoformat() == "2026-11-24"  # 10 working days after 11-10
+    assert "结果公示期满 0 个批次" in sweep()
+    today("2026-11-12")
+    sweep()
+    assert close_rows(batch) == [("in_publicity", "publicity_closed", "2026-11-11", SYSTEM.name)]
+    assert Batch.objects.get(pk=batch.pk).results_due == closed.results_due
+    last = AuditEntry.objects.filter(action="assessment.batch.close-publicity").get()
+    assert last.actor_role == "system"
+
+
+def test_an_open_objection_keeps_the_publicity_open(organization, org_user, city_center, today):
+    with_objection = batch_in("in_publicity", organization, org_user, today)
+    objection = objection_on(with_objection)
+    dismissed = batch_in("in_publicity", organization, org_user, today)
+    objection_on(dismissed, state="dismissed")
+    today("2026-11-13")
+    before = StateChange.objects.count()
+    assert read_by_owner(with_objection, org_user, "get_batch_for_user") == "in_publicity"
+    assert Batch.objects.get(pk=with_objection.pk).results_due is None
+    assert close_rows(with_objection) == []
+    assert state_of(dismissed) == "publicity_closed"  # the same read closed the other
+    assert StateChange.objects.count() == before + 1
+    assert BATCH_MACHINE.next(Batch.objects.get(pk=with_objection.pk))["party"] == "system"
+    assert not BATCH_MACHINE.may(with_objection, org_user, "issue")
+
+    # Dismissing the last open objection lets time close it at once (attributed to time).
+    results.resolve_batch_objection(
+        objection, upheld=False, reason="经核实，考生到场。", actor=city_center
+    )
+    assert state_of(with_objection) == "publicity_closed"
+    assert close_rows(with_objection) == [
+        ("in_publicity", "publicity_closed", "2026-11-13", SYSTEM.name)
+    ]
+    assert BATCH_MACHINE.history(with_objection).last().action == "close-publicity"
+
+
+def test_an_objection_upheld_after_the_end_sends_the_results_back(
+    organization, org_user, city_center, today
+):
+    batch = batch_in("in_publicity", organization, org_user, today)
+    objection = objection_on(batch)
+    today("2026-11-13")
+    results.resolve_batch_objection(
+        objection, upheld=True, reason="经核实，成绩有误。", actor=city_center
+    )
+    assert state_of(batch) == "results_entered"
+    assert close_rows(batch) == []
+    assert read_by_owner(batch, org_user, "catch_up") == "results_entered"
+
+
+def test_time_is_no_ones_button(organization, people, today):
+    """No person takes ``close-publicity``: it is not an action, is never offered, and the
+    sweep is no party of any person's step."""
+    with pytest.raises(KeyError):
+        BATCH.transition("close-publicity")
+    batch = walk("in_publicity", organization, people["owner"], today)
+    for user in [*people.values(), None]:
+        assert "close-publicity" not in {t.action for t in BATCH_MACHINE.available(batch, user)}
+    assert BATCH_MACHINE.parties(command_line_actor(), batch) == {SYSTEM_PARTY}
+    for transition in BATCH.transitions:
+        with pytest.raises(Forbidden):
+            BATCH_MACHINE.check(batch, transition.action, command_line_actor())
 
 
 def test_issuing_twice_is_refused_with_409(organization, people, province_center, today):
-    from rest_framework.test import APIClient
-
-    from skillcert.accounts.services import issue_token
-
     segments_for(organization, province_center)
     batch = walk("certificates_issued", organization, people["owner"], today)
     client = APIClient(raise_request_exception=False)
@@ -542,27 +818,6 @@ def sweep() -> str:
     out = io.StringIO()
     call_command("sweep", stdout=out)
     return out.getvalue()
-
-
-def test_the_sweep_closes_a_publicity_once_after_its_end(organization, org_user, today):
-    batch = batch_in("in_publicity", organization, org_user, today)
-    today("2026-11-10")  # the last day of the publicity
-    assert "结果公示期满 0 个批次" in sweep()
-    assert state_of(batch) == "in_publicity"
-
-    today("2026-11-11")
-    assert "结果公示期满 1 个批次" in sweep()
-    closed = Batch.objects.get(pk=batch.pk)
-    assert closed.state == "publicity_closed"
-    assert closed.results_due.isoformat() == "2026-11-24"  # 10 working days after 11-10
-    assert "结果公示期满 0 个批次" in sweep()
-    today("2026-11-12")
-    sweep()
-    moves = BatchTransition.objects.filter(batch=batch, action="close-publicity")
-    assert [(m.from_state, m.to_state, m.business_date.isoformat()) for m in moves] == [
-        ("in_publicity", "publicity_closed", "2026-11-11")
-    ]
-    assert Batch.objects.get(pk=batch.pk).results_due == closed.results_due
 
 
 def test_the_sweep_leaves_a_publicity_with_an_open_objection(organization, org_user, today):

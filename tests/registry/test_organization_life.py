@@ -1,15 +1,19 @@
 """The life after filing (三 (三)-(四), 附件3), and the two workflow tables walked whole.
 
-The tables of ``workflow.py`` are walked pair by pair: every (state, action) is tried by the
-right party (allowed: the state the table names; refused: ``Conflict`` and nothing changed)
-and by every wrong party (``Forbidden``). Then the organization's life through the API:
-pilot result, revocation, expiry by the daily sweep, renewal, scope change, cross-city and
-province-wide filings, mergers, and the end of a city's number sequence.
+The ``FILING`` and ``ORGANIZATION`` tables of ``registry/workflow.py`` are walked pair by pair
+through the services: every (state, action) is tried by the right party (allowed: the state
+the table names, with one history row ``StateChange`` and an audit entry; refused:
+``Conflict`` 409 and nothing changed), by every wrong party (``Forbidden`` 403, nothing
+changed), and each guard refuses with its own code. Time's ``expire`` is walked the same
+way, by reading. Then the organization's life through the API: pilot result, revocation,
+expiry, renewal, scope change, cross-city and province-wide filings, mergers, and the end of
+a city's number sequence.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from io import StringIO
 from typing import Any
 
@@ -18,9 +22,14 @@ from django.core.management import call_command
 from django.db import transaction
 
 from skillcert.accounts.models import Authority
+from skillcert.assessment.models import Batch
+from skillcert.assessment.services import plans
 from skillcert.audit.models import AuditEntry
 from skillcert.audit.service import SYSTEM
 from skillcert.ops.demo import demo_credit_code
+from skillcert.ops.samples import sample_batch
+from skillcert.registry.access import organizations_for
+from skillcert.registry.machines import FILING_MACHINE, ORGANIZATION_MACHINE
 from skillcert.registry.models import (
     Evaluation,
     FilingCase,
@@ -37,17 +46,22 @@ from skillcert.registry.models import (
 )
 from skillcert.registry.services import filings
 from skillcert.registry.services import organizations as registry
-from skillcert.registry.services.objections import resolve_filing_objection
+from skillcert.registry.services.objections import (
+    lodge_filing_objection,
+    resolve_filing_objection,
+)
 from skillcert.registry.workflow import (
     ENDED_STATES,
-    FILING_TRANSITIONS,
-    ORGANIZATION_TRANSITIONS,
+    FILING,
+    OPEN_STATES,
+    ORGANIZATION,
     FilingState,
-    OrganizationAction,
+    OrganizationParty,
     Party,
 )
-from skillcert.rules.errors import Conflict, DomainError, Forbidden
+from skillcert.rules.errors import Conflict, DomainError, Forbidden, NotFound
 from skillcert.rules.filing import Material
+from skillcert.workflow.models import StateChange
 from tests.conftest import PASSWORD
 from tests.registry.factories import application, attach_all, evaluation, submitted_case
 
@@ -60,6 +74,7 @@ ALL_CITIES = [
 A = Party.APPLICANT
 R = Party.REVIEWER
 E = Party.EVALUATOR
+PUB = Party.PUBLIC
 
 
 def post(client, path, data=None):
@@ -129,23 +144,46 @@ def setup(occupation_catalog, org_user, organization, city_bureau, today):
 
 
 def test_the_filing_table_is_the_workflow_of_the_notice():
-    S = FilingState
+    S, P = FilingState, Party.PUBLIC
     assert {
-        action: (set(t.sources), t.target, set(t.parties))
-        for action, t in FILING_TRANSITIONS.items()
+        t.action: (set(t.sources), t.targets, set(t.parties), t.guards, t.offered)
+        for t in FILING.transitions
     } == {
-        "submit": ({S.DRAFT}, S.SUBMITTED, {A}),
-        "accept": ({S.SUBMITTED}, S.ACCEPTED, {R}),
-        "not-accept": ({S.SUBMITTED}, S.NOT_ACCEPTED, {R}),
-        "evaluations": ({S.ACCEPTED, S.UNDER_EVALUATION}, S.UNDER_EVALUATION, {R, E}),
-        "select": ({S.UNDER_EVALUATION}, S.SELECTED, {R}),
-        "not-select": ({S.ACCEPTED, S.UNDER_EVALUATION, S.SELECTED}, S.NOT_SELECTED, {R}),
-        "publicize": ({S.SELECTED}, S.IN_PUBLICITY, {R}),
-        "file": ({S.IN_PUBLICITY}, S.FILED, {R}),
-        "uphold-objection": ({S.IN_PUBLICITY}, S.NOT_SELECTED, {R}),
+        "submit": ({S.DRAFT}, {S.SUBMITTED}, {A}, (), True),
+        "accept": ({S.SUBMITTED}, {S.ACCEPTED}, {R}, (), True),
+        "not-accept": ({S.SUBMITTED}, {S.NOT_ACCEPTED}, {R}, (), True),
+        "evaluations": (
+            {S.ACCEPTED, S.UNDER_EVALUATION},
+            {S.UNDER_EVALUATION},
+            {R, E},
+            (),
+            True,
+        ),
+        "select": ({S.UNDER_EVALUATION}, {S.SELECTED}, {R}, ("has_evaluation",), True),
+        "not-select": (
+            {S.ACCEPTED, S.UNDER_EVALUATION, S.SELECTED},
+            {S.NOT_SELECTED},
+            {R},
+            (),
+            True,
+        ),
+        "publicize": ({S.SELECTED}, {S.IN_PUBLICITY}, {R}, (), True),
+        "objections": ({S.IN_PUBLICITY}, set(), {P}, ("publicity_running",), True),
+        "file": (
+            {S.IN_PUBLICITY},
+            {S.FILED},
+            {R},
+            ("publicity_over", "no_open_objection"),
+            True,
+        ),
+        # Not a button: an objection upheld during publicity ends the case.
+        "uphold-objection": ({S.IN_PUBLICITY}, {S.NOT_SELECTED}, {R}, (), False),
     }
-    for transition in FILING_TRANSITIONS.values():
+    assert FILING.final == ENDED_STATES
+    for transition in FILING.transitions:
         assert not transition.sources & ENDED_STATES  # an ended case stays ended
+    assert set(FILING.waits) == OPEN_STATES  # an open case always waits for someone
+    assert FILING.waits[S.IN_PUBLICITY].deadline is False  # a publicity is awaited, not late
 
 
 STATE_DATES: dict[str, dict[str, dt.date]] = {
@@ -232,6 +270,9 @@ def _act(action: str, case: FilingCase, actor: Any) -> None:
         "not-select": lambda: filings.not_select_filing(case, reason=reason, actor=actor),
         "publicize": lambda: filings.publicize_filing(case, actor=actor),
         "file": lambda: filings.file_filing(case, actor=actor),
+        "objections": lambda: lodge_filing_objection(
+            case, {"content": "该机构场地与申报不符。", "contact": "13900000000"}, actor=actor
+        ),
         "uphold-objection": lambda: resolve_filing_objection(
             case.objections.get(), upheld=True, reason=reason, actor=actor
         ),
@@ -239,19 +280,64 @@ def _act(action: str, case: FilingCase, actor: Any) -> None:
     calls[action]()
 
 
-def attempt(action: str, case: FilingCase, actor: Any) -> tuple[DomainError | None, str, int]:
-    """Try the action in a savepoint rolled back afterwards: (error, state after, audit added)."""
+def counts() -> tuple[Any, ...]:
+    """What a registry step may change (compared before and after a refused one)."""
+    return (
+        audit_count(),
+        StateChange.objects.count(),
+        list(FilingCase.objects.order_by("pk").values_list("pk", "state")),
+        list(Organization.objects.order_by("pk").values_list("pk", "status", "filing_number")),
+        list(Objection.objects.order_by("pk").values_list("pk", "state")),
+        Evaluation.objects.count(),
+        Batch.objects.count(),
+        Notice.objects.count(),
+        RetiredNumber.objects.count(),
+        list(FilingNumberCounter.objects.values_list("city", "last_serial")),
+    )
+
+
+@dataclass
+class Attempt:
+    """What one try did, seen inside its savepoint before it was rolled back."""
+
+    error: DomainError | None
+    after: str  # the state (or status) after it
+    audit_added: int
+    history: list[tuple[str, str, str]]  # the object's new StateChange rows
+    unchanged: bool  # nothing at all changed (``counts``)
+    outcome: Any = None
+
+
+def rows_after(workflow: str, pk: int, mark: int) -> list[tuple[str, str, str]]:
+    return list(
+        StateChange.objects.filter(workflow=workflow, object_id=pk, pk__gt=mark).values_list(
+            "action", "from_state", "to_state"
+        )
+    )
+
+
+def last_change() -> int:
+    return StateChange.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def attempt(action: str, case: FilingCase, actor: Any) -> Attempt:
+    """Try the action in a savepoint rolled back afterwards."""
     with transaction.atomic():
-        before = audit_count()
+        before, audits, mark = counts(), audit_count(), last_change()
         error = None
         try:
             _act(action, case, actor)
         except DomainError as raised:
             error = raised
-        state = FilingCase.objects.get(pk=case.pk).state
-        added = audit_count() - before
+        result = Attempt(
+            error,
+            FilingCase.objects.get(pk=case.pk).state,
+            audit_count() - audits,
+            rows_after("filing", case.pk, mark),
+            counts() == before,
+        )
         transaction.set_rollback(True)
-    return error, state, added
+    return result
 
 
 @pytest.fixture
@@ -259,63 +345,169 @@ def personas(
     setup, other_org_user, city_center, other_city_bureau, province_dept, province_center,
     inspector, admin_user,
 ) -> dict[str, tuple[Any, set[Party]]]:  # fmt: skip
-    """Each persona and the parties it is for a case of 合肥's organization filed in 合肥."""
+    """Each persona and the parties it is for a case of 合肥's organization filed in 合肥
+    (everyone is the public, who may object to a publicity)."""
     org_user, _organization, bureau = setup
     return {
-        "applicant": (org_user, {A}),
-        "bureau": (bureau, {R, E}),
-        "center": (city_center, {E}),
-        "other organization": (other_org_user, set()),
-        "other city's bureau": (other_city_bureau, set()),
-        "province dept": (province_dept, set()),
-        "province center": (province_center, set()),
-        "inspector": (inspector, set()),
-        "admin": (admin_user, set()),
+        "applicant": (org_user, {A, PUB}),
+        "bureau": (bureau, {R, E, PUB}),
+        "center": (city_center, {E, PUB}),
+        "other organization": (other_org_user, {PUB}),
+        "other city's bureau": (other_city_bureau, {PUB}),
+        "province dept": (province_dept, {PUB}),
+        "province center": (province_center, {PUB}),
+        "inspector": (inspector, {PUB}),
+        "admin": (admin_user, {PUB}),
     }
 
 
-@pytest.mark.parametrize("action", list(FILING_TRANSITIONS))
+def test_the_personas_are_the_parties_the_machine_says(setup, personas):
+    _, organization, _ = setup
+    case = case_in(organization, "submitted")
+    for name, (user, parties) in personas.items():
+        assert FILING_MACHINE.parties(user, case) == parties, name
+
+
+# The day each action is tried on: the publicity of ``case_in`` ran 09-24 … 10-08.
+FILING_DAYS = {"objections": "2026-10-08"}
+
+
+def expected_outcome(transition: Any, state: str, parties: set[str]) -> Any:
+    """The table's answer: the state reached, or the refusal (type and status)."""
+    if not parties & transition.parties:
+        return Forbidden
+    if state in transition.sources:
+        return transition.target or state
+    if transition.action == "objections":
+        return NotFound  # a case not in publicity is answered like an absent one (api.md)
+    return Conflict
+
+
+def judge(result: Attempt, expected: Any, state: str, action: str) -> str | None:
+    """None when the try did what the table says, else what went wrong."""
+    if isinstance(expected, str):
+        if result.error is not None or result.after != expected or not result.audit_added:
+            return f"got {result.error!r} → {result.after}, expected {expected}"
+        if expected != state:
+            if result.history != [(action, state, expected)]:
+                return f"history {result.history}, expected one row {state} → {expected}"
+        elif any(row != (action, state, state) for row in result.history):
+            return f"history {result.history} for a step that keeps the state"
+        return None
+    status = {Forbidden: 403, NotFound: 404, Conflict: 409}[expected]
+    if not isinstance(result.error, expected) or result.error.status != status:
+        return f"got {result.error!r} → {result.after}, expected {expected.__name__}"
+    if expected is Forbidden and result.error.code != "forbidden":
+        return f"403 with code {result.error.code}"
+    if expected is Conflict and result.error.code != "invalid_state":
+        return f"409 with code {result.error.code}, expected invalid_state"
+    if not result.unchanged or result.after != state:
+        return "refused, but something changed"
+    return None
+
+
+@pytest.mark.parametrize("action", [t.action for t in FILING.transitions])
 def test_every_state_and_action_of_the_filing_table(setup, personas, today, action):
     _, organization, _ = setup
-    today("2026-10-09")  # the publicity of ``case_in`` ended yesterday
-    transition = FILING_TRANSITIONS[action]
+    today(FILING_DAYS.get(action, "2026-10-09"))  # after the publicity unless objecting
+    transition = FILING.transition(action)
     wrong = []
     for state in FilingState.values:
         case = case_in(organization, state)
         if action == "uphold-objection":
             Objection.objects.create(filing=case, content="有异议。", contact="13800000000")
         for name, (user, parties) in personas.items():
-            error, after, added = attempt(action, case, user)
-            if not parties & transition.parties:
-                expected: Any = Forbidden
-            elif state in transition.sources:
-                expected = transition.target
-            else:
-                expected = Conflict
-            if isinstance(expected, str):
-                ok = error is None and after == expected and added > 0
-            else:
-                ok = isinstance(error, expected) and after == state and added == 0
-                ok = ok and error.status == (403 if expected is Forbidden else 409)
-            if not ok:
-                got = type(error).__name__ if error else after
-                wrong.append(f"{state} × {name}: got {got} ({error}), expected {expected}")
+            expected = expected_outcome(transition, state, parties)
+            problem = judge(attempt(action, case, user), expected, state, action)
+            if problem:
+                wrong.append(f"{state} × {name}: {problem}")
     assert not wrong, "\n".join(wrong)
+
+
+# A guard refuses the right party in the right state (409 with its code) and changes nothing.
+# fmt: off
+FILING_GUARDS = [
+    # action, state, day, what else is true, code
+    ("select", "under_evaluation", "2026-10-09", "no evaluation", "no_evaluation"),
+    ("file", "in_publicity", "2026-10-08", "", "publicity_running"),  # its last day
+    ("file", "in_publicity", "2026-10-09", "open objection", "objection_open"),
+    ("objections", "in_publicity", "2026-10-09", "", "publicity_ended"),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(
+    ("action", "state", "day", "condition", "code"),
+    FILING_GUARDS,
+    ids=[f"{a}-{d}-{c or 'plain'}" for a, _, d, c, _ in FILING_GUARDS],
+)
+def test_a_guard_refuses_the_right_party_with_its_code(
+    setup, personas, today, action, state, day, condition, code
+):
+    _, organization, _ = setup
+    case = case_in(organization, state)
+    if condition == "no evaluation":
+        case.evaluations.all().delete()
+    if condition == "open objection":
+        Objection.objects.create(filing=case, content="有异议。", contact="13800000000")
+    today(day)
+    user = personas["applicant" if action == "objections" else "bureau"][0]
+    assert action not in {t.action for t in FILING_MACHINE.available(case, user)}
+    result = attempt(action, case, user)
+    assert isinstance(result.error, Conflict), result.error
+    assert (result.error.status, result.error.code) == (409, code)
+    assert result.unchanged and result.after == state
+
+
+def test_what_the_machine_offers_is_what_the_walk_allows(setup, personas, today):
+    """``available`` (the buttons and the API's ``actions``) never offers a step the walk
+    refuses, nor the objection's own step."""
+    _, organization, _ = setup
+    today("2026-10-09")
+    for state in FilingState.values:
+        case = case_in(organization, state)
+        for name, (user, _parties) in personas.items():
+            for transition in FILING_MACHINE.available(case, user):
+                assert transition.offered, transition.action
+                result = attempt(transition.action, case, user)
+                assert result.error is None, f"{state} × {name}: {transition.action}"
 
 
 def test_the_organization_table_is_the_life_of_the_notice():
     filed = {"in_pilot", "active", "pilot_failed"}
-    assert {action: (set(s), t) for action, (s, t) in ORGANIZATION_TRANSITIONS.items()} == {
-        OrganizationAction.FILE_INITIAL: ({"applying", "expired"}, "in_pilot"),
-        OrganizationAction.PILOT_PASSED: ({"in_pilot"}, "active"),
-        OrganizationAction.PILOT_FAILED: ({"in_pilot"}, "pilot_failed"),
-        OrganizationAction.REVOKE: (filed, "revoked"),
-        OrganizationAction.EXPIRE: (filed, "expired"),
-        OrganizationAction.MERGE_AWAY: (filed, "revoked"),
+    OP = OrganizationParty
+    assert {
+        t.action: (set(t.sources), t.targets, set(t.parties), t.guards, t.offered)
+        for t in ORGANIZATION.transitions
+    } == {
+        "apply": ({"applying", "expired"}, set(), {OP.SELF}, (), True),
+        "batches": ({"applying", "in_pilot", "active"}, set(), {OP.SELF}, (), True),
+        "file-initial": ({"applying", "expired"}, {"in_pilot"}, {OP.FILING}, (), False),
+        "pilot-result": ({"in_pilot"}, {"active", "pilot_failed"}, {OP.DECIDER}, (), True),
+        "recommend": (
+            {"in_pilot", "active"},
+            set(),
+            {OP.RECOMMENDER},
+            ("city_scope", "no_open_recommendation"),
+            True,
+        ),
+        "revoke": (filed, {"revoked"}, {OP.DECIDER}, (), True),
+        "merge-away": (filed, {"revoked"}, {OP.DECIDER}, (), False),
     }
+    expire = ORGANIZATION.timed_transition("expire")
+    assert (set(expire.sources), expire.target, expire.field, expire.guards) == (
+        filed,
+        "expired",
+        "valid_until",
+        ("no_renewal_pending",),
+    )
+    assert ORGANIZATION.final == {"revoked"}
 
 
-def organization_in(status: str, serial: int) -> Organization:
+LATER = dt.date(2029, 10, 8)  # a validity that has not ended on the days tried
+
+
+def organization_in(status: str, serial: int, valid: dt.date = LATER) -> Organization:
     """An organization of 合肥 in ``status`` (filed by 合肥 unless it is still applying)."""
     applying = status == OrganizationStatus.APPLYING
     return Organization.objects.create(
@@ -328,81 +520,204 @@ def organization_in(status: str, serial: int) -> Organization:
         filing_authority=None if applying else authority("01"),
         channel="" if applying else "city",
         filed_on=None if applying else dt.date(2023, 10, 9),
-        valid_until=None if applying else dt.date(2026, 10, 8),  # ended yesterday
+        valid_until=None if applying else valid,
         pilot_until=None if applying else dt.date(2024, 10, 8),
     )
 
 
-def _org_act(action: OrganizationAction, organization: Organization, actor: Any, into: Any) -> Any:
-    if action == OrganizationAction.FILE_INITIAL:
-        case = case_in(organization, "in_publicity")
-        return filings.file_filing(case, actor=actor)
-    if action in {OrganizationAction.PILOT_PASSED, OrganizationAction.PILOT_FAILED}:
-        passed = action == OrganizationAction.PILOT_PASSED
+def _org_prepare(action: str, organization: Organization) -> Any:
+    """What the step needs before it is tried (not counted as its change)."""
+    if action == "file-initial":
+        return case_in(organization, "in_publicity")
+    return None
+
+
+def _org_act(
+    action: str, outcome: str | None, organization: Organization, actor: Any, into: Any, made: Any
+) -> Any:
+    if action == "file-initial":
+        return filings.file_filing(made, actor=actor)
+    if action == "pilot-result":
+        passed = outcome == OrganizationStatus.ACTIVE
         return registry.record_pilot_result(organization, passed=passed, actor=actor)
-    if action == OrganizationAction.REVOKE:
+    if action == "recommend":
+        return filings.recommend_province_wide(organization, actor=actor)
+    if action == "revoke":
         return registry.revoke_organization(organization, reason="管理失序。", actor=actor)
-    if action == OrganizationAction.EXPIRE:
-        return registry.expire_organization(organization, actor=actor)
+    assert action == "merge-away", action
     return registry.merge_organizations(
         {"members": [organization.pk], "into": into.pk}, actor=actor
     )
 
 
-def org_attempt(action, organization, actor, into) -> tuple[Any, str, int, int]:
-    """(error or result, status after, audit entries added, numbers retired); rolled back."""
+def org_attempt(action, outcome, organization, actor, into) -> tuple[Attempt, int]:
+    """(what the try did, numbers retired); rolled back."""
     with transaction.atomic():
-        before, retired = audit_count(), RetiredNumber.objects.count()
+        made = _org_prepare(action, organization)
+        before, audits, mark = counts(), audit_count(), last_change()
+        retired = RetiredNumber.objects.count()
+        error = None
         try:
-            outcome = _org_act(action, organization, actor, into)
-        except DomainError as error:
-            outcome = error
-        status = Organization.objects.get(pk=organization.pk).status
-        added = audit_count() - before
+            _org_act(action, outcome, organization, actor, into, made)
+        except DomainError as raised:
+            error = raised
+        result = Attempt(
+            error,
+            Organization.objects.get(pk=organization.pk).status,
+            audit_count() - audits,
+            rows_after("organization", organization.pk, mark),
+            counts() == before,
+        )
         newly_retired = RetiredNumber.objects.count() - retired
         transaction.set_rollback(True)
-    return outcome, status, added, newly_retired
+    return result, newly_retired
 
 
-@pytest.mark.parametrize("action", list(OrganizationAction))
-def test_every_status_and_action_of_the_organization_table(setup, personas, today, action):
+def organization_parties(name: str, status: str) -> set[str]:
+    """The parties a persona is for an organization of 合肥 (``organization_in``)."""
+    OP = OrganizationParty
+    if name == "province dept":
+        return {OP.DECIDER}
+    if name == "bureau":  # it decides from the start (home city); recommends what it filed
+        return (
+            {OP.DECIDER} if status == OrganizationStatus.APPLYING else {OP.DECIDER, OP.RECOMMENDER}
+        )
+    return set()
+
+
+# An officer's steps on an organization, one per result (``pilot-result`` has two); the
+# organization's own steps are walked below, ``expire`` is time's.
+ORG_STEPS = [
+    pytest.param(t.action, outcome, id=f"{t.action}-{outcome}" if outcome else t.action)
+    for t in ORGANIZATION.transitions
+    if OrganizationParty.SELF not in t.parties
+    for outcome in (sorted(t.outcomes) or [None])
+]
+SELF_STEPS = [t.action for t in ORGANIZATION.transitions if OrganizationParty.SELF in t.parties]
+ORG_PERSONAS = [
+    "province dept", "bureau", "center", "applicant", "other city's bureau", "admin",
+]  # fmt: skip
+EXITS = {"revoke", "merge-away"}  # the number is retired
+
+
+@pytest.mark.parametrize(("action", "outcome"), ORG_STEPS)
+def test_every_status_and_action_of_the_organization_table(setup, personas, today, action, outcome):
     today("2026-10-09")
-    sources, target = ORGANIZATION_TRANSITIONS[action]
+    transition = ORGANIZATION.transition(action)
     into = organization_in("active", 9000)
-    deciders = [personas["province dept"][0], personas["bureau"][0]]
-    others = [personas[name][0] for name in ("center", "applicant", "other city's bureau")]
     wrong = []
     for serial, status in enumerate(OrganizationStatus.values, start=1):
         organization = organization_in(status, serial)
-        if action == OrganizationAction.EXPIRE:
-            actors = [SYSTEM]  # the daily sweep; nobody else expires
-        elif status == OrganizationStatus.APPLYING and action != OrganizationAction.FILE_INITIAL:
-            actors = deciders[:1]  # no filing authority yet: only the province decides
-        else:
-            actors = deciders[1:] if action == OrganizationAction.FILE_INITIAL else deciders
-        for actor in actors:
-            outcome, after, added, retired = org_attempt(action, organization, actor, into)
-            allowed = status in sources
-            if action == OrganizationAction.EXPIRE:
-                ok = outcome is allowed and after == (target if allowed else status)
-                ok = ok and retired == int(allowed) and bool(added) is allowed
-            elif allowed:
-                ok = not isinstance(outcome, DomainError) and after == target and added > 0
-                exits = {OrganizationAction.REVOKE, OrganizationAction.MERGE_AWAY}
-                ok = ok and retired == int(action in exits)
+        for name in ORG_PERSONAS:
+            actor = personas[name][0]
+            if action == "file-initial":
+                # The filing case files its organization: its reviewer acts, for the case.
+                parties = {OrganizationParty.FILING} if name == "bureau" else set()
             else:
-                ok = isinstance(outcome, Conflict) and outcome.status == 409
-                ok = ok and (after, added, retired) == (status, 0, 0)
+                parties = organization_parties(name, status)
+                assert ORGANIZATION_MACHINE.parties(actor, organization) == parties, name
+            expected = expected_outcome(transition, status, parties)
+            if expected == status and transition.outcomes:
+                expected = outcome
+            result, retired = org_attempt(action, outcome, organization, actor, into)
+            problem = judge(result, expected, status, action)
+            if problem is None and isinstance(expected, str):
+                if retired != int(action in EXITS):
+                    problem = f"{retired} numbers retired"
+            if problem:
+                wrong.append(f"{status} × {name}: {problem}")
+    assert not wrong, "\n".join(wrong)
+
+
+# fmt: off
+ORG_GUARDS = [
+    # action, status, what else is true, code
+    ("recommend", "active", "province-wide", "invalid_state"),
+    ("recommend", "in_pilot", "recommended", "case_open"),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("action", "status", "condition", "code"), ORG_GUARDS)
+def test_a_guard_refuses_the_right_party_on_an_organization(
+    setup, personas, today, action, status, condition, code
+):
+    today("2026-10-09")
+    bureau = personas["bureau"][0]
+    organization = organization_in(status, 1)
+    if condition == "province-wide":
+        Organization.objects.filter(pk=organization.pk).update(scope="province")
+    else:
+        filings.recommend_province_wide(organization, actor=bureau)
+    organization.refresh_from_db()
+    assert action not in {t.action for t in ORGANIZATION_MACHINE.available(organization, bureau)}
+    result, _ = org_attempt(action, None, organization, bureau, None)
+    assert isinstance(result.error, Conflict), result.error
+    assert (result.error.code, result.unchanged) == (code, True)
+
+
+def _self_step(action: str, organization: Organization, user: Any, client: Any) -> int:
+    """The organization's own step, as it takes it: ``apply`` opens a first filing
+    (``POST /api/v1/filings``), ``batches`` drafts a batch plan. Returns the HTTP status."""
+    if action == "apply":
+        return client.post("/api/v1/filings", {"kind": "initial"}, format="json").status_code
+    assert action == "batches", action
+    try:
+        plans.create_batch(organization, sample_batch("2026-11-02"), actor=user)
+    except DomainError as error:
+        return error.status
+    return 201
+
+
+def test_the_walk_covers_the_organizations_own_steps():
+    assert set(SELF_STEPS) == {"apply", "batches"}
+
+
+@pytest.mark.parametrize("action", SELF_STEPS)
+def test_every_status_and_the_organizations_own_steps(setup, personas, client_for, today, action):
+    """The organization's own steps (``apply``: while applying or after its filing expired;
+    ``batches``: unless it may no longer certify), refused to officers and other
+    organizations whatever the status."""
+    today("2026-10-09")
+    _, organization, _ = setup
+    transition = ORGANIZATION.transition(action)
+    names = ["applicant", "bureau", "center", "province dept"]
+    if action == "batches":  # (another organization's ``apply`` opens its own filing)
+        names.append("other organization")
+    clients = {name: client_for(personas[name][0]) for name in names}
+    filed = organization_in("active", 1)  # the filing fields of a filed organization
+    wrong = []
+    for status in OrganizationStatus.values:
+        fields: dict[str, Any] = {"status": status}
+        if status != OrganizationStatus.APPLYING:
+            fields.update(
+                filing_number="S000034010999",
+                filing_authority=filed.filing_authority,
+                channel="city",
+                filed_on=filed.filed_on,
+                valid_until=filed.valid_until,
+                pilot_until=filed.pilot_until,
+            )
+        Organization.objects.filter(pk=organization.pk).update(**fields)
+        organization.refresh_from_db()
+        for name, client in clients.items():
+            user = personas[name][0]
+            parties = {OrganizationParty.SELF} if name == "applicant" else set()
+            assert ORGANIZATION_MACHINE.parties(user, organization) >= parties
+            offered = ORGANIZATION_MACHINE.may(organization, user, action)
+            with transaction.atomic():
+                before, audits = counts(), audit_count()
+                code = _self_step(action, organization, user, client)
+                unchanged, added = counts() == before, audit_count() - audits
+                after = Organization.objects.get(pk=organization.pk).status
+                transaction.set_rollback(True)
+            expected = expected_outcome(transition, status, parties)
+            expected_code = {Forbidden: 403, Conflict: 409}.get(expected, 201)
+            ok = code == expected_code and after == status
+            ok = ok and (unchanged if code != 201 else added > 0 and not unchanged)
+            ok = ok and offered is (code == 201)
             if not ok:
-                wrong.append(f"{status} × {actor}: {outcome!r} → {after}")
-        if action == OrganizationAction.EXPIRE:
-            continue
-        for actor in others:
-            if action == OrganizationAction.MERGE_AWAY and status not in sources:
-                continue  # see test_merging_is_forbidden_to_a_wrong_party_whatever_the_status
-            outcome, after, added, retired = org_attempt(action, organization, actor, into)
-            if not (isinstance(outcome, Forbidden) and (after, added) == (status, 0)):
-                wrong.append(f"{status} × {actor} (wrong party): {outcome!r} → {after}")
+                wrong.append(f"{status} × {name}: {code}, expected {expected_code}")
     assert not wrong, "\n".join(wrong)
 
 
@@ -413,6 +728,166 @@ def test_merging_is_forbidden_to_a_wrong_party_whatever_the_status(setup, city_c
     with pytest.raises(DomainError) as refused:
         registry.merge_organizations({"members": [applying.pk], "into": into.pk}, actor=city_center)
     assert isinstance(refused.value, Forbidden), f"{type(refused.value).__name__}: {refused.value}"
+
+
+def test_nobody_is_offered_the_steps_other_steps_drive(setup, personas, today):
+    """``file-initial`` (the filing case's) and ``merge-away`` (the merger's) are never buttons."""
+    today("2026-10-09")
+    for serial, status in enumerate(OrganizationStatus.values, start=1):
+        organization = organization_in(status, serial)
+        for name, (user, _parties) in personas.items():
+            offered = {t.action for t in ORGANIZATION_MACHINE.available(organization, user)}
+            assert not offered & {"file-initial", "merge-away"}, (status, name)
+
+
+# --- time: a filing expires the day after its validity --------------------------------------
+
+
+def read_organizations(how: str, organizations: list[Organization], reader: Any) -> None:
+    if how == "expire_organization":
+        for organization in organizations:
+            registry.expire_organization(organization)
+    elif how == "sweep":
+        sweep()
+    elif how == "organizations_for":
+        list(organizations_for(reader))
+    else:
+        assert how == "lock", how
+        for organization in organizations:
+            with transaction.atomic():
+                ORGANIZATION_MACHINE.lock(organization.pk)
+
+
+@pytest.mark.parametrize("how", ["expire_organization", "sweep", "organizations_for", "lock"])
+def test_a_filing_expires_the_day_after_its_validity_whoever_reads_it(setup, personas, today, how):
+    """Time's ``expire`` for every status: from the day after ``valid_until`` a filed
+    organization is ``expired`` (its number retired, a history row and an audit entry by the
+    system), applied once; other statuses stay as they are."""
+    ended = dt.date(2026, 10, 8)
+    expire = ORGANIZATION.timed_transition("expire")
+    organizations = {
+        status: organization_in(status, serial, valid=ended)
+        for serial, status in enumerate(OrganizationStatus.values, start=1)
+    }
+    reader = personas["province dept"][0]
+    today("2026-10-08")  # its last valid day
+    before = counts()
+    read_organizations(how, list(organizations.values()), reader)
+    assert counts() == before
+
+    today("2026-10-09")
+    audits, mark = audit_count(), last_change()
+    read_organizations(how, list(organizations.values()), reader)
+    wrong = []
+    for status, organization in organizations.items():
+        organization.refresh_from_db()
+        due = status in expire.sources
+        rows = rows_after("organization", organization.pk, mark)
+        expected_rows = [("expire", status, "expired")] if due else []
+        if organization.status != ("expired" if due else status) or rows != expected_rows:
+            wrong.append(f"{status}: {organization.status}, {rows}")
+        retired = RetiredNumber.objects.filter(number=organization.filing_number or "-")
+        if retired.exists() is not due:
+            wrong.append(f"{status}: retired {retired.exists()}")
+    assert not wrong, "\n".join(wrong)
+    moved = len(expire.sources)
+    changes = StateChange.objects.filter(pk__gt=mark, workflow="organization")
+    assert set(changes.values_list("actor", flat=True)) == {SYSTEM.name}
+    expired_entries = AuditEntry.objects.filter(action="registry.organization.expired")
+    assert expired_entries.count() == moved
+    assert set(expired_entries.values_list("actor_role", flat=True)) == {"system"}
+    assert audit_count() - audits == 2 * moved  # expired, and the number retired
+
+    settled = counts()  # once: reading again, or later, changes nothing
+    for again in ["expire_organization", "sweep", "organizations_for", "lock"]:
+        read_organizations(again, list(organizations.values()), reader)
+    today("2026-10-12")
+    read_organizations(how, list(organizations.values()), reader)
+    assert counts() == settled
+    assert registry.expire_organization(organizations["active"]) is False
+
+
+# What each step answers on the day after the validity of an organization in the pilot that
+# nobody has read since (no sweep): the same as after the sweep (domain.md §8).
+# fmt: off
+AFTER_EXPIRY = [
+    # step, who, status code (201/200: taken, as an expired organization may)
+    ("apply", "applicant", 201),  # a first filing again
+    ("batches", "applicant", 409),
+    ("pilot-result", "bureau", 409),
+    ("recommend", "bureau", 409),
+    ("revoke", "bureau", 409),
+    ("merge-away", "bureau", 409),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(
+    ("action", "who", "code"), AFTER_EXPIRY, ids=[a for a, _, _ in AFTER_EXPIRY]
+)
+def test_no_step_depends_on_the_sweep_having_run(
+    setup, personas, client_for, today, action, who, code
+):
+    _, organization, _ = setup
+    ended = dt.date(2026, 10, 8)
+    Organization.objects.filter(pk=organization.pk).update(
+        status="in_pilot",
+        filing_number="S000034010999",
+        filing_authority=authority("01"),
+        channel="city",
+        filed_on=dt.date(2023, 10, 9),
+        valid_until=ended,
+        pilot_until=dt.date(2024, 10, 8),
+    )
+    organization.refresh_from_db()
+    into = organization_in("active", 9000)
+    user = personas[who][0]
+    client = client_for(user)
+    today("2026-10-09")
+    assert Organization.objects.get(pk=organization.pk).status == "in_pilot"  # as stored
+    if action in SELF_STEPS:
+        got = _self_step(action, organization, user, client)
+    else:
+        try:
+            _org_act(action, "active", organization, user, into, None)
+            got = 200
+        except DomainError as error:
+            got = error.status
+    assert got == code
+    list(organizations_for(personas["province dept"][0]))  # any read
+    organization.refresh_from_db()
+    assert (organization.status, organization.exit_reason) == ("expired", "")
+
+
+@pytest.mark.parametrize(("step", "state"), [("submit", "draft"), ("file", "in_publicity")])
+def test_a_case_cannot_change_an_organization_time_has_expired(setup, personas, today, step, state):
+    """A scope change submitted or filed the day after the filing's validity, nobody having
+    read the organization since: refused as after the sweep, and nothing changes."""
+    _, organization, _ = setup
+    Organization.objects.filter(pk=organization.pk).update(
+        status="in_pilot",
+        filing_number="S000034010999",
+        filing_authority=authority("01"),
+        channel="city",
+        filed_on=dt.date(2023, 10, 9),
+        valid_until=dt.date(2026, 10, 8),
+        pilot_until=dt.date(2024, 10, 8),
+    )
+    case = case_in(organization, state, kind="scope_change")
+    user = personas["applicant" if step == "submit" else "bureau"][0]
+    today("2026-10-09")
+    result = attempt(step, case, user)
+    assert isinstance(result.error, Conflict), result.error
+    assert result.unchanged and result.after == state
+
+
+def test_no_person_expires_a_filing(setup, personas):
+    with pytest.raises(KeyError):
+        ORGANIZATION.transition("expire")
+    organization = organization_in("active", 1)
+    for name, (user, _parties) in personas.items():
+        offered = {t.action for t in ORGANIZATION_MACHINE.available(organization, user)}
+        assert "expire" not in offered, name
 
 
 # --- 2. pilot result -----------------------------------------------------------------------

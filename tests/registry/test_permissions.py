@@ -33,7 +33,6 @@ from skillcert.registry.models import (
     FilingMaterial,
     FilingNumberCounter,
     FilingOccupation,
-    FilingTransition,
     Notice,
     Objection,
     Organization,
@@ -43,6 +42,7 @@ from skillcert.registry.models import (
     levels_key,
 )
 from skillcert.rules.filing import Material
+from skillcert.workflow.models import StateChange
 from tests.registry.factories import application, attach_all, evaluation, pdf_upload
 
 pytestmark = pytest.mark.django_db
@@ -324,7 +324,7 @@ def fingerprint() -> tuple[Any, ...]:
         FilingMaterial.objects.count(),
         FilingOccupation.objects.count(),
         Evaluation.objects.count(),
-        FilingTransition.objects.count(),
+        StateChange.objects.count(),  # the history of every workflow
         RetiredNumber.objects.count(),
         Notice.objects.count(),
         ScopeItem.objects.count(),

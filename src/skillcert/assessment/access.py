@@ -27,9 +27,10 @@ def batches_for(user: Any) -> QuerySet[Batch]:
     """Batches a user may read: its organization's (drafts included); for officers, the filed
     plans held in or by their city, or all for the province. A draft is the organization's
     working copy: nobody else sees it before the plan is filed."""
-    everything = Batch.objects.all()
     if not _authenticated(user):
-        return everything.none()
+        return Batch.objects.none()
+    _catch_up()
+    everything = Batch.objects.all()
     own = organization_of(user)
     if own is not None:
         return everything.filter(organization=own)
@@ -47,6 +48,13 @@ def get_batch_for_user(user: Any, pk: int) -> Batch:
     if batch is None:
         raise NotFound("未找到该认定批次", code="not_found")
     return batch
+
+
+def _catch_up() -> None:
+    """Time-driven steps due on any batch are applied before it is read (domain.md §8)."""
+    from skillcert.assessment.machines import BATCH_MACHINE  # binds access: imported late
+
+    BATCH_MACHINE.catch_up_all()
 
 
 def parties_for_batch(user: Any, batch: Batch) -> frozenset[BatchParty]:

@@ -38,8 +38,8 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from skillcert.assessment.machines import BATCH_MACHINE
 from skillcert.assessment.models import Batch
-from skillcert.assessment.services.common import check_batch_transition
 from skillcert.assessment.services.plans import RowsInvalid, plan_index, replace_candidates
 from skillcert.assessment.services.results import check_results, enter_results
 from skillcert.documents.xlsx import write_text
@@ -383,7 +383,7 @@ def import_candidates(batch: Batch, data: bytes, *, actor: Any) -> int:
     Any bad row refuses the whole file: RowsInvalid with every error and ``extra["report"]``,
     the URL of the marked copy. Nothing is changed then.
     """
-    check_batch_transition(batch, "edit", actor)
+    BATCH_MACHINE.check(batch, "edit", actor)
     sheet = _read_candidates(data)
     rows, errors = check_candidate_rows(sheet.rows, plan_index(batch), today=clock.today())
     if errors:
@@ -758,7 +758,7 @@ def import_results(batch: Batch, data: bytes, *, actor: Any) -> int:
     scores, a person not in the batch, a name that does not match the ID number, or a score
     outside 0-100 refuse the whole file (RowsInvalid with a report); nothing is changed then.
     """
-    check_batch_transition(batch, "results", actor)
+    BATCH_MACHINE.check(batch, "results", actor)
     subjects = list(batch.subjects)
     columns = _result_columns(batch)
     sheet = read_sheet(data, required=columns, allowed=columns)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 
 from skillcert.accounts.models import Authority
-from skillcert.assessment.workflow import BatchState
+from skillcert.assessment.workflow import BATCH, BatchState, has_results
 from skillcert.registry.models import Organization
 from skillcert.rules import clock
 
@@ -47,6 +49,37 @@ class Batch(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    # What the pages show, asked of the workflow (never a state compared in a template).
+    @property
+    def editable(self) -> bool:
+        """The plan is still the organization's draft."""
+        return self.state in BATCH.transition("edit").sources
+
+    @property
+    def running(self) -> bool:
+        """The plan is filed and results may be entered (the assessment's stage)."""
+        return self.state in BATCH.transition("results").sources
+
+    @property
+    def results_exist(self) -> bool:
+        return has_results(self)
+
+    @property
+    def finished(self) -> bool:
+        return BATCH.is_final(self.state)
+
+    @property
+    def plan_due(self) -> dt.date | None:
+        """The last day to file the plan (10 working days before the start)."""
+        from skillcert.reference.selectors import work_calendar
+        from skillcert.rules.assessment import plan_filing_deadline
+
+        if self.plan_deadline is not None:
+            return self.plan_deadline
+        if self.start_date is None:
+            return None
+        return plan_filing_deadline(work_calendar(), self.start_date).day
 
 
 class BatchItem(models.Model):
@@ -136,20 +169,3 @@ class Inspection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.stage}"
-
-
-class BatchTransition(models.Model):
-    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="transitions")
-    action = models.CharField(max_length=32)
-    from_state = models.CharField(max_length=24)
-    to_state = models.CharField(max_length=24)
-    actor = models.CharField(max_length=150)
-    at = models.DateTimeField(default=clock.now, editable=False)
-    business_date = models.DateField()
-    note = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["pk"]  # append-only: insertion order (see rules.clock.now)
-
-    def __str__(self) -> str:
-        return f"{self.from_state}→{self.to_state}"

@@ -6,10 +6,11 @@ may take it. Services check every change against this table; a test walks it who
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 
 from django.db import models
+
+from skillcert.rules.workflow import Wait, Workflow, t, timed
 
 
 class BatchState(models.TextChoices):
@@ -27,88 +28,124 @@ class BatchParty(StrEnum):
     CENTER = "center"  # the appraisal center (and bureau) of the batch's site city
     INSPECTOR = "inspector"  # an inspector of the site city or the province
     PROVINCE = "province"  # the province department and center
-    SYSTEM = "system"  # the daily sweep
-
-
-@dataclass(frozen=True)
-class BatchTransition:
-    action: str
-    sources: frozenset[str]
-    target: str | None  # None: the state stays (records something)
-    parties: frozenset[BatchParty]
-    label: str
-
-
-def _t(
-    action: str, sources: set[str], target: str | None, parties: set[BatchParty], label: str
-) -> BatchTransition:
-    return BatchTransition(action, frozenset(sources), target, frozenset(parties), label)
+    PUBLIC = "public"  # anyone, signed in or not
 
 
 S = BatchState
 P = BatchParty
-BATCH_TRANSITIONS: dict[str, BatchTransition] = {
-    t.action: t
-    for t in [
-        _t("edit", {S.DRAFT}, None, {P.ORGANIZATION}, "编辑计划"),
-        _t("submit", {S.DRAFT}, S.PLAN_FILED, {P.ORGANIZATION}, "报备计划"),
-        _t(
+BATCH = Workflow(
+    name="batch",
+    noun="批次",
+    states=dict(BatchState.choices),
+    final=frozenset({S.RESULTS_FILED}),
+    transitions=(
+        t("edit", {S.DRAFT}, None, {P.ORGANIZATION}, "编辑计划"),
+        t("submit", {S.DRAFT}, S.PLAN_FILED, {P.ORGANIZATION}, "报备计划"),
+        t(
             "inspections",
             {S.PLAN_FILED, S.RESULTS_ENTERED},
             None,
             {P.INSPECTOR, P.CENTER, P.PROVINCE},
             "记录抽查",
         ),
-        _t("attendance", {S.PLAN_FILED, S.RESULTS_ENTERED}, None, {P.ORGANIZATION}, "记录考勤"),
-        _t(
+        t("attendance", {S.PLAN_FILED, S.RESULTS_ENTERED}, None, {P.ORGANIZATION}, "记录考勤"),
+        t(
             "results",
             {S.PLAN_FILED, S.RESULTS_ENTERED},
             S.RESULTS_ENTERED,
             {P.ORGANIZATION},
             "录入成绩",
         ),
-        _t("publicize", {S.RESULTS_ENTERED}, S.IN_PUBLICITY, {P.ORGANIZATION}, "发布结果公示"),
-        # Closed by the sweep or just before issuing, once the 7 days are over without an
-        # open objection; an upheld objection sends the results back for correction.
-        _t(
-            "close-publicity",
+        t("publicize", {S.RESULTS_ENTERED}, S.IN_PUBLICITY, {P.ORGANIZATION}, "发布结果公示"),
+        t(
+            "objections",
             {S.IN_PUBLICITY},
-            S.PUBLICITY_CLOSED,
-            {P.ORGANIZATION, P.SYSTEM},
-            "公示期满",
+            None,
+            {P.PUBLIC},
+            "提出异议",
+            guards=["publicity_running"],
         ),
-        _t(
+        # Driven by the objection's resolution: the results go back for correction.
+        t(
             "uphold-objection",
             {S.IN_PUBLICITY},
             S.RESULTS_ENTERED,
             {P.CENTER, P.PROVINCE},
             "异议成立",
+            offered=False,
         ),
-        _t(
+        # From in_publicity only in name: time closes a publicity that is over without an
+        # open objection before anyone acts, so there the guards explain why not yet.
+        t(
             "issue",
-            {S.PUBLICITY_CLOSED},
+            {S.IN_PUBLICITY, S.PUBLICITY_CLOSED},
             S.CERTIFICATES_ISSUED,
             {P.ORGANIZATION},
             "生成证书编号",
+            guards=["publicity_over", "no_open_objection"],
         ),
-        _t(
+        t(
             "file-results",
             {S.CERTIFICATES_ISSUED},
             S.RESULTS_FILED,
             {P.ORGANIZATION},
             "结果报备",
         ),
-    ]
-}
+    ),
+    timed=(
+        # The 7 days are over (from the day after publicity_end) and no objection is open.
+        timed(
+            "close-publicity",
+            {S.IN_PUBLICITY},
+            S.PUBLICITY_CLOSED,
+            "publicity_end",
+            "公示期满",
+            guards=["no_open_objection"],
+        ),
+    ),
+    waits={
+        S.DRAFT: Wait(P.ORGANIZATION, "submit", "plan_due"),
+        S.PLAN_FILED: Wait(P.ORGANIZATION, "results"),
+        S.RESULTS_ENTERED: Wait(P.ORGANIZATION, "publicize"),
+        S.PUBLICITY_CLOSED: Wait(P.ORGANIZATION, "issue"),
+        S.CERTIFICATES_ISSUED: Wait(P.ORGANIZATION, "file-results", "results_due"),
+    },
+)
 
-# Buttons, in workflow order (close-publicity and uphold-objection are not buttons).
+# States in which the batch's certificates are numbered (and 附件5 can be made).
+NUMBERED_STATES = BATCH.states_after(S.CERTIFICATES_ISSUED)
+# States in which results exist (scores shown, 附件4 can be made).
+RESULTS_STATES = BATCH.states_after(S.RESULTS_ENTERED)
+
+
+def has_results(batch: object) -> bool:
+    """Results exist: scores are shown and 附件4 can be made."""
+    return getattr(batch, "state", None) in RESULTS_STATES
+
+
+def is_numbered(batch: object) -> bool:
+    """The certificates are numbered: numbers are shown and 附件5 can be made."""
+    return getattr(batch, "state", None) in NUMBERED_STATES
+
+
+def issue_ahead(batch: object) -> bool:
+    """Certificate numbers are the next step (the publicity runs or is over)."""
+    return getattr(batch, "state", None) in BATCH.transition("issue").sources
+
+
+# The batch page's action bar, in workflow order (the other actions have forms of their own).
 BUTTON_ACTIONS = ("submit", "results", "publicize", "issue", "file-results")
 
 
-def allowed_batch_actions(state: str, parties: frozenset[BatchParty]) -> list[BatchTransition]:
-    return [
-        BATCH_TRANSITIONS[action]
-        for action in BUTTON_ACTIONS
-        if state in BATCH_TRANSITIONS[action].sources
-        and BATCH_TRANSITIONS[action].parties & parties
-    ]
+def annex_not_ready(batch: object, number: int) -> str | None:
+    """Why 附件4 or 附件5 cannot be made yet (None when it can): one answer for pages and API."""
+    if number == 4 and not has_results(batch):
+        return "成绩录入后方可生成附件4"
+    if number == 5 and not is_numbered(batch):
+        return "证书编号生成后方可生成附件5"
+    return None
+
+
+def plan_filed(batch: object) -> bool:
+    """The plan is filed (a batch past its draft): officers see it, certificates may follow."""
+    return getattr(batch, "state", None) in BATCH.states_after(BatchState.PLAN_FILED)

@@ -58,9 +58,10 @@ def _sees_everything(user: Any) -> bool:
 def organizations_for(user: Any) -> QuerySet[Organization]:
     """Organizations a user may read: its own; for a city, those registered, filed, serving
     (province-wide ones serve every city) or applying there; all for the province."""
-    everything = Organization.objects.all()
     if not _authenticated(user):
-        return everything.none()
+        return Organization.objects.none()
+    catch_up_organizations()
+    everything = Organization.objects.all()
     if _sees_everything(user):
         return everything
     city = _city_of(user)
@@ -74,6 +75,13 @@ def organizations_for(user: Any) -> QuerySet[Organization]:
         ).distinct()
     own = organization_of(user)
     return everything.filter(pk=own.pk) if own else everything.none()
+
+
+def catch_up_organizations() -> None:
+    """Filings past their validity expire before anyone reads them (domain.md §8)."""
+    from skillcert.registry.machines import ORGANIZATION_MACHINE  # binds access: imported late
+
+    ORGANIZATION_MACHINE.catch_up_all()
 
 
 def get_organization_for_user(user: Any, pk: int) -> Organization:

@@ -6,18 +6,16 @@ from django.conf import settings
 from django.db import models
 
 from skillcert.accounts.models import Authority
-from skillcert.registry.workflow import FilingKind, FilingState
+from skillcert.registry.workflow import (
+    FILING,
+    OBJECTION,
+    FilingKind,
+    FilingState,
+    ObjectionState,
+    OrganizationStatus,
+    is_refused,
+)
 from skillcert.rules import clock
-
-
-class OrganizationStatus(models.TextChoices):
-    APPLYING = "applying", "申请中"
-    IN_PILOT = "in_pilot", "试点中"
-    ACTIVE = "active", "已备案"
-    PILOT_FAILED = "pilot_failed", "试点未通过"
-    REVOKED = "revoked", "已撤销"
-    EXPIRED = "expired", "已过期"
-
 
 # Statuses of an organization on record with a filing number.
 FILED_STATUSES = (
@@ -238,6 +236,23 @@ class FilingCase(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk} {self.organization_id}"
 
+    # What the pages show, asked of the workflow (never a state compared in a template).
+    @property
+    def is_draft(self) -> bool:
+        return self.state in FILING.transition("submit").sources
+
+    @property
+    def is_filed(self) -> bool:
+        return self.state in FILING.transition("file").targets
+
+    @property
+    def ended(self) -> bool:
+        return FILING.is_final(self.state)
+
+    @property
+    def refused(self) -> bool:
+        return is_refused(self)
+
 
 class FilingOccupation(models.Model):
     """A row of 附件1's occupations table."""
@@ -316,12 +331,6 @@ class Evaluation(models.Model):
         return f"{self.get_method_display()} {self.date}"
 
 
-class ObjectionState(models.TextChoices):
-    OPEN = "open", "待处理"
-    UPHELD = "upheld", "异议成立"
-    DISMISSED = "dismissed", "异议不成立"
-
-
 class Objection(models.Model):
     """An objection lodged during a publicity (公示期异议); batches link theirs to this model."""
 
@@ -350,25 +359,10 @@ class Objection(models.Model):
     def __str__(self) -> str:
         return f"异议 #{self.pk}"
 
-
-class FilingTransition(models.Model):
-    """One row per state change of a case (the history the case page shows)."""
-
-    case = models.ForeignKey(FilingCase, on_delete=models.CASCADE, related_name="transitions")
-    action = models.CharField(max_length=32)
-    from_state = models.CharField(max_length=20)
-    to_state = models.CharField(max_length=20)
-    actor = models.CharField(max_length=150)
-    at = models.DateTimeField(default=clock.now, editable=False)
-    business_date = models.DateField()
-    note = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["pk"]  # append-only: insertion order (see rules.clock.now)
-        verbose_name = "办理记录"
-
-    def __str__(self) -> str:
-        return f"{self.from_state}→{self.to_state}"
+    @property
+    def is_open(self) -> bool:
+        """Awaiting its resolution (the workflow has not ended)."""
+        return not OBJECTION.is_final(self.state)
 
 
 class FilingNumberCounter(models.Model):

@@ -12,7 +12,7 @@ from django.db.models.functions import Concat
 from skillcert.accounts.models import Authority
 from skillcert.accounts.roles import AuthorityKind
 from skillcert.reference.selectors import work_calendar
-from skillcert.registry.access import filings_for
+from skillcert.registry.access import catch_up_organizations, filings_for
 from skillcert.registry.models import (
     LISTED_STATUSES,
     FilingCase,
@@ -58,6 +58,7 @@ def public_catalog(params: dict[str, Any]) -> QuerySet[Organization]:
     Filters: ``city`` (a city code: organizations that may certify there), ``occupation``
     (code or part of the name), ``level`` (1-5), ``q`` (part of the name or the number).
     """
+    catch_up_organizations()  # an expired filing leaves the catalog the day after
     organizations = Organization.objects.filter(status__in=LISTED_STATUSES)
     if params.get("scope") == "province":
         organizations = organizations.filter(scope=Scope.PROVINCE)
@@ -179,8 +180,30 @@ def deadline_view(day: dt.date | None, estimated: bool = False) -> DeadlineView:
 
 
 def next_deadline_of(case: FilingCase) -> DeadlineView:
-    if case.state == FilingState.SUBMITTED:
+    """The date the case waits for: the acceptance reply owed by the reviewer (overdue after
+    it), or the end of the publicity (awaited, never overdue: from the day after, the case
+    is ready to file)."""
+    from skillcert.registry.machines import FILING_MACHINE
+
+    step = FILING_MACHINE.next_step(case)
+    if step is None or step.due is None:
+        return deadline_view(None)
+    if step.action == "accept":
         return deadline_view(case.acceptance_due, case.acceptance_due_estimated)
-    if case.state == FilingState.IN_PUBLICITY:
-        return deadline_view(case.publicity_end, case.publicity_end_estimated)
-    return deadline_view(None)
+    if step.action == "file":
+        view = deadline_view(case.publicity_end, case.publicity_end_estimated)
+        return DeadlineView(view.day, view.days_left, False, view.note)
+    return deadline_view(step.due)
+
+
+def exit_notice_of(organization: Organization) -> Notice | None:
+    """The public notice of the organization's exit (revocation or merger), if any."""
+    if organization.exited_on is None:
+        return None
+    return (
+        Notice.objects.filter(
+            organization=organization, kind__in=[NoticeKind.EXIT, NoticeKind.MERGER]
+        )
+        .order_by("-starts_on", "-pk")
+        .first()
+    )

@@ -7,10 +7,11 @@ Who counts as which party for a given case is decided in ``access.parties_for_ca
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 
 from django.db import models
+
+from skillcert.rules.workflow import Wait, Workflow, t, timed
 
 
 class FilingState(models.TextChoices):
@@ -23,6 +24,21 @@ class FilingState(models.TextChoices):
     NOT_SELECTED = "not_selected", "未予遴选"
     IN_PUBLICITY = "in_publicity", "公示中"
     FILED = "filed", "已备案"
+
+
+class OrganizationStatus(models.TextChoices):
+    APPLYING = "applying", "申请中"
+    IN_PILOT = "in_pilot", "试点中"
+    ACTIVE = "active", "已备案"
+    PILOT_FAILED = "pilot_failed", "试点未通过"
+    REVOKED = "revoked", "已撤销"
+    EXPIRED = "expired", "已过期"
+
+
+class ObjectionState(models.TextChoices):
+    OPEN = "open", "待处理"
+    UPHELD = "upheld", "异议成立"
+    DISMISSED = "dismissed", "异议不成立"
 
 
 class FilingKind(models.TextChoices):
@@ -57,75 +73,166 @@ class Party(StrEnum):
     APPLICANT = "applicant"  # a user of the applying organization
     REVIEWER = "reviewer"  # decides: the city bureau, or the province department for 00
     EVALUATOR = "evaluator"  # records evaluations: the reviewer, or the appraisal center
-
-
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    sources: frozenset[str]
-    target: str
-    parties: frozenset[Party]
-    label: str  # the button's text
-
-
-def _t(action: str, sources: set[str], target: str, parties: set[Party], label: str) -> Transition:
-    return Transition(action, frozenset(sources), target, frozenset(parties), label)
+    PUBLIC = "public"  # anyone, signed in or not
 
 
 S = FilingState
-FILING_TRANSITIONS: dict[str, Transition] = {
-    t.action: t
-    for t in [
-        _t("submit", {S.DRAFT}, S.SUBMITTED, {Party.APPLICANT}, "提交申请"),
-        _t("accept", {S.SUBMITTED}, S.ACCEPTED, {Party.REVIEWER}, "受理"),
-        _t("not-accept", {S.SUBMITTED}, S.NOT_ACCEPTED, {Party.REVIEWER}, "不予受理"),
-        _t(
+FILING = Workflow(
+    name="filing",
+    noun="申请",
+    states=dict(FilingState.choices),
+    final=frozenset({S.NOT_ACCEPTED, S.NOT_SELECTED, S.FILED}),
+    transitions=(
+        t("submit", {S.DRAFT}, S.SUBMITTED, {Party.APPLICANT}, "提交申请"),
+        t("accept", {S.SUBMITTED}, S.ACCEPTED, {Party.REVIEWER}, "受理"),
+        t("not-accept", {S.SUBMITTED}, S.NOT_ACCEPTED, {Party.REVIEWER}, "不予受理"),
+        t(
             "evaluations",
             {S.ACCEPTED, S.UNDER_EVALUATION},
             S.UNDER_EVALUATION,
             {Party.REVIEWER, Party.EVALUATOR},
             "记录技术评估",
         ),
-        _t("select", {S.UNDER_EVALUATION}, S.SELECTED, {Party.REVIEWER}, "遴选通过"),
-        _t(
+        t(
+            "select",
+            {S.UNDER_EVALUATION},
+            S.SELECTED,
+            {Party.REVIEWER},
+            "遴选通过",
+            guards=["has_evaluation"],
+        ),
+        t(
             "not-select",
             {S.ACCEPTED, S.UNDER_EVALUATION, S.SELECTED},
             S.NOT_SELECTED,
             {Party.REVIEWER},
             "未予遴选",
         ),
-        _t("publicize", {S.SELECTED}, S.IN_PUBLICITY, {Party.REVIEWER}, "发布公示"),
-        _t("file", {S.IN_PUBLICITY}, S.FILED, {Party.REVIEWER}, "予以备案"),
-        # Not a button: an objection upheld during publicity ends the case.
-        _t("uphold-objection", {S.IN_PUBLICITY}, S.NOT_SELECTED, {Party.REVIEWER}, "异议成立"),
-    ]
-}
+        t("publicize", {S.SELECTED}, S.IN_PUBLICITY, {Party.REVIEWER}, "发布公示"),
+        t(
+            "objections",
+            {S.IN_PUBLICITY},
+            None,
+            {Party.PUBLIC},
+            "提出异议",
+            guards=["publicity_running"],
+        ),
+        t(
+            "file",
+            {S.IN_PUBLICITY},
+            S.FILED,
+            {Party.REVIEWER},
+            "予以备案",
+            guards=["publicity_over", "no_open_objection"],
+        ),
+        # Driven by the objection's resolution, never a button of its own.
+        t(
+            "uphold-objection",
+            {S.IN_PUBLICITY},
+            S.NOT_SELECTED,
+            {Party.REVIEWER},
+            "异议成立",
+            offered=False,
+        ),
+    ),
+    waits={
+        S.DRAFT: Wait(Party.APPLICANT, "submit"),
+        S.SUBMITTED: Wait(Party.REVIEWER, "accept", "acceptance_due"),
+        S.ACCEPTED: Wait(Party.EVALUATOR, "evaluations"),
+        S.UNDER_EVALUATION: Wait(Party.REVIEWER, "select"),
+        S.SELECTED: Wait(Party.REVIEWER, "publicize"),
+        S.IN_PUBLICITY: Wait(Party.REVIEWER, "file", "publicity_end", deadline=False),
+    },
+)
 
 
-class OrganizationAction(StrEnum):
-    FILE_INITIAL = "file_initial"
-    PILOT_PASSED = "pilot_passed"
-    PILOT_FAILED = "pilot_failed"
-    REVOKE = "revoke"
-    EXPIRE = "expire"
-    MERGE_AWAY = "merge_away"
+class OrganizationParty(StrEnum):
+    SELF = "organization"  # the organization's own users
+    DECIDER = "decider"  # the bureau that filed it (its home city's before), or the province
+    RECOMMENDER = "recommender"  # the city bureau that filed it (province-wide recommendation)
+    FILING = "filing"  # the filing case that files it (not a person: never a button)
 
 
-# action → (allowed source statuses, target status); the registry's life of 三(三)-(四).
-ORGANIZATION_TRANSITIONS: dict[OrganizationAction, tuple[frozenset[str], str]] = {
-    OrganizationAction.FILE_INITIAL: (frozenset({"applying", "expired"}), "in_pilot"),
-    OrganizationAction.PILOT_PASSED: (frozenset({"in_pilot"}), "active"),
-    OrganizationAction.PILOT_FAILED: (frozenset({"in_pilot"}), "pilot_failed"),
-    OrganizationAction.REVOKE: (frozenset({"in_pilot", "active", "pilot_failed"}), "revoked"),
-    OrganizationAction.EXPIRE: (frozenset({"in_pilot", "active", "pilot_failed"}), "expired"),
-    OrganizationAction.MERGE_AWAY: (frozenset({"in_pilot", "active", "pilot_failed"}), "revoked"),
-}
+OS = OrganizationStatus
+_FILED = {OS.IN_PILOT, OS.ACTIVE, OS.PILOT_FAILED}
+ORGANIZATION = Workflow(
+    name="organization",
+    noun="评价组织",
+    states=dict(OrganizationStatus.choices),
+    final=frozenset({OS.REVOKED}),
+    transitions=(
+        # The organization applies (a first filing, or again after expiry): the action opens
+        # its applications; the filing case then files it (``file-initial``).
+        t("apply", {OS.APPLYING, OS.EXPIRED}, None, {OrganizationParty.SELF}, "申请备案"),
+        # Draft and file assessment batches: before the first filing a plan may be drafted
+        # (filing it needs the filing); an organization that may no longer certify may not.
+        t(
+            "batches",
+            {OS.APPLYING, OS.IN_PILOT, OS.ACTIVE},
+            None,
+            {OrganizationParty.SELF},
+            "新建认定批次",
+        ),
+        t(
+            "file-initial",
+            {OS.APPLYING, OS.EXPIRED},
+            OS.IN_PILOT,
+            {OrganizationParty.FILING},
+            "予以备案",
+            offered=False,
+        ),
+        t(
+            "pilot-result",
+            {OS.IN_PILOT},
+            (OS.ACTIVE, OS.PILOT_FAILED),
+            {OrganizationParty.DECIDER},
+            "确认试点结果",
+        ),
+        t(
+            "recommend",
+            {OS.IN_PILOT, OS.ACTIVE},
+            None,
+            {OrganizationParty.RECOMMENDER},
+            "推荐面向全省",
+            guards=["city_scope", "no_open_recommendation"],
+        ),
+        t("revoke", _FILED, OS.REVOKED, {OrganizationParty.DECIDER}, "撤销备案"),
+        t("merge-away", _FILED, OS.REVOKED, {OrganizationParty.DECIDER}, "合并注销", offered=False),
+    ),
+    timed=(
+        timed(
+            "expire",
+            _FILED,
+            OS.EXPIRED,
+            "valid_until",
+            "备案有效期届满",
+            guards=["no_renewal_pending"],
+        ),
+    ),
+    waits={
+        OS.IN_PILOT: Wait(OrganizationParty.DECIDER, "pilot-result", "pilot_until"),
+    },
+)
 
 
-def allowed_actions(state: str, parties: set[Party] | frozenset[Party]) -> list[Transition]:
-    """The buttons a person with these parties sees on a case in this state."""
-    return [
-        t
-        for t in FILING_TRANSITIONS.values()
-        if state in t.sources and t.parties & set(parties) and t.action != "uphold-objection"
-    ]
+class ObjectionParty(StrEnum):
+    RESOLVER = "resolver"  # who handles the publicity: the filing's reviewer, the batch's center
+
+
+OB = ObjectionState
+OBJECTION = Workflow(
+    name="objection",
+    noun="异议",
+    states=dict(ObjectionState.choices),
+    final=frozenset({OB.UPHELD, OB.DISMISSED}),
+    transitions=(
+        t("resolve", {OB.OPEN}, (OB.UPHELD, OB.DISMISSED), {ObjectionParty.RESOLVER}, "处理异议"),
+    ),
+    waits={OB.OPEN: Wait(ObjectionParty.RESOLVER, "resolve")},
+)
+
+
+def is_refused(case: object) -> bool:
+    """The case ended without a filing (not accepted, or not selected): the applicant
+    reads the reasons."""
+    return getattr(case, "state", None) in FILING.final - {FilingState.FILED}

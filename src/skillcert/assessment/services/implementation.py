@@ -6,13 +6,8 @@ from typing import Any
 
 from django.db import transaction
 
+from skillcert.assessment.machines import BATCH_MACHINE
 from skillcert.assessment.models import Batch, Inspection
-from skillcert.assessment.services.common import (
-    check_batch_party,
-    check_batch_transition,
-    lock_batch,
-    move_batch,
-)
 from skillcert.assessment.services.results import recompute_passed
 from skillcert.audit import service as audit
 from skillcert.rules import clock
@@ -22,7 +17,7 @@ from skillcert.rules.idtypes import normalize_id_number
 
 def record_inspection(batch: Batch, data: Any, *, actor: Any) -> Inspection:
     """A spot check of a key stage: the inspector (or officer), the stage, what was found."""
-    check_batch_party(batch, "inspections", actor)
+    BATCH_MACHINE.check_party(batch, "inspections", actor)
     if not isinstance(data, dict):
         raise InvalidInput("请求内容应为 JSON 对象")
     stage = data.get("stage")
@@ -35,8 +30,8 @@ def record_inspection(batch: Batch, data: Any, *, actor: Any) -> Inspection:
     if fields:
         raise InvalidInput("抽查记录有误", fields=fields)
     with transaction.atomic():
-        batch = lock_batch(batch.pk)
-        transition = check_batch_transition(batch, "inspections", actor)
+        batch = BATCH_MACHINE.lock(batch.pk)
+        transition = BATCH_MACHINE.check(batch, "inspections", actor)
         today = clock.today()
         if today < batch.start_date:
             raise Conflict(
@@ -49,7 +44,7 @@ def record_inspection(batch: Batch, data: Any, *, actor: Any) -> Inspection:
             findings=findings.strip(),
             business_date=today,
         )
-        move_batch(
+        BATCH_MACHINE.move(
             batch, transition, actor=actor, note=f"{inspection.stage}：{inspection.findings}"
         )
     return inspection
@@ -57,13 +52,13 @@ def record_inspection(batch: Batch, data: Any, *, actor: Any) -> Inspection:
 
 def record_attendance(batch: Batch, data: Any, *, actor: Any) -> int:
     """Mark who did not attend (缺考); everyone else attended. Returns the absent count."""
-    check_batch_party(batch, "attendance", actor)
+    BATCH_MACHINE.check_party(batch, "attendance", actor)
     if not isinstance(data, dict) or not isinstance(data.get("absent"), list):
         raise InvalidInput.for_field("absent", "absent 应为缺考考生证件号码的列表")
     wanted = {normalize_id_number(str(n)) for n in data["absent"]}
     with transaction.atomic():
-        batch = lock_batch(batch.pk)
-        transition = check_batch_transition(batch, "attendance", actor)
+        batch = BATCH_MACHINE.lock(batch.pk)
+        transition = BATCH_MACHINE.check(batch, "attendance", actor)
         if clock.today() < batch.start_date:
             raise Conflict(
                 f"认定将于 {batch.start_date} 开始，开始后方可记录考勤", code="not_started"
@@ -83,5 +78,5 @@ def record_attendance(batch: Batch, data: Any, *, actor: Any) -> int:
             obj=batch,
             after={"absent": sorted(wanted)},
         )
-        move_batch(batch, transition, actor=actor, note=f"缺考 {len(wanted)} 人")
+        BATCH_MACHINE.move(batch, transition, actor=actor, note=f"缺考 {len(wanted)} 人")
     return len(wanted)

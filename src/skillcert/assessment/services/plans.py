@@ -9,15 +9,11 @@ from typing import Any
 from django.db import transaction
 
 from skillcert.accounts.models import Authority
+from skillcert.assessment.machines import BATCH_MACHINE
 from skillcert.assessment.models import Batch, BatchItem, Candidate, StaffMember, StaffRole
-from skillcert.assessment.services.common import (
-    check_batch_party,
-    check_batch_transition,
-    lock_batch,
-    move_batch,
-)
 from skillcert.audit import service as audit
 from skillcert.reference.selectors import work_calendar
+from skillcert.registry.machines import ORGANIZATION_MACHINE
 from skillcert.registry.models import Channel, Organization, OrganizationStatus
 from skillcert.registry.selectors import cities_of
 from skillcert.rules import clock
@@ -245,9 +241,12 @@ def check_candidates(rows: list[dict[str, Any]], items: list[PlanItem]) -> list[
 
 def create_batch(organization: Organization, data: Any, *, actor: Any) -> Batch:
     """A draft batch plan of the organization (checked for format; rules at plan filing)."""
+    ORGANIZATION_MACHINE.check_party(organization, "batches", actor)
     plan = parse_plan(data, partial=False)
     rows = check_candidates(plan.candidates or [], plan.items or [])
     with transaction.atomic():
+        organization = ORGANIZATION_MACHINE.lock(organization.pk)
+        ORGANIZATION_MACHINE.check(organization, "batches", actor)  # not revoked or expired
         batch = Batch(organization=organization)
         _assign(batch, plan)
         if plan.pass_marks is None:
@@ -262,11 +261,11 @@ def create_batch(organization: Organization, data: Any, *, actor: Any) -> Batch:
 
 def update_batch(batch: Batch, data: Any, *, actor: Any) -> Batch:
     """Change a draft plan; candidates, items and staff are replaced when given."""
-    check_batch_party(batch, "edit", actor)
+    BATCH_MACHINE.check_party(batch, "edit", actor)
     plan = parse_plan(data, partial=True)
     with transaction.atomic():
-        batch = lock_batch(batch.pk)
-        check_batch_transition(batch, "edit", actor)
+        batch = BATCH_MACHINE.lock(batch.pk)
+        BATCH_MACHINE.check(batch, "edit", actor)
         before = batch_summary(batch)
         _assign(batch, plan)
         if plan.subjects is not None and plan.pass_marks is None:
@@ -297,10 +296,10 @@ def update_batch(batch: Batch, data: Any, *, actor: Any) -> Batch:
 
 def replace_candidates(batch: Batch, rows: list[CandidateRow], *, actor: Any, source: str) -> Batch:
     """Replace every candidate of a draft batch with checked rows (from a file or the API)."""
-    check_batch_party(batch, "edit", actor)
+    BATCH_MACHINE.check_party(batch, "edit", actor)
     with transaction.atomic():
-        batch = lock_batch(batch.pk)
-        check_batch_transition(batch, "edit", actor)
+        batch = BATCH_MACHINE.lock(batch.pk)
+        BATCH_MACHINE.check(batch, "edit", actor)
         before = batch.candidates.count()
         _write_candidates(batch, rows)
         audit.record(
@@ -492,8 +491,8 @@ def submit_plan(batch: Batch, *, actor: Any) -> Batch:
     working days before the start, outside the filed scope, by an organization that may not
     certify, in a city where it is not filed, or (province channel) outside its industry."""
     with transaction.atomic():
-        batch = lock_batch(batch.pk)
-        transition = check_batch_transition(batch, "submit", actor)
+        batch = BATCH_MACHINE.lock(batch.pk)
+        transition = BATCH_MACHINE.check(batch, "submit", actor)
         today = clock.today()
         refusals = plan_refusals(batch, today)
         if refusals:
@@ -510,7 +509,7 @@ def submit_plan(batch: Batch, *, actor: Any) -> Batch:
         batch.copied_to_province = bool(
             set(batch.items.values_list("level", flat=True)) & set(SENIOR_LEVELS)
         )
-        move_batch(
+        BATCH_MACHINE.move(
             batch,
             transition,
             actor=actor,

@@ -7,25 +7,19 @@ from typing import Any
 
 from django.db import transaction
 
+from skillcert.assessment.machines import BATCH_MACHINE
 from skillcert.assessment.models import Batch, Candidate
-from skillcert.assessment.services.common import (
-    check_batch_party,
-    check_batch_transition,
-    lock_batch,
-    move_batch,
-)
-from skillcert.assessment.workflow import BATCH_TRANSITIONS, BatchState
 from skillcert.audit import service as audit
-from skillcert.reference.selectors import work_calendar
+from skillcert.registry.machines import OBJECTION_MACHINE
 from skillcert.registry.models import Notice, NoticeKind, Objection, ObjectionState
+from skillcert.registry.services.objections import check_resolvable
 from skillcert.rules import clock
 from skillcert.rules.assessment import (
     has_passed,
     parse_score,
-    result_filing_due,
     result_publicity_end,
 )
-from skillcert.rules.errors import Conflict, Forbidden, InvalidInput, NotFound
+from skillcert.rules.errors import Conflict, InvalidInput, NotFound
 from skillcert.rules.idtypes import mask_id_number, normalize_id_number
 from skillcert.rules.levels import level_name
 
@@ -103,11 +97,11 @@ def check_results(batch: Batch, entries: Any) -> dict[str, dict[str, str]]:
 
 def enter_results(batch: Batch, data: Any, *, actor: Any) -> Batch:
     """Record scores per subject; who passed is computed from the batch's pass marks."""
-    check_batch_party(batch, "results", actor)
+    BATCH_MACHINE.check_party(batch, "results", actor)
     entries = data.get("results") if isinstance(data, dict) else None
     with transaction.atomic():
-        batch = lock_batch(batch.pk)
-        transition = check_batch_transition(batch, "results", actor)
+        batch = BATCH_MACHINE.lock(batch.pk)
+        transition = BATCH_MACHINE.check(batch, "results", actor)
         if clock.today() < batch.start_date:
             raise Conflict(
                 f"认定将于 {batch.start_date} 开始，开始后方可录入成绩", code="not_started"
@@ -120,7 +114,7 @@ def enter_results(batch: Batch, data: Any, *, actor: Any) -> Batch:
             obj=batch,
             after={"candidates": len(checked)},
         )
-        move_batch(batch, transition, actor=actor, note=f"录入 {len(checked)} 名考生成绩")
+        BATCH_MACHINE.move(batch, transition, actor=actor, note=f"录入 {len(checked)} 名考生成绩")
     return batch
 
 
@@ -136,8 +130,8 @@ def store_scores(batch: Batch, checked: dict[str, dict[str, str]]) -> None:
 def publicize_results(batch: Batch, *, actor: Any) -> Batch:
     """Publish the passed candidates (names and masked ID numbers) for at least 7 days."""
     with transaction.atomic():
-        batch = lock_batch(batch.pk)
-        transition = check_batch_transition(batch, "publicize", actor)
+        batch = BATCH_MACHINE.lock(batch.pk)
+        transition = BATCH_MACHINE.check(batch, "publicize", actor)
         pending = batch.candidates.filter(passed__isnull=True).count()
         if pending:
             raise Conflict(
@@ -156,7 +150,7 @@ def publicize_results(batch: Batch, *, actor: Any) -> Batch:
             starts_on=today,
             ends_on=batch.publicity_end,
         )
-        move_batch(
+        BATCH_MACHINE.move(
             batch, transition, actor=actor, extra_fields=["publicity_start", "publicity_end"]
         )
     return batch
@@ -193,11 +187,18 @@ def lodge_batch_objection(batch: Batch, data: Any) -> Objection:
     if fields:
         raise InvalidInput("异议内容有误", fields=fields)
     with transaction.atomic():
-        batch = lock_batch(batch.pk)
-        if batch.state != BatchState.IN_PUBLICITY:
-            raise NotFound("该批次不在结果公示期", code="not_found")
-        if clock.today() > batch.publicity_end:
-            raise Conflict(f"公示期已于 {batch.publicity_end} 结束", code="publicity_ended")
+        batch = BATCH_MACHINE.lock(batch.pk)
+        try:  # the guard: the publicity still runs (through its last day)
+            BATCH_MACHINE.check(batch, "objections", audit.PUBLIC)
+        except Conflict as exc:
+            if exc.code == "invalid_state" and batch.publicity_end is None:
+                # no results published to object to
+                raise NotFound("该批次不在结果公示期", code="not_found") from None
+            if exc.code == "invalid_state":  # time (or a person) has moved it on since
+                raise Conflict(
+                    f"公示期已于 {batch.publicity_end} 结束", code="publicity_ended"
+                ) from None
+            raise
         objection = Objection.objects.create(
             subject="batch", subject_id=batch.pk, content=content.strip(), contact=contact.strip()
         )
@@ -220,109 +221,62 @@ def resolve_batch_objection(
     text = reason.strip() if isinstance(reason, str) else ""
     if not text:
         raise InvalidInput.for_field("reason", "请填写处理意见")
+    OBJECTION_MACHINE.check_party(objection, "resolve", actor)
     with transaction.atomic():
-        objection = Objection.objects.select_for_update().get(pk=objection.pk)
-        batch = lock_batch(objection.subject_id)
-        transition = check_batch_party(batch, "uphold-objection", actor)
-        if objection.state != ObjectionState.OPEN:
-            raise Conflict("该异议已处理", code="already_resolved")
-        objection.state = ObjectionState.UPHELD if upheld else ObjectionState.DISMISSED
+        objection = OBJECTION_MACHINE.lock(objection.pk)
+        batch = BATCH_MACHINE.lock_plain(objection.subject_id)
+        resolve = check_resolvable(objection, actor)
         objection.resolution = text
         objection.resolved_by = actor
         objection.resolved_at = clock.now()
-        objection.save()
-        audit.record(
+        OBJECTION_MACHINE.move(
+            objection,
+            resolve,
             actor=actor,
-            action="assessment.objection.resolved",
-            obj=objection,
-            before={"state": ObjectionState.OPEN},
-            after={"state": objection.state, "reason": text},
+            note=text,
+            outcome=ObjectionState.UPHELD if upheld else ObjectionState.DISMISSED,
+            extra_fields=["resolution", "resolved_by", "resolved_at"],
         )
         if upheld:
-            check_batch_transition(batch, transition.action, actor)
+            transition = BATCH_MACHINE.check(batch, "uphold-objection", actor)
             Notice.objects.filter(
                 kind=NoticeKind.RESULT_PUBLICITY, subject_id=batch.pk, ends_on__gt=clock.today()
             ).update(ends_on=clock.today())
             batch.publicity_start = None
             batch.publicity_end = None
-            move_batch(
+            BATCH_MACHINE.move(
                 batch,
                 transition,
                 actor=actor,
                 note=f"异议成立：{text}",
                 extra_fields=["publicity_start", "publicity_end"],
             )
+        else:
+            BATCH_MACHINE.catch_up(batch)  # the last open objection may have held it
     return objection
-
-
-def close_publicity(batch: Batch, *, actor: Any) -> bool:
-    """Close a publicity whose 7 days are over without an open objection (guarded: once).
-
-    Sets the result-filing deadline (10 working days after the publicity). Returns whether
-    this call closed it.
-    """
-    with transaction.atomic():
-        batch = lock_batch(batch.pk)
-        check_batch_party(batch, "close-publicity", actor)
-        if batch.state != BatchState.IN_PUBLICITY or clock.today() <= batch.publicity_end:
-            return False
-        if Objection.objects.filter(
-            subject="batch", subject_id=batch.pk, state=ObjectionState.OPEN
-        ).exists():
-            return False
-        due = result_filing_due(work_calendar(), batch.publicity_end)
-        batch.results_due = due.day
-        batch.results_due_estimated = due.estimated
-        move_batch(
-            batch,
-            BATCH_TRANSITIONS["close-publicity"],
-            actor=actor,
-            extra_fields=["results_due", "results_due_estimated"],
-        )
-    return True
-
-
-def ensure_publicity_closed(batch: Batch, *, actor: Any) -> None:
-    """Before issuing: the publicity must be over with no open or upheld objection."""
-    if batch.state == BatchState.IN_PUBLICITY:
-        if clock.today() <= batch.publicity_end:
-            raise Conflict(
-                f"结果公示至 {batch.publicity_end} 结束，公示期满后方可发证",
-                code="publicity_running",
-            )
-        if not close_publicity(batch, actor=actor):
-            raise Conflict("公示期内的异议尚未处理完毕，不能发证", code="objection_open")
-        batch.refresh_from_db()
 
 
 def mark_certificates_issued(batch: Batch, *, issued: int, actor: Any) -> None:
     """Called by the certificates service inside its transaction, after numbering."""
-    transition = check_batch_transition(batch, "issue", actor)
-    move_batch(batch, transition, actor=actor, note=f"生成证书编号 {issued} 个")
+    transition = BATCH_MACHINE.check(batch, "issue", actor)
+    BATCH_MACHINE.move(batch, transition, actor=actor, note=f"生成证书编号 {issued} 个")
 
 
 def file_results(batch: Batch, *, actor: Any) -> Batch:
     """Result filing (结果报备) of 附件4 and 附件5; after the due date it is flagged late."""
     with transaction.atomic():
-        batch = lock_batch(batch.pk)
-        transition = check_batch_transition(batch, "file-results", actor)
+        batch = BATCH_MACHINE.lock(batch.pk)
+        transition = BATCH_MACHINE.check(batch, "file-results", actor)
         today = clock.today()
         batch.results_filed_on = today
         batch.late = batch.results_due is not None and today > batch.results_due
-        move_batch(batch, transition, actor=actor, extra_fields=["results_filed_on", "late"])
+        BATCH_MACHINE.move(
+            batch, transition, actor=actor, extra_fields=["results_filed_on", "late"]
+        )
     return batch
 
 
-def may_resolve(objection: Objection, actor: Any) -> bool:
-    batch = Batch.objects.get(pk=objection.subject_id)
-    try:
-        check_batch_party(batch, "uphold-objection", actor)
-    except Forbidden:
-        return False
-    return True
-
-
-def close_due_publicities(*, actor: Any) -> int:
-    """The daily sweep: close every result publicity that is over without an open objection."""
-    due = Batch.objects.filter(state=BatchState.IN_PUBLICITY, publicity_end__lt=clock.today())
-    return sum(1 for batch in due if close_publicity(batch, actor=actor))
+def close_due_publicities(*, actor: Any = None) -> int:
+    """For the scheduled sweep: close every result publicity that is over without an open
+    objection (reading a batch does the same; nobody has to wait for this)."""
+    return BATCH_MACHINE.catch_up_all()

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from skillcert.audit import service as audit
+from skillcert.registry.machines import ORGANIZATION_MACHINE
 from skillcert.registry.models import (
     Channel,
     FilingCase,
@@ -16,10 +17,10 @@ from skillcert.registry.models import (
     levels_key,
 )
 from skillcert.registry.services.numbers import allocate_filing_number
-from skillcert.registry.workflow import ORGANIZATION_TRANSITIONS, FilingKind, OrganizationAction
+from skillcert.registry.workflow import FilingKind
 from skillcert.rules import clock
-from skillcert.rules.errors import Conflict
 from skillcert.rules.workdays import pilot_until, valid_until
+from skillcert.rules.workflow import Transition
 
 ORGANIZATION_FIELDS = [
     "name",
@@ -42,8 +43,9 @@ def apply_filing(case: FilingCase, *, actor: Any) -> Organization:
     organization = Organization.objects.select_for_update().get(pk=case.organization_id)
     before = audit.snapshot(organization, ORGANIZATION_FIELDS)
     today = clock.today()
+    first = None
     if case.kind == FilingKind.INITIAL:
-        _file_initial(organization, case, actor=actor)
+        first = _file_initial(organization, case, actor=actor)
     elif case.kind == FilingKind.SCOPE_CHANGE:
         _replace_scope(organization, case)
     elif case.kind == FilingKind.RENEWAL:
@@ -58,6 +60,8 @@ def apply_filing(case: FilingCase, *, actor: Any) -> Organization:
         organization.scope = Scope.PROVINCE
         organization.province_wide_on = today
     organization.save()
+    if first is not None:
+        ORGANIZATION_MACHINE.move(organization, first, actor=actor, note=organization.filing_number)
     audit.record(
         actor=actor,
         action=f"registry.organization.filed_{case.kind}",
@@ -68,18 +72,14 @@ def apply_filing(case: FilingCase, *, actor: Any) -> Organization:
     return organization
 
 
-def _file_initial(organization: Organization, case: FilingCase, *, actor: Any) -> None:
-    sources, target = ORGANIZATION_TRANSITIONS[OrganizationAction.FILE_INITIAL]
-    if organization.status not in sources:
-        raise Conflict(
-            f"该组织当前状态为「{organization.get_status_display()}」，不能首次备案",
-            code="invalid_state",
-        )
+def _file_initial(organization: Organization, case: FilingCase, *, actor: Any) -> Transition:
+    """Everything a first filing sets but the status, which the returned step moves."""
+    # The filing case is the party that files: no person takes this step on its own.
+    transition = ORGANIZATION_MACHINE.check_as(organization, "file-initial", {"filing"})
     today = clock.today()
     organization.filing_number = allocate_filing_number(
         case.category, case.authority.code, actor=actor
     )
-    organization.status = target
     organization.category = case.category
     organization.filing_authority = case.authority
     organization.channel = case.channel
@@ -101,6 +101,7 @@ def _file_initial(organization: Organization, case: FilingCase, *, actor: Any) -
     organization.service_areas.all().delete()
     if not case.authority.is_province:
         ServiceArea.objects.create(organization=organization, city=case.authority, since=today)
+    return transition
 
 
 def _replace_scope(organization: Organization, case: FilingCase) -> None:

@@ -12,6 +12,7 @@ from skillcert.accounts.models import Authority
 from skillcert.audit import service as audit
 from skillcert.reference.selectors import work_calendar
 from skillcert.registry import checklist as eligibility
+from skillcert.registry.machines import FILING_MACHINE, ORGANIZATION_MACHINE
 from skillcert.registry.models import (
     FILED_STATUSES,
     Channel,
@@ -21,17 +22,10 @@ from skillcert.registry.models import (
     FilingOccupation,
     Notice,
     NoticeKind,
-    ObjectionState,
     Organization,
     OrganizationStatus,
 )
 from skillcert.registry.payloads import BASIC_FIELDS, FilingPayload, parse_filing_payload
-from skillcert.registry.services.common import (
-    check_party,
-    check_transition,
-    lock_case,
-    move_case,
-)
 from skillcert.registry.services.effects import apply_filing
 from skillcert.registry.workflow import APPLICANT_KINDS, OPEN_STATES, FilingKind, FilingState
 from skillcert.rules import clock
@@ -66,7 +60,7 @@ def create_filing(organization: Organization, data: Any, *, actor: Any) -> Filin
             "kind", "类型应为 initial、scope_change、renewal 或 cross_city"
         )
     with transaction.atomic():
-        organization = Organization.objects.select_for_update().get(pk=organization.pk)
+        organization = ORGANIZATION_MACHINE.lock(organization.pk)  # expired if time says so
         _check_kind_fits(organization, kind)
         authority, channel = _target(organization, kind, payload)
         if FilingCase.objects.filter(
@@ -99,8 +93,8 @@ def update_filing(case: FilingCase, data: Any, *, actor: Any) -> FilingCase:
     """Save changes to a draft (the wizard saves each step); only the applicant, only drafts."""
     payload = parse_filing_payload(data)
     with transaction.atomic():
-        case = lock_case(case.pk)
-        check_transition(case, "submit", actor)  # same party and state as submitting
+        case = FILING_MACHINE.lock(case.pk)
+        FILING_MACHINE.check(case, "submit", actor)  # same party and state as submitting
         if payload.kind and payload.kind != case.kind:
             raise InvalidInput.for_field("kind", "申请类型创建后不能修改，请新建申请")
         if payload.channel or payload.city:
@@ -340,9 +334,10 @@ def missing_for_submission(case: FilingCase) -> dict[str, list[str]]:
 def submit_filing(case: FilingCase, *, actor: Any) -> FilingCase:
     """The applicant submits; the acceptance feedback is due 10 working days later."""
     with transaction.atomic():
-        case = lock_case(case.pk)
-        transition = check_transition(case, "submit", actor)
-        _check_kind_fits(case.organization, case.kind)
+        case = FILING_MACHINE.lock(case.pk)
+        transition = FILING_MACHINE.check(case, "submit", actor)
+        # The organization as time has left it (a filing past its validity is expired).
+        _check_kind_fits(ORGANIZATION_MACHINE.lock(case.organization_id), case.kind)
         missing = missing_for_submission(case)
         if missing:
             raise InvalidInput(
@@ -353,7 +348,7 @@ def submit_filing(case: FilingCase, *, actor: Any) -> FilingCase:
         case.submitted_on = today
         case.acceptance_due = due.day
         case.acceptance_due_estimated = due.estimated
-        move_case(
+        FILING_MACHINE.move(
             case,
             transition,
             actor=actor,
@@ -374,15 +369,15 @@ def not_accept_filing(case: FilingCase, *, reason: str, actor: Any) -> FilingCas
 
 def _decide_acceptance(case: FilingCase, action: str, *, actor: Any, reason: str) -> FilingCase:
     with transaction.atomic():
-        case = lock_case(case.pk)
-        transition = check_transition(case, action, actor)
+        case = FILING_MACHINE.lock(case.pk)
+        transition = FILING_MACHINE.check(case, action, actor)
         today = clock.today()
         case.accepted_on = today
         case.decision_reason = reason
         case.overdue = case.overdue or (
             case.acceptance_due is not None and today > case.acceptance_due
         )
-        move_case(
+        FILING_MACHINE.move(
             case,
             transition,
             actor=actor,
@@ -403,11 +398,11 @@ def _reason(reason: Any) -> str:
 
 def record_evaluation(case: FilingCase, data: Any, *, actor: Any) -> Evaluation:
     """Record one technical evaluation step; the case is then under evaluation."""
-    check_party(case, "evaluations", actor)
+    FILING_MACHINE.check_party(case, "evaluations", actor)
     values = _evaluation_values(data)
     with transaction.atomic():
-        case = lock_case(case.pk)
-        transition = check_transition(case, "evaluations", actor)
+        case = FILING_MACHINE.lock(case.pk)
+        transition = FILING_MACHINE.check(case, "evaluations", actor)
         evaluation = Evaluation.objects.create(
             case=case, recorded_by=actor if getattr(actor, "pk", None) else None, **values
         )
@@ -423,7 +418,9 @@ def record_evaluation(case: FilingCase, data: Any, *, actor: Any) -> Evaluation:
             },
         )
         if case.state != transition.target:
-            move_case(case, transition, actor=actor, note=EvaluationMethod(values["method"]).label)
+            FILING_MACHINE.move(
+                case, transition, actor=actor, note=EvaluationMethod(values["method"]).label
+            )
     return evaluation
 
 
@@ -475,35 +472,35 @@ def _evaluation_values(data: Any) -> dict[str, Any]:
 def select_filing(case: FilingCase, *, actor: Any) -> FilingCase:
     """Select after evaluation: needs at least one evaluation and every condition passed."""
     with transaction.atomic():
-        case = lock_case(case.pk)
-        transition = check_transition(case, "select", actor)
-        if not case.evaluations.exists():
-            raise Conflict("尚无技术评估记录，不能遴选", code="no_evaluation")
+        case = FILING_MACHINE.lock(case.pk)
+        transition = FILING_MACHINE.check(case, "select", actor)  # guard: an evaluation
         failed = eligibility.for_case(case).failed()
         if failed:
             raise Conflict(
                 "不符合备案条件：" + "；".join(f"{item.title}：{item.detail}" for item in failed),
                 code="conditions_not_met",
             )
-        move_case(case, transition, actor=actor)
+        FILING_MACHINE.move(case, transition, actor=actor)
     return case
 
 
 def not_select_filing(case: FilingCase, *, reason: str, actor: Any) -> FilingCase:
     reason = _reason(reason)
     with transaction.atomic():
-        case = lock_case(case.pk)
-        transition = check_transition(case, "not-select", actor)
+        case = FILING_MACHINE.lock(case.pk)
+        transition = FILING_MACHINE.check(case, "not-select", actor)
         case.decision_reason = reason
-        move_case(case, transition, actor=actor, note=reason, extra_fields=["decision_reason"])
+        FILING_MACHINE.move(
+            case, transition, actor=actor, note=reason, extra_fields=["decision_reason"]
+        )
     return case
 
 
 def publicize_filing(case: FilingCase, *, actor: Any) -> FilingCase:
     """Publish the public notice today; it runs for at least 5 working days."""
     with transaction.atomic():
-        case = lock_case(case.pk)
-        transition = check_transition(case, "publicize", actor)
+        case = FILING_MACHINE.lock(case.pk)
+        transition = FILING_MACHINE.check(case, "publicize", actor)
         today = clock.today()
         end = publicity_end_working_days(work_calendar(), today, PUBLICITY_WORKING_DAYS)
         case.publicity_start = today
@@ -520,7 +517,7 @@ def publicize_filing(case: FilingCase, *, actor: Any) -> FilingCase:
             starts_on=today,
             ends_on=end.day,
         )
-        move_case(
+        FILING_MACHINE.move(
             case,
             transition,
             actor=actor,
@@ -550,23 +547,19 @@ def file_filing(case: FilingCase, *, actor: Any) -> FilingCase:
     the kind says (``effects.apply_filing``), inside the same transaction.
     """
     with transaction.atomic():
-        case = lock_case(case.pk)
-        transition = check_transition(case, "file", actor)
+        case = FILING_MACHINE.lock(case.pk)
+        # Guards: the publicity is over and no objection is open.
+        transition = FILING_MACHINE.check(case, "file", actor)
         today = clock.today()
-        if case.publicity_end is None or today <= case.publicity_end:
-            raise Conflict(
-                f"公示期至 {case.publicity_end} 结束，公示期满后方可备案", code="publicity_running"
-            )
-        if case.objections.filter(state=ObjectionState.OPEN).exists():
-            raise Conflict("公示期内的异议尚未处理完毕，不能备案", code="objection_open")
-        _check_kind_fits(case.organization, case.kind, submitted=True)
+        organization = ORGANIZATION_MACHINE.lock(case.organization_id)  # time's steps applied
+        _check_kind_fits(organization, case.kind, submitted=True)
         case.filed_on = today
         organization = apply_filing(case, actor=actor)
         case.filing_number = organization.filing_number
         case.filed_scope = organization.scope
         case.filed_valid_until = organization.valid_until
         case.filed_pilot_until = organization.pilot_until
-        move_case(
+        FILING_MACHINE.move(
             case,
             transition,
             actor=actor,
@@ -588,7 +581,7 @@ def recommend_province_wide(organization: Organization, *, actor: Any) -> Filing
     filed scope, record and materials.
     """
     with transaction.atomic():
-        organization = Organization.objects.select_for_update().get(pk=organization.pk)
+        organization = ORGANIZATION_MACHINE.lock(organization.pk)  # expired if time says so
         authority = organization.filing_authority
         if not (
             getattr(actor, "role", "") == "city_bureau"

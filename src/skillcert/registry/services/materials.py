@@ -13,8 +13,8 @@ from django.conf import settings
 from django.db import transaction
 
 from skillcert.audit import service as audit
+from skillcert.registry.machines import FILING_MACHINE
 from skillcert.registry.models import FilingCase, FilingMaterial
-from skillcert.registry.services.common import check_party, check_transition, lock_case
 from skillcert.rules.errors import InvalidInput, TooLarge
 from skillcert.rules.filing import Material
 
@@ -70,7 +70,7 @@ def add_material(
     case: FilingCase, *, material_type: str, upload: Any, actor: Any
 ) -> FilingMaterial:
     """Attach one material to a draft (replacing an earlier file of the same type)."""
-    check_party(case, "submit", actor)  # the applicant: before reading the file
+    FILING_MACHINE.check_party(case, "submit", actor)  # the applicant: before reading the file
     try:
         kind = Material(material_type)
     except ValueError:
@@ -83,8 +83,8 @@ def add_material(
     check_file(data, content_type)
     original = Path(getattr(upload, "name", "") or "upload").name[:200]
     with transaction.atomic():
-        case = lock_case(case.pk)
-        check_transition(case, "submit", actor)  # the applicant, while the case is a draft
+        case = FILING_MACHINE.lock(case.pk)
+        FILING_MACHINE.check(case, "submit", actor)  # the applicant, while the case is a draft
         stored = f"materials/{case.pk}/{uuid.uuid4().hex}{ALLOWED[content_type]}"
         path = Path(settings.MEDIA_ROOT) / stored
         path.parent.mkdir(parents=True, exist_ok=True)

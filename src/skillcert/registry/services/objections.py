@@ -7,11 +7,11 @@ from typing import Any
 from django.db import transaction
 
 from skillcert.audit import service as audit
+from skillcert.registry.machines import FILING_MACHINE, OBJECTION_MACHINE
 from skillcert.registry.models import FilingCase, Objection, ObjectionState
-from skillcert.registry.services.common import check_transition, lock_case, move_case
-from skillcert.registry.workflow import FILING_TRANSITIONS, FilingState, Party
 from skillcert.rules import clock
-from skillcert.rules.errors import Conflict, Forbidden, InvalidInput, NotFound
+from skillcert.rules.errors import Conflict, InvalidInput, NotFound
+from skillcert.rules.workflow import Transition
 
 
 def _text(value: Any, field: str, label: str, limit: int) -> str:
@@ -30,13 +30,13 @@ def lodge_filing_objection(case: FilingCase, data: Any, *, actor: Any = None) ->
     content = _text(data.get("content"), "content", "异议内容", 2000)
     contact = _text(data.get("contact"), "contact", "联系方式", 100)
     with transaction.atomic():
-        case = lock_case(case.pk)
-        if case.state != FilingState.IN_PUBLICITY:
-            raise NotFound("该申请不在公示期", code="not_found")
-        if clock.today() > case.publicity_end:
-            raise Conflict(
-                f"公示期已于 {case.publicity_end} 结束，不能再提出异议", code="publicity_ended"
-            )
+        case = FILING_MACHINE.lock(case.pk)
+        try:  # the guard: the publicity still runs (through its last day)
+            FILING_MACHINE.check(case, "objections", actor or audit.PUBLIC)
+        except Conflict as exc:
+            if exc.code == "invalid_state":  # nothing published to object to
+                raise NotFound("该申请不在公示期", code="not_found") from None
+            raise
         objection = Objection.objects.create(
             filing=case, subject="filing", content=content, contact=contact
         )
@@ -49,6 +49,17 @@ def lodge_filing_objection(case: FilingCase, data: Any, *, actor: Any = None) ->
     return objection
 
 
+def check_resolvable(objection: Objection, actor: Any) -> Transition:
+    """The ``resolve`` step on the locked objection: 403 for who may not resolve it, 409
+    ``already_resolved`` once it is resolved (the code answered before the engine)."""
+    try:
+        return OBJECTION_MACHINE.check(objection, "resolve", actor)
+    except Conflict as exc:
+        if exc.code == "invalid_state":
+            raise Conflict("该异议已处理", code="already_resolved") from None
+        raise
+
+
 def resolve_filing_objection(
     objection: Objection, *, upheld: Any, reason: Any, actor: Any
 ) -> Objection:
@@ -56,30 +67,26 @@ def resolve_filing_objection(
     if not isinstance(upheld, bool):
         raise InvalidInput.for_field("upheld", "请说明异议是否成立（true 或 false）")
     reason = _text(reason, "reason", "处理意见", 2000)
+    OBJECTION_MACHINE.check_party(objection, "resolve", actor)
     with transaction.atomic():
-        objection = Objection.objects.select_for_update().get(pk=objection.pk)
-        case = lock_case(objection.filing_id)
-        transition = FILING_TRANSITIONS["uphold-objection"]
-        from skillcert.registry.access import parties_for_case
-
-        if Party.REVIEWER not in parties_for_case(actor, case):
-            raise Forbidden("您无权处理该异议", code="forbidden")
-        if objection.state != ObjectionState.OPEN:
-            raise Conflict("该异议已处理", code="already_resolved")
-        objection.state = ObjectionState.UPHELD if upheld else ObjectionState.DISMISSED
+        objection = OBJECTION_MACHINE.lock(objection.pk)
+        case = FILING_MACHINE.lock(objection.filing_id)
+        resolve = check_resolvable(objection, actor)
         objection.resolution = reason
         objection.resolved_by = actor
         objection.resolved_at = clock.now()
-        objection.save()
-        audit.record(
+        OBJECTION_MACHINE.move(
+            objection,
+            resolve,
             actor=actor,
-            action="registry.objection.resolved",
-            obj=objection,
-            before={"state": ObjectionState.OPEN},
-            after={"state": objection.state, "reason": reason},
+            note=reason,
+            outcome=ObjectionState.UPHELD if upheld else ObjectionState.DISMISSED,
+            extra_fields=["resolution", "resolved_by", "resolved_at"],
         )
         if upheld:
-            check_transition(case, transition.action, actor)
+            transition = FILING_MACHINE.check(case, "uphold-objection", actor)
             case.decision_reason = f"公示期异议成立：{reason}"
-            move_case(case, transition, actor=actor, note=reason, extra_fields=["decision_reason"])
+            FILING_MACHINE.move(
+                case, transition, actor=actor, note=reason, extra_fields=["decision_reason"]
+            )
     return objection

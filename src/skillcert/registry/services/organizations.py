@@ -11,10 +11,10 @@ from skillcert.accounts.models import Authority
 from skillcert.accounts.roles import Role
 from skillcert.audit import service as audit
 from skillcert.registry.access import decides_for_organization
+from skillcert.registry.machines import ORGANIZATION_MACHINE
 from skillcert.registry.models import (
     CityThresholds,
     ExitReason,
-    FilingCase,
     Membership,
     Notice,
     NoticeKind,
@@ -24,14 +24,8 @@ from skillcert.registry.models import (
     ServiceArea,
     levels_key,
 )
-from skillcert.registry.services.effects import ORGANIZATION_FIELDS
 from skillcert.registry.services.numbers import allocate_filing_number, retire_filing_number
-from skillcert.registry.workflow import (
-    OPEN_STATES,
-    ORGANIZATION_TRANSITIONS,
-    FilingKind,
-    OrganizationAction,
-)
+from skillcert.registry.workflow import OrganizationStatus
 from skillcert.rules import clock
 from skillcert.rules.credit_code import validate_credit_code
 from skillcert.rules.errors import Conflict, Forbidden, InvalidInput
@@ -90,48 +84,20 @@ def register_organization(
     return organization
 
 
-def _lock(organization: Organization) -> Organization:
-    return (
-        Organization.objects.select_for_update(of=("self",))
-        .select_related("filing_authority")
-        .get(pk=organization.pk)
-    )
-
-
-def _move(
-    organization: Organization, action: OrganizationAction, *, actor: Any, note: str = ""
-) -> dict[str, Any]:
-    """Check the organization's transition; returns the audit snapshot before it."""
-    sources, target = ORGANIZATION_TRANSITIONS[action]
-    if organization.status not in sources:
-        raise Conflict(
-            f"该组织当前状态为「{organization.get_status_display()}」，不能执行此操作",
-            code="invalid_state",
-        )
-    before = audit.snapshot(organization, [*ORGANIZATION_FIELDS, "exit_reason"])
-    organization.status = target
-    return before
-
-
 def record_pilot_result(organization: Organization, *, passed: Any, actor: Any) -> Organization:
     """The pilot's evaluation: passed → may certify until expiry; failed → may not certify."""
-    if not decides_for_organization(actor, organization):
-        raise Forbidden("只有备案机关或省人社厅可以确认试点结果", code="forbidden")
+    ORGANIZATION_MACHINE.check_party(organization, "pilot-result", actor)
     if not isinstance(passed, bool):
         raise InvalidInput.for_field("passed", "请说明试点评估是否通过（true 或 false）")
     with transaction.atomic():
-        organization = _lock(organization)
-        if not decides_for_organization(actor, organization):
-            raise Forbidden("只有备案机关或省人社厅可以确认试点结果", code="forbidden")
-        action = OrganizationAction.PILOT_PASSED if passed else OrganizationAction.PILOT_FAILED
-        before = _move(organization, action, actor=actor)
-        organization.save()
-        audit.record(
+        organization = ORGANIZATION_MACHINE.lock(organization.pk)
+        transition = ORGANIZATION_MACHINE.check(organization, "pilot-result", actor)
+        ORGANIZATION_MACHINE.move(
+            organization,
+            transition,
             actor=actor,
-            action=f"registry.organization.{action.value}",
-            obj=organization,
-            before=before,
-            after={"status": organization.status},
+            outcome=OrganizationStatus.ACTIVE if passed else OrganizationStatus.PILOT_FAILED,
+            note="试点评估通过" if passed else "试点评估未通过",
         )
     return organization
 
@@ -150,22 +116,25 @@ def revoke_organization(
 ) -> Organization:
     """Exit (退出): revoke the filing with a reason; the number is retired, the catalog
     drops the organization and a public notice announces it."""
-    if not decides_for_organization(actor, organization):
-        raise Forbidden("只有备案机关或省人社厅可以撤销备案", code="forbidden")
+    ORGANIZATION_MACHINE.check_party(organization, "revoke", actor)
     text = reason.strip() if isinstance(reason, str) else ""
     if not text:
         raise InvalidInput.for_field("reason", "请填写撤销理由")
     category = _exit_reason(category)
     with transaction.atomic():
-        organization = _lock(organization)
-        if not decides_for_organization(actor, organization):
-            raise Forbidden("只有备案机关或省人社厅可以撤销备案", code="forbidden")
-        before = _move(organization, OrganizationAction.REVOKE, actor=actor)
+        organization = ORGANIZATION_MACHINE.lock(organization.pk)
+        transition = ORGANIZATION_MACHINE.check(organization, "revoke", actor)
         today = clock.today()
         organization.exited_on = today
         organization.exit_reason = category
         organization.exit_detail = text
-        organization.save()
+        ORGANIZATION_MACHINE.move(
+            organization,
+            transition,
+            actor=actor,
+            note=text,
+            extra_fields=["exited_on", "exit_reason", "exit_detail"],
+        )
         retire_filing_number(organization, reason=category, detail=text, on=today, actor=actor)
         Notice.objects.create(
             kind=NoticeKind.EXIT,
@@ -178,45 +147,16 @@ def revoke_organization(
             organization=organization,
             starts_on=today,
         )
-        audit.record(
-            actor=actor,
-            action="registry.organization.revoked",
-            obj=organization,
-            before=before,
-            after={"status": organization.status, "reason": category, "detail": text},
-        )
     return organization
 
 
-def expire_organization(organization: Organization, *, actor: Any) -> bool:
-    """Expire a filing past its validity (3 years) unless a renewal is still being handled.
-
-    Guarded: the status changes only if it is still a filed status, so two sweeps running at
-    once cannot both expire (and retire) the same organization.
-    """
-    today = clock.today()
+def expire_organization(organization: Organization, *, actor: Any = None) -> bool:
+    """Expire a filing past its validity (3 years) unless a renewal is still being handled:
+    the workflow's time-driven ``expire`` (reading the organization does the same)."""
+    before = organization.status
     with transaction.atomic():
-        sources, target = ORGANIZATION_TRANSITIONS[OrganizationAction.EXPIRE]
-        if FilingCase.objects.filter(
-            organization=organization, kind=FilingKind.RENEWAL, state__in=OPEN_STATES - {"draft"}
-        ).exists():
-            return False
-        changed = Organization.objects.filter(
-            pk=organization.pk, status__in=sources, valid_until__lt=today
-        ).update(status=target, exited_on=today)
-        if not changed:
-            return False
-        organization.refresh_from_db()
-        retire_filing_number(
-            organization, reason="expired", detail="备案有效期届满未延续", on=today, actor=actor
-        )
-        audit.record(
-            actor=actor,
-            action="registry.organization.expired",
-            obj=organization,
-            after={"status": target, "valid_until": organization.valid_until.isoformat()},
-        )
-    return True
+        organization = ORGANIZATION_MACHINE.lock(organization.pk)
+    return organization.status != before and organization.status == OrganizationStatus.EXPIRED
 
 
 def merge_organizations(data: Any, *, actor: Any) -> Organization:
@@ -224,13 +164,12 @@ def merge_organizations(data: Any, *, actor: Any) -> Organization:
     one, which gets a new number; every absorbed organization's number is retired."""
     members, into, name, credit_code, category = _merger_input(data)
     with transaction.atomic():
-        locked = list(
-            Organization.objects.select_for_update(of=("self",))
-            .select_related("filing_authority")
-            .filter(pk__in=[*members, *([into] if into else [])])
-            .order_by("pk")
-        )
-        by_pk = {o.pk: o for o in locked}
+        by_pk = {}
+        for pk in sorted({*members, *([into] if into else [])}):  # in order: no deadlock
+            try:  # locked with time's steps applied (a filing past its validity is expired)
+                by_pk[pk] = ORGANIZATION_MACHINE.lock(pk)
+            except Organization.DoesNotExist:
+                continue
         missing = [pk for pk in [*members, *([into] if into else [])] if pk not in by_pk]
         if missing:
             raise InvalidInput.for_field("members", f"未找到评价组织：{missing}")
@@ -340,25 +279,24 @@ def _new_merged(
 
 
 def _absorb(organization: Organization, target: Organization, *, today: Any, actor: Any) -> None:
-    before = _move(organization, OrganizationAction.MERGE_AWAY, actor=actor)
+    transition = ORGANIZATION_MACHINE.check(organization, "merge-away", actor)
     organization.exited_on = today
     organization.exit_reason = ExitReason.MERGED
     organization.exit_detail = f"并入 {target.name}（{target.filing_number}）"
     organization.merged_into = target
-    organization.save()
+    ORGANIZATION_MACHINE.move(
+        organization,
+        transition,
+        actor=actor,
+        note=organization.exit_detail,
+        extra_fields=["exited_on", "exit_reason", "exit_detail", "merged_into"],
+    )
     retire_filing_number(
         organization,
         reason=ExitReason.MERGED,
         detail=organization.exit_detail,
         on=today,
         actor=actor,
-    )
-    audit.record(
-        actor=actor,
-        action="registry.organization.merged_away",
-        obj=organization,
-        before=before,
-        after={"status": organization.status, "merged_into": target.pk},
     )
 
 
