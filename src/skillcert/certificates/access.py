@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from skillcert.accounts.roles import Role
-from skillcert.certificates.models import Certificate
+from skillcert.certificates.models import Certificate, SegmentRequest
 from skillcert.registry.access import organization_of
 from skillcert.rules.errors import NotFound
 
@@ -50,9 +50,32 @@ def is_issuer(user: Any, certificate: Certificate) -> bool:
     return own is not None and own.pk == certificate.organization_id
 
 
-def may_revoke(user: Any, certificate: Certificate) -> bool:
-    """The issuer, or an officer over it (its city's bureau or center, the province)."""
-    return is_issuer(user, certificate) or (
-        getattr(user, "role", None) in CITY_OFFICERS | PROVINCE_OFFICERS
-        and certificates_for(user).filter(pk=certificate.pk).exists()
-    )
+def oversees(user: Any, certificate: Certificate) -> bool:
+    """An officer over the issuer: the province's, or the bureau or center of the city that
+    filed it or that it is based in (``certificates_for``'s rule, on the loaded record)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.role in PROVINCE_OFFICERS:
+        return True
+    if user.role not in CITY_OFFICERS or user.authority_id is None:
+        return False
+    organization = certificate.organization
+    return user.authority_id in {organization.filing_authority_id, organization.home_city_id}
+
+
+def segment_requests_for(user: Any) -> QuerySet[SegmentRequest]:
+    """Segment requests: an organization's own; the province's officers see every one."""
+    everything = SegmentRequest.objects.select_related("organization", "segment")
+    if not getattr(user, "is_authenticated", False):
+        return everything.none()
+    if getattr(user, "role", None) in PROVINCE_OFFICERS:
+        return everything
+    own = organization_of(user)
+    return everything.filter(organization=own) if own else everything.none()
+
+
+def get_segment_request_for_user(user: Any, pk: int) -> SegmentRequest:
+    request = segment_requests_for(user).filter(pk=pk).first()
+    if request is None:
+        raise NotFound("未找到该号段申请", code="not_found")
+    return request

@@ -5,3 +5,6 @@ class CertificatesConfig(AppConfig):
     name = "skillcert.certificates"
     label = "certificates"
     verbose_name = "职业技能等级证书"
+
+    def ready(self) -> None:
+        from skillcert.certificates import machines  # noqa: F401  (binds the workflows)

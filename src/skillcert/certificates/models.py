@@ -277,3 +277,48 @@ class NationalExportItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.export_id}: {self.certificate_id}"
+
+
+class SegmentRequestState(models.TextChoices):
+    PENDING = "pending", "待分配"
+    GRANTED = "granted", "已分配"
+    REFUSED = "refused", "未予分配"
+
+
+class SegmentRequest(models.Model):
+    """An organization's request for serial segments of a year and level (号段申请): the
+    provincial center grants it (allocating a segment) or refuses it with a reason."""
+
+    case_number = models.CharField("办件编号", max_length=24, unique=True)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="segment_requests"
+    )
+    year = models.PositiveSmallIntegerField("年份")
+    level = models.PositiveSmallIntegerField("等级")
+    count = models.PositiveIntegerField("申请数量")
+    reason = models.TextField("申请说明", blank=True)
+    state = models.CharField(
+        "状态",
+        max_length=12,
+        choices=SegmentRequestState.choices,
+        default=SegmentRequestState.PENDING,
+        db_index=True,
+    )
+    requested_on = models.DateField("申请日期")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_on = models.DateField("办结日期", null=True, blank=True)
+    decision_reason = models.TextField("不予分配理由", blank=True)
+    segment = models.OneToOneField(
+        Segment, null=True, blank=True, on_delete=models.PROTECT, related_name="request"
+    )
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+
+    class Meta:
+        ordering = ["-pk"]
+        verbose_name = "号段申请"
+        verbose_name_plural = "号段申请"
+
+    def __str__(self) -> str:
+        return self.case_number

@@ -47,10 +47,11 @@ from django.utils.module_loading import import_string
 
 from skillcert.accounts.roles import Role
 from skillcert.assessment.access import batches_for
+from skillcert.assessment.machines import BATCH_MACHINE
 from skillcert.assessment.models import Batch
-from skillcert.assessment.services.common import lock_batch
 from skillcert.audit import service as audit
 from skillcert.certificates.annex5 import annex5_for_certificates, changes_for_certificates
+from skillcert.certificates.machines import NATIONAL_EXPORT_MACHINE
 from skillcert.certificates.models import (
     Certificate,
     CertificateStatus,
@@ -237,7 +238,7 @@ def check_may_report(actor: Any) -> None:
 
 def exports_for(actor: Any) -> QuerySet[NationalExport]:
     """The province sees every export; a city center the batch exports of its city's batches."""
-    everything = NationalExport.objects.select_related("batch")
+    everything = NationalExport.objects.select_related("batch", "created_by")
     if _province_wide(actor):
         return everything
     if getattr(actor, "role", None) == Role.CITY_CENTER and actor.authority_id:
@@ -453,7 +454,7 @@ def _make_export(
                 certificates = _changes_to_report()
             elif batch is not None:
                 # Lock the batch: issuing, correction and a second export of it wait.
-                lock_batch(batch.pk)
+                BATCH_MACHINE.lock(batch.pk)
                 certificates = _reportable().filter(batch=batch)
             else:
                 certificates = _reportable().filter(issued_on__range=period)
@@ -568,7 +569,7 @@ def prepare_export(
 
 
 def deliver(export: NationalExport, *, actor: Any) -> Delivery:
-    """Send an export through the configured sender, once.
+    """Send an export through the configured sender, once (the workflow's ``send``).
 
     Already sent: nothing happens (``sent_now`` False). A failure (the sender raised, the file
     is missing or no longer matches its checksum, the sender cannot be loaded) is committed as
@@ -577,51 +578,49 @@ def deliver(export: NationalExport, *, actor: Any) -> Delivery:
     check_may_report(actor)
     if not exports_for(actor).filter(pk=export.pk).exists():
         raise NotFound("未找到该上报记录", code="not_found")
+    NATIONAL_EXPORT_MACHINE.check_party(export, "send", actor)
     dotted = sender_path()
-    error = ""
     with transaction.atomic():
         # The row stays locked while the sender runs: two sends of one export never overlap.
-        export = NationalExport.objects.select_for_update().get(pk=export.pk)
-        if export.state == NationalExportState.SENT:
+        export = NATIONAL_EXPORT_MACHINE.lock(export.pk)
+        if NATIONAL_EXPORT_MACHINE.is_final(export):  # sent: never again, and no refusal
             return Delivery(export, sent_now=False)
-        before = {"state": export.state, "attempts": export.attempts}
-        export.attempts += 1
-        export.sender = dotted[:200]
-        try:
-            path = export_path(export)
-            if not path.is_file():
-                raise FileNotFoundError(f"上报文件 {export.file_name} 不存在")
-            if _sha256_file(path) != export.sha256:
-                raise ValueError(f"上报文件 {export.file_name} 与生成时的校验值不符")
-            receipt = str(load_sender(dotted).send(path, export))
-        except Exception as exc:  # any failure of the sender is recorded, not lost
-            error = f"{type(exc).__name__}: {exc}"[:2000]
-            export.state = NationalExportState.FAILED
-            export.last_error = error
-        else:
-            export.state = NationalExportState.SENT
-            export.sent_at = clock.now()
-            export.receipt = receipt[:200]
-            export.last_error = ""
-        export.save(
-            update_fields=["state", "attempts", "sender", "sent_at", "receipt", "last_error"]
-        )
-        audit.record(
+        transition = NATIONAL_EXPORT_MACHINE.check(export, "send", actor)
+        attempts = export.attempts
+        error = _attempt(export, dotted)
+        NATIONAL_EXPORT_MACHINE.move(
+            export,
+            transition,
             actor=actor,
-            action=(
-                "certificates.national_export_send_failed"
-                if error
-                else "certificates.national_export_sent"
-            ),
-            obj=export,
-            before=before,
-            after=audit.snapshot(
-                export, ["state", "attempts", "sender", "sent_at", "receipt", "last_error"]
-            ),
+            outcome=NationalExportState.FAILED if error else NationalExportState.SENT,
+            note=error,
+            before={"attempts": attempts},
+            extra_fields=["attempts", "sender", "sent_at", "receipt", "last_error"],
         )
     if error:
         raise SendFailed(f"发送失败（第 {export.attempts} 次），可稍后重试：{error}", export=export)
     return Delivery(export, sent_now=True)
+
+
+def _attempt(export: NationalExport, dotted: str) -> str:
+    """Hand the export's file to the sender named ``dotted``, counting the attempt and
+    recording its receipt on ``export`` (unsaved): the error, or "" when it was sent."""
+    export.attempts += 1
+    export.sender = dotted[:200]
+    try:
+        path = export_path(export)
+        if not path.is_file():
+            raise FileNotFoundError(f"上报文件 {export.file_name} 不存在")
+        if _sha256_file(path) != export.sha256:
+            raise ValueError(f"上报文件 {export.file_name} 与生成时的校验值不符")
+        receipt = str(load_sender(dotted).send(path, export))
+    except Exception as exc:  # any failure of the sender is recorded, not lost
+        export.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        return export.last_error
+    export.sent_at = clock.now()
+    export.receipt = receipt[:200]
+    export.last_error = ""
+    return ""
 
 
 def send(export: NationalExport, *, actor: Any) -> NationalExport:
@@ -631,4 +630,5 @@ def send(export: NationalExport, *, actor: Any) -> NationalExport:
 
 def unsent(actor: Any) -> QuerySet[NationalExport]:
     """Exports still to send (pending, or failed and to retry), oldest first."""
-    return exports_for(actor).exclude(state=NationalExportState.SENT).order_by("pk")
+    sendable = NATIONAL_EXPORT_MACHINE.workflow.sources_of("send")
+    return exports_for(actor).filter(state__in=sendable).order_by("pk")

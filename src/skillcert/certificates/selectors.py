@@ -3,8 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 
 def serials_left(segments: Iterable[tuple[int, int]], last_used: int) -> int:
     """Serials after ``last_used`` still inside the segments (numbers are taken in order)."""
     return sum(max(0, last - max(first, last_used + 1) + 1) for first, last in segments)
+
+
+def certified_levels(organization: Any) -> set[int]:
+    """The levels the organization is filed for (any occupation of its scope)."""
+    levels: set[int] = set()
+    for item_levels in organization.scope_items.values_list("levels", flat=True):
+        levels.update(int(level) for level in item_levels or [])
+    return levels
+
+
+def levels_without_segments(organization: Any, year: int) -> list[int]:
+    """The levels the organization is filed for that have no segment for ``year`` (from
+    December 1 the batch page warns about next year's: domain.md §8)."""
+    from skillcert.certificates.models import Segment
+
+    have = set(
+        Segment.objects.filter(organization=organization, year=year).values_list("level", flat=True)
+    )
+    return sorted(certified_levels(organization) - have)

@@ -7,19 +7,21 @@ from typing import Any
 
 from django.db import transaction
 
+from skillcert.assessment.machines import BATCH_MACHINE
 from skillcert.assessment.models import Batch, Candidate
-from skillcert.assessment.services.common import (
-    check_batch_party,
-    check_batch_transition,
-    lock_batch,
-)
 from skillcert.assessment.services.results import (
-    ensure_publicity_closed,
     mark_certificates_issued,
 )
 from skillcert.audit import service as audit
-from skillcert.certificates.models import Certificate, CertificateCounter, Segment
+from skillcert.certificates.models import (
+    Certificate,
+    CertificateCounter,
+    Segment,
+    SegmentRequest,
+    SegmentRequestState,
+)
 from skillcert.certificates.selectors import serials_left
+from skillcert.registry.machines import ORGANIZATION_MACHINE
 from skillcert.registry.models import LISTED_STATUSES, Organization
 from skillcert.rules import clock
 from skillcert.rules.codes import compose_certificate_number
@@ -52,12 +54,13 @@ def issue_batch(batch: Batch, *, actor: Any) -> int:
     year and level, after the last one used, with counters locked so concurrent issuing
     never duplicates; if any level lacks serials nothing is numbered.
     """
-    check_batch_party(batch, "issue", actor)
+    BATCH_MACHINE.check_party(batch, "issue", actor)
     with transaction.atomic():
-        batch = lock_batch(batch.pk)
-        ensure_publicity_closed(batch, actor=actor)
-        check_batch_transition(batch, "issue", actor)  # the state, before any number is taken
-        organization = Organization.objects.get(pk=batch.organization_id)
+        batch = BATCH_MACHINE.lock(batch.pk)  # a publicity that is over closes here
+        # The state and the guards (publicity over, no open objection), before any number.
+        BATCH_MACHINE.check(batch, "issue", actor)
+        # Locked with time applied: an organization whose filing expired issues nothing.
+        organization = ORGANIZATION_MACHINE.lock(batch.organization_id)
         if organization.status not in LISTED_STATUSES:
             raise Conflict(
                 f"评价组织当前状态为「{organization.get_status_display()}」，不能发证",
@@ -117,6 +120,19 @@ def issue_batch(batch: Batch, *, actor: Any) -> int:
     return len(certificates)
 
 
+def _request_to_make(organization: Organization, year: int, level: int, short: int) -> str:
+    """The segment request that would let the issue go through (or the one already made)."""
+    pending = SegmentRequest.objects.filter(
+        organization=organization, year=year, level=level, state=SegmentRequestState.PENDING
+    ).first()
+    if pending is not None:
+        return f"号段申请 {pending.case_number} 正在等待省职业技能鉴定中心分配"
+    return (
+        f"请在「证书 → 证书号段」申请 {year} 年{level_name(level)}号段，"
+        f"至少 {short} 个（由省职业技能鉴定中心分配）"
+    )
+
+
 def reserve_serials(
     organization: Organization, year: int, needed: dict[int, int]
 ) -> dict[int, list[int]]:
@@ -124,6 +140,7 @@ def reserve_serials(
     segments; refuse everything (``segments_exhausted``) if one level lacks."""
     reserved: dict[int, list[int]] = {}
     shortages = []
+    requests: list[str] = []
     counters = {}
     for level in sorted(needed):
         CertificateCounter.objects.get_or_create(organization=organization, year=year, level=level)
@@ -141,14 +158,17 @@ def reserve_serials(
         if serials is None:
             left = serials_left(segments, counter.last_serial)
             shortages.append(f"{year}年{level_name(level)}需要 {count} 个，号段剩余 {left} 个")
+            requests.append(_request_to_make(organization, year, level, count - left))
         else:
             reserved[level] = serials
     if shortages:
         raise Exhausted(
             "证书号段不足，未生成任何证书编号："
             + "；".join(shortages)
-            + "。请联系省鉴定中心分配号段",
+            + "。"
+            + "；".join(requests),
             code="segments_exhausted",
+            fields={"segments": requests},
         )
     for level, serials in reserved.items():
         CertificateCounter.objects.filter(pk=counters[level].pk).update(last_serial=serials[-1])

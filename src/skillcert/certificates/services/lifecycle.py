@@ -1,4 +1,11 @@
-"""After issue: revocation, reissue of a lost certificate (补发), correction (更正)."""
+"""After issue: revocation, reissue of a lost certificate (补发), correction (更正).
+
+Each is a step of the certificate's workflow (``certificates.workflow.CERTIFICATE``): who may
+take it and from which state is asked of ``CERTIFICATE_MACHINE``, which also writes the
+history row and the audit entry; the certificate's own record of events
+(``CertificateEvent``: 发证、补发、更正、撤销) is kept beside it. Refusals keep the wording
+the pages and the API have always used.
+"""
 
 from __future__ import annotations
 
@@ -7,19 +14,26 @@ from typing import Any
 from django.db import transaction
 
 from skillcert.audit import service as audit
-from skillcert.certificates.access import is_issuer, may_revoke
+from skillcert.certificates.machines import CERTIFICATE_MACHINE
 from skillcert.certificates.models import (
     Certificate,
     CertificateEvent,
     CertificateEventKind,
-    CertificateStatus,
 )
 from skillcert.certificates.services.issuing import reserve_serials
-from skillcert.registry.models import LISTED_STATUSES, Organization
 from skillcert.rules import clock
 from skillcert.rules.codes import compose_certificate_number
 from skillcert.rules.errors import Conflict, Forbidden, InvalidInput
 from skillcert.rules.idtypes import parse_id_type, validate_id_number
+from skillcert.rules.workflow import Transition
+
+# Who may take each step, as the refusal says it (the workflow decides who may).
+_ONLY = {
+    "revoke": "只有发证的评价机构或主管部门可以撤销证书",
+    "reissue": "只有发证的评价机构可以补发证书",
+    "correct": "只有发证的评价机构可以更正证书",
+}
+_VERB = {"revoke": "撤销", "reissue": "补发", "correct": "更正"}
 
 
 def _reason(value: Any, label: str = "理由") -> str:
@@ -31,8 +45,32 @@ def _reason(value: Any, label: str = "理由") -> str:
     return text
 
 
-def _lock(certificate: Certificate) -> Certificate:
-    return Certificate.objects.select_for_update(of=("self",)).get(pk=certificate.pk)
+def _check_party(certificate: Certificate, action: str, actor: Any) -> None:
+    """403 unless ``actor`` may take ``action`` on this certificate at all: asked before
+    the input is read."""
+    try:
+        CERTIFICATE_MACHINE.check_party(certificate, action, actor)
+    except Forbidden:
+        raise Forbidden(_ONLY[action], code="forbidden") from None
+
+
+def _lock_and_check(
+    certificate: Certificate, action: str, actor: Any
+) -> tuple[Certificate, Transition]:
+    """The certificate locked, and the step if it may be taken now: 409 in a state it does not
+    start from, or when a guard does not hold (its own code and message)."""
+    locked = CERTIFICATE_MACHINE.lock(certificate.pk)
+    try:
+        return locked, CERTIFICATE_MACHINE.check(locked, action, actor)
+    except Forbidden:
+        raise Forbidden(_ONLY[action], code="forbidden") from None
+    except Conflict as exc:
+        if exc.code != "invalid_state":
+            raise
+        raise Conflict(
+            f"证书当前状态为「{locked.get_status_display()}」，不能{_VERB[action]}",
+            code="invalid_state",
+        ) from None
 
 
 def _event(certificate: Certificate, kind: str, reason: str, actor: Any, **extra: Any) -> None:
@@ -48,53 +86,40 @@ def _event(certificate: Certificate, kind: str, reason: str, actor: Any, **extra
 
 def revoke_certificate(certificate: Certificate, *, reason: Any, actor: Any) -> Certificate:
     """Revoke with a reason (the issuer or an officer over it); a second time is refused."""
-    if not may_revoke(actor, certificate):
-        raise Forbidden("只有发证的评价机构或主管部门可以撤销证书", code="forbidden")
+    _check_party(certificate, "revoke", actor)
     text = _reason(reason, "撤销理由")
     with transaction.atomic():
-        certificate = _lock(certificate)
-        if certificate.status != CertificateStatus.VALID:
-            raise Conflict(
-                f"证书当前状态为「{certificate.get_status_display()}」，不能撤销",
-                code="invalid_state",
-            )
-        certificate.status = CertificateStatus.REVOKED
+        certificate, transition = _lock_and_check(certificate, "revoke", actor)
         certificate.revoked_on = clock.today()
         certificate.revocation_reason = text
-        certificate.save(update_fields=["status", "revoked_on", "revocation_reason"])
-        _event(certificate, CertificateEventKind.REVOKED, text, actor)
-        audit.record(
+        CERTIFICATE_MACHINE.move(
+            certificate,
+            transition,
             actor=actor,
-            action="certificates.certificate_revoked",
-            obj=certificate,
-            before={"status": CertificateStatus.VALID},
-            after={"status": certificate.status, "reason": text},
+            note=text,
+            extra_fields=["revoked_on", "revocation_reason"],
         )
+        _event(certificate, CertificateEventKind.REVOKED, text, actor)
     return certificate
 
 
 def reissue_certificate(certificate: Certificate, *, reason: Any, actor: Any) -> Certificate:
     """Reissue a lost certificate (补发): the same number, printed again with 补发 and date."""
-    if not is_issuer(actor, certificate):
-        raise Forbidden("只有发证的评价机构可以补发证书", code="forbidden")
+    _check_party(certificate, "reissue", actor)
     text = _reason(reason, "补发原因")
     with transaction.atomic():
-        certificate = _lock(certificate)
-        if certificate.status != CertificateStatus.VALID:
-            raise Conflict(
-                f"证书当前状态为「{certificate.get_status_display()}」，不能补发",
-                code="invalid_state",
-            )
+        certificate, transition = _lock_and_check(certificate, "reissue", actor)
         certificate.reissue_count += 1
         certificate.last_reissued_on = clock.today()
-        certificate.save(update_fields=["reissue_count", "last_reissued_on"])
-        _event(certificate, CertificateEventKind.REISSUED, text, actor)
-        audit.record(
+        CERTIFICATE_MACHINE.move(
+            certificate,
+            transition,
             actor=actor,
-            action="certificates.certificate_reissued",
-            obj=certificate,
-            after={"reissue_count": certificate.reissue_count, "reason": text},
+            note=text,
+            before={"reissue_count": certificate.reissue_count - 1},
+            extra_fields=["reissue_count", "last_reissued_on"],
         )
+        _event(certificate, CertificateEventKind.REISSUED, text, actor)
     return certificate
 
 
@@ -140,31 +165,31 @@ def _corrections(data: Any, certificate: Certificate) -> dict[str, str]:
 
 
 def correct_certificate(certificate: Certificate, data: Any, *, actor: Any) -> Certificate:
-    """Correct (更正): a new certificate with a new number; the old one is superseded by it."""
-    if not is_issuer(actor, certificate):
-        raise Forbidden("只有发证的评价机构可以更正证书", code="forbidden")
+    """Correct (更正): a new certificate with a new number; the old one is superseded by it
+    (only while the issuer may certify: it numbers a certificate)."""
+    _check_party(certificate, "correct", actor)
     changes = _corrections(data, certificate)
     text = _reason(data.get("reason"), "更正原因")
     with transaction.atomic():
-        certificate = _lock(certificate)
-        if certificate.status != CertificateStatus.VALID:
-            raise Conflict(
-                f"证书当前状态为「{certificate.get_status_display()}」，不能更正",
-                code="invalid_state",
-            )
-        organization = Organization.objects.get(pk=certificate.organization_id)
-        if organization.status not in LISTED_STATUSES:
-            raise Conflict("评价组织当前不能发证，无法更正证书", code="cannot_certify")
+        certificate, transition = _lock_and_check(certificate, "correct", actor)
+        organization = certificate.organization
         today = clock.today()
         serial = reserve_serials(organization, today.year, {certificate.level: 1})[
             certificate.level
         ][0]
-        certificate.status = CertificateStatus.SUPERSEDED
-        certificate.save(update_fields=["status"])
+        number = compose_certificate_number(
+            organization.filing_number, today.year, certificate.level, serial
+        )
+        # Superseded first: one current certificate per candidate, and the replacement is it.
+        CERTIFICATE_MACHINE.move(
+            certificate,
+            transition,
+            actor=actor,
+            note=text,
+            after={"replacement": number, "changes": sorted(changes)},
+        )
         replacement = Certificate.objects.create(
-            number=compose_certificate_number(
-                organization.filing_number, today.year, certificate.level, serial
-            ),
+            number=number,
             candidate_id=certificate.candidate_id,
             batch_id=certificate.batch_id,
             organization=organization,
@@ -192,17 +217,5 @@ def correct_certificate(certificate: Certificate, data: Any, *, actor: Any) -> C
             f"更正 {certificate.number}：{text}",
             actor,
             related=certificate,
-        )
-        audit.record(
-            actor=actor,
-            action="certificates.certificate_corrected",
-            obj=certificate,
-            before={"status": CertificateStatus.VALID},
-            after={
-                "status": certificate.status,
-                "replacement": replacement.number,
-                "changes": sorted(changes),
-                "reason": text,
-            },
         )
     return replacement

@@ -9,13 +9,14 @@ from django.db import transaction
 from skillcert.accounts.roles import Role
 from skillcert.audit import service as audit
 from skillcert.certificates.models import Segment
+from skillcert.registry.machines import ORGANIZATION_MACHINE
 from skillcert.registry.models import FILED_STATUSES, Organization
 from skillcert.rules.codes import CERTIFICATE_SERIAL_MAX
 from skillcert.rules.errors import Conflict, Forbidden, InvalidInput, NotFound
 from skillcert.rules.levels import parse_level
 
 
-def _int(data: dict[str, Any], key: str, errors: dict[str, list[str]]) -> int | None:
+def integer_field(data: dict[str, Any], key: str, errors: dict[str, list[str]]) -> int | None:
     value = data.get(key)
     if isinstance(value, bool) or not isinstance(value, int | str):
         errors.setdefault(key, []).append("应为整数")
@@ -38,10 +39,10 @@ def allocate_segment(data: Any, *, actor: Any) -> Segment:
     if not isinstance(data, dict):
         raise InvalidInput("请求内容应为 JSON 对象")
     errors: dict[str, list[str]] = {}
-    organization_id = _int(data, "organization", errors)
-    year = _int(data, "year", errors)
-    first = _int(data, "first", errors)
-    last = _int(data, "last", errors)
+    organization_id = integer_field(data, "organization", errors)
+    year = integer_field(data, "year", errors)
+    first = integer_field(data, "first", errors)
+    last = integer_field(data, "last", errors)
     level = None
     try:
         level = int(parse_level(data.get("level", "")))
@@ -57,9 +58,9 @@ def allocate_segment(data: Any, *, actor: Any) -> Segment:
     if errors:
         raise InvalidInput("号段信息有误", fields=errors)
     with transaction.atomic():
-        organization = Organization.objects.select_for_update().filter(pk=organization_id).first()
-        if organization is None:
+        if not Organization.objects.filter(pk=organization_id).exists():
             raise NotFound("未找到该评价组织", code="not_found")
+        organization = ORGANIZATION_MACHINE.lock(organization_id)  # expiry applied first
         if organization.status not in FILED_STATUSES or not organization.filing_number:
             raise Conflict("该评价组织尚未备案或已退出，不能分配证书号段", code="invalid_state")
         overlapping = Segment.objects.filter(
