@@ -743,6 +743,8 @@ def test_annual_statistics_are_counted_from_the_records(
     assert sum(expected["certificates_by_occupation_and_level"].values()) == 4
     assert AnnualReport.objects.get(organization=organization, year=2026).statistics == stats
 
+    # On record since 2025 (a report is owed only for the years the organization was filed in).
+    Organization.objects.filter(pk=organization.pk).update(filed_on=dt.date(2025, 3, 2))
     empty = post(
         client,
         f"/api/v1/organizations/{organization.pk}/annual-reports",
@@ -836,6 +838,8 @@ def test_a_report_after_the_configured_due_date_is_late(
         client_for(org_user),
         f"/api/v1/organizations/{world.organization.pk}/annual-reports",
     )
+    # On record since 2025 (a report is owed only for the years the organization was filed in).
+    Organization.objects.filter(pk=world.organization.pk).update(filed_on=dt.date(2025, 3, 2))
     today("2026-01-15")
     on_time = post(client, path, {"year": 2025, "narrative": "按期报送。"})
     assert on_time.status_code == 201, on_time.json()

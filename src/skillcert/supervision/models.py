@@ -10,6 +10,11 @@ from skillcert.accounts.models import Authority
 from skillcert.assessment.models import Batch
 from skillcert.registry.models import Organization
 from skillcert.rules import clock
+from skillcert.supervision.workflow import (
+    AnnualReportState,
+    InspectionState,
+    RectificationState,
+)
 
 
 class TargetKind(models.TextChoices):
@@ -70,12 +75,6 @@ class Conclusion(models.TextChoices):
     PASSED = "passed", "合格"
     RECTIFY = "rectify", "限期整改"
     FAILED = "failed", "不合格"
-
-
-class InspectionState(models.TextChoices):
-    ASSIGNED = "assigned", "待检查"
-    CONCLUDED = "concluded", "已出结论"
-    PUBLISHED = "published", "已公开"
 
 
 class Inspection(models.Model):
@@ -140,7 +139,8 @@ class Finding(models.Model):
 
 
 class Rectification(models.Model):
-    """A follow-up (整改) ordered by a 限期整改 conclusion, with its due date."""
+    """A follow-up (整改) ordered by a 限期整改 conclusion, with its due date; its ``state``
+    moves by the ``RECTIFICATION`` workflow."""
 
     inspection = models.OneToOneField(
         Inspection, on_delete=models.CASCADE, related_name="rectification"
@@ -151,6 +151,12 @@ class Rectification(models.Model):
     responded_at = models.DateTimeField(null=True, blank=True)
     accepted = models.BooleanField("整改通过", null=True, blank=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(
+        "状态",
+        max_length=16,
+        choices=RectificationState.choices,
+        default=RectificationState.ORDERED,
+    )
 
     def __str__(self) -> str:
         return f"rectification {self.pk}"
@@ -180,6 +186,12 @@ class AnnualReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization_id} {self.year}"
+
+    @property
+    def state(self) -> str:
+        """Filed once it is stored; an unsaved report stands for the year's report still due
+        (what the ``ANNUAL_REPORT`` workflow checks before filing)."""
+        return AnnualReportState.FILED if self.pk is not None else AnnualReportState.DUE
 
 
 class ViolationKind(models.TextChoices):

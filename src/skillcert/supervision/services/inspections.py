@@ -1,4 +1,7 @@
-"""Inspections of drawn targets: findings per stage, a conclusion, follow-up, publication."""
+"""Inspections of drawn targets: findings per stage, a conclusion, follow-up, publication.
+
+Every step is checked and applied through the supervision machines (``INSPECTION``,
+``RECTIFICATION``); the refusals keep the words the pages and clients know."""
 
 from __future__ import annotations
 
@@ -12,18 +15,24 @@ from django.conf import settings
 from django.db import transaction
 
 from skillcert.audit import service as audit
-from skillcert.registry.access import organization_of
 from skillcert.registry.services.materials import check_file, read_upload, sniff
 from skillcert.rules import clock
-from skillcert.rules.errors import Conflict, Forbidden, InvalidInput
-from skillcert.supervision.access import is_assigned, may_publish
+from skillcert.rules.errors import Conflict, InvalidInput
+from skillcert.rules.workflow import Refusal
+from skillcert.supervision.machines import (
+    INSPECTION_MACHINE,
+    RECTIFICATION_MACHINE,
+    check_in_words,
+)
 from skillcert.supervision.models import (
     Conclusion,
     Finding,
     Inspection,
     InspectionState,
     Rectification,
+    RectificationState,
 )
+from skillcert.supervision.workflow import INSPECTION
 
 EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
 
@@ -37,17 +46,16 @@ def _text(value: Any, field: str, label: str, limit: int) -> str:
     return text
 
 
-def _lock(inspection: Inspection) -> Inspection:
-    return Inspection.objects.select_for_update().get(pk=inspection.pk)
+_AFTER_CONCLUSION = (InspectionState.CONCLUDED, InspectionState.PUBLISHED)
+_CONCLUDED_ALREADY = Refusal("invalid_state", "该检查已出结论，不能再记录检查情况")
 
 
 def record_finding(
     inspection: Inspection, data: Any, *, attachment: Any = None, actor: Any
 ) -> Finding:
-    """A finding of a stage, by an inspector assigned to this inspection (with an attachment:
-    PDF, JPEG or PNG, checked by content)."""
-    if not is_assigned(actor, inspection):
-        raise Forbidden("只有被抽中的督查员可以记录检查情况", code="forbidden")
+    """A finding of a stage, by an inspector assigned to this inspection while it is open
+    (with an attachment: PDF, JPEG or PNG, checked by content)."""
+    INSPECTION_MACHINE.check_party(inspection, "findings", actor)
     data = data if isinstance(data, dict) else {}
     stage = _text(data.get("stage"), "stage", "检查环节", 100)
     text = _text(data.get("findings"), "findings", "发现情况", 5000)
@@ -64,9 +72,14 @@ def record_finding(
         except InvalidInput as exc:
             raise InvalidInput.for_field("attachment", exc.message) from None
     with transaction.atomic():
-        inspection = _lock(inspection)
-        if inspection.state != InspectionState.ASSIGNED:
-            raise Conflict("该检查已出结论，不能再记录检查情况", code="invalid_state")
+        inspection = INSPECTION_MACHINE.lock(inspection.pk)
+        check_in_words(
+            INSPECTION_MACHINE,
+            inspection,
+            "findings",
+            actor,
+            {state: _CONCLUDED_ALREADY for state in _AFTER_CONCLUSION},
+        )
         stored = ""
         if content is not None:
             stored = f"inspections/{inspection.pk}/{uuid.uuid4().hex}{EXTENSIONS[kind]}"
@@ -98,9 +111,9 @@ def record_finding(
 
 
 def conclude(inspection: Inspection, data: Any, *, actor: Any) -> Inspection:
-    """The conclusion (合格 / 限期整改 / 不合格); 限期整改 orders a follow-up with a due date."""
-    if not is_assigned(actor, inspection):
-        raise Forbidden("只有被抽中的督查员可以作出检查结论", code="forbidden")
+    """The conclusion (合格 / 限期整改 / 不合格) by an assigned inspector, once findings are
+    recorded; 限期整改 orders a follow-up with a due date."""
+    INSPECTION_MACHINE.check_party(inspection, "conclude", actor)
     data = data if isinstance(data, dict) else {}
     conclusion = data.get("conclusion")
     if conclusion not in Conclusion.values:
@@ -119,108 +132,129 @@ def conclude(inspection: Inspection, data: Any, *, actor: Any) -> Inspection:
         if due_on <= clock.today():
             raise InvalidInput.for_field("due_on", "整改期限应晚于今天")
     with transaction.atomic():
-        inspection = _lock(inspection)
-        if inspection.state != InspectionState.ASSIGNED:
-            raise Conflict("该检查已出结论", code="invalid_state")
-        if not inspection.findings.exists():
-            raise Conflict("尚未记录检查情况，不能作出结论", code="no_findings")
-        inspection.state = InspectionState.CONCLUDED
+        inspection = INSPECTION_MACHINE.lock(inspection.pk)
+        transition = check_in_words(
+            INSPECTION_MACHINE,
+            inspection,
+            "conclude",
+            actor,
+            {state: Refusal("invalid_state", "该检查已出结论") for state in _AFTER_CONCLUSION},
+        )
         inspection.conclusion = conclusion
         inspection.conclusion_note = note
         inspection.concluded_at = clock.now()
         inspection.concluded_by = actor
-        inspection.save()
+        INSPECTION_MACHINE.move(
+            inspection,
+            transition,
+            actor=actor,
+            extra_fields=["conclusion", "conclusion_note", "concluded_at", "concluded_by_id"],
+            after={"due_on": due_on.isoformat() if due_on else None},
+        )
         if due_on is not None:
             Rectification.objects.create(
                 inspection=inspection, requirement=requirement, due_on=due_on
             )
-        audit.record(
-            actor=actor,
-            action="supervision.inspection_concluded",
-            obj=inspection,
-            before={"state": InspectionState.ASSIGNED},
-            after={
-                "state": inspection.state,
-                "conclusion": conclusion,
-                "note": note,
-                "due_on": due_on.isoformat() if due_on else None,
-            },
-        )
     return inspection
 
 
+def _rectification_of(inspection: Inspection) -> Rectification:
+    """The inspection's rectification, row-locked; an inspection without one answers as a
+    rectification not ordered (the party is still asked first)."""
+    pk = Rectification.objects.filter(inspection=inspection).values_list("pk", flat=True).first()
+    if pk is None:
+        return Rectification(inspection=inspection)
+    return RECTIFICATION_MACHINE.lock(pk)
+
+
+_NOT_ORDERED = Refusal("invalid_state", "该检查没有整改要求")
+
+
 def respond_rectification(inspection: Inspection, response: Any, *, actor: Any) -> Rectification:
-    """The organization reports what it rectified (整改情况)."""
-    own = organization_of(actor)
-    if own is None or own.pk != inspection.organization_id:
-        raise Forbidden("只有被检查的评价组织可以报送整改情况", code="forbidden")
+    """The inspected organization reports what it rectified (整改情况), again after a refused
+    review; the response waits for the officers' review."""
+    RECTIFICATION_MACHINE.check_party(Rectification(inspection=inspection), "rectification", actor)
     text = _text(response, "response", "整改情况", 5000)
     with transaction.atomic():
-        rectification = (
-            Rectification.objects.select_for_update().filter(inspection=inspection).first()
+        rectification = _rectification_of(inspection)
+        if rectification.pk is None:
+            raise Conflict(_NOT_ORDERED.message, code=_NOT_ORDERED.code)
+        transition = check_in_words(
+            RECTIFICATION_MACHINE,
+            rectification,
+            "rectification",
+            actor,
+            {RectificationState.ACCEPTED: Refusal("invalid_state", "整改已通过审核")},
         )
-        if rectification is None:
-            raise Conflict("该检查没有整改要求", code="invalid_state")
-        if rectification.accepted:
-            raise Conflict("整改已通过审核", code="invalid_state")
         rectification.response = text
         rectification.responded_at = clock.now()
         rectification.accepted = None
-        rectification.save()
-        audit.record(
+        RECTIFICATION_MACHINE.move(
+            rectification,
+            transition,
             actor=actor,
-            action="supervision.rectification_reported",
-            obj=rectification,
-            after={"response": text},
+            extra_fields=["response", "responded_at", "accepted"],
         )
     return rectification
 
 
 def review_rectification(inspection: Inspection, accepted: Any, *, actor: Any) -> Rectification:
-    if not may_publish(actor, inspection):
-        raise Forbidden("只有组织检查的部门可以审核整改情况", code="forbidden")
+    """The officers of the drawing authority (or the province) accept the reported
+    rectification, or send it back to be rectified further."""
+    RECTIFICATION_MACHINE.check_party(
+        Rectification(inspection=inspection), "rectification-review", actor
+    )
     if not isinstance(accepted, bool):
         raise InvalidInput.for_field("accepted", "请说明整改是否通过（true 或 false）")
     with transaction.atomic():
-        rectification = (
-            Rectification.objects.select_for_update().filter(inspection=inspection).first()
+        rectification = _rectification_of(inspection)
+        not_reported = Refusal("invalid_state", "评价组织尚未报送整改情况")
+        if rectification.pk is None:
+            raise Conflict(not_reported.message, code=not_reported.code)
+        transition = check_in_words(
+            RECTIFICATION_MACHINE,
+            rectification,
+            "rectification-review",
+            actor,
+            {
+                RectificationState.ORDERED: not_reported,
+                RectificationState.ACCEPTED: Refusal(
+                    "invalid_state", "整改已审核通过，不能再次审核"
+                ),
+            },
         )
-        if rectification is None or not rectification.response:
-            raise Conflict("评价组织尚未报送整改情况", code="invalid_state")
-        if rectification.accepted:
-            raise Conflict("整改已审核通过，不能再次审核", code="invalid_state")
         rectification.accepted = accepted
         rectification.reviewed_at = clock.now()
-        rectification.save()
-        audit.record(
+        RECTIFICATION_MACHINE.move(
+            rectification,
+            transition,
             actor=actor,
-            action="supervision.rectification_reviewed",
-            obj=rectification,
-            after={"accepted": accepted},
+            extra_fields=["accepted", "reviewed_at"],
+            outcome=RectificationState.ACCEPTED if accepted else RectificationState.ORDERED,
         )
     return rectification
 
 
 def publish(inspection: Inspection, *, actor: Any) -> Inspection:
     """一公开: the officer approves a concluded inspection for the public page."""
-    if not may_publish(actor, inspection):
-        raise Forbidden("只有组织检查的部门可以公开检查结果", code="forbidden")
+    INSPECTION_MACHINE.check_party(inspection, "publish", actor)
     with transaction.atomic():
-        inspection = _lock(inspection)
-        if inspection.state != InspectionState.CONCLUDED:
-            raise Conflict(
-                f"检查当前状态为「{inspection.get_state_display()}」，不能公开",
-                code="invalid_state",
-            )
-        inspection.state = InspectionState.PUBLISHED
+        inspection = INSPECTION_MACHINE.lock(inspection.pk)
+        transition = check_in_words(
+            INSPECTION_MACHINE,
+            inspection,
+            "publish",
+            actor,
+            {
+                state: Refusal(
+                    "invalid_state", f"检查当前状态为「{INSPECTION.label(state)}」，不能公开"
+                )
+                for state in (InspectionState.ASSIGNED, InspectionState.PUBLISHED)
+            },
+        )
         inspection.published_on = clock.today()
         inspection.approved_by = actor
-        inspection.save()
-        audit.record(
-            actor=actor,
-            action="supervision.inspection_published",
-            obj=inspection,
-            before={"state": InspectionState.CONCLUDED},
-            after={"state": inspection.state, "published_on": str(inspection.published_on)},
+        INSPECTION_MACHINE.move(
+            inspection, transition, actor=actor, extra_fields=["published_on", "approved_by_id"]
         )
     return inspection

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, QuerySet
 
@@ -15,20 +13,22 @@ from skillcert.assessment.models import Inspection as SpotCheck
 from skillcert.assessment.selectors import with_filed_plan
 from skillcert.audit import service as audit
 from skillcert.certificates.models import Certificate, CertificateStatus
-from skillcert.registry.access import decides_for_organization, organization_of
+from skillcert.registry.access import decides_for_organization
 from skillcert.registry.models import LISTED_STATUSES, Objection, Organization
 from skillcert.registry.services.organizations import revoke_organization
 from skillcert.rules import clock
 from skillcert.rules.errors import Conflict, Forbidden, InvalidInput
 from skillcert.rules.levels import level_name
-from skillcert.supervision.models import AnnualReport, Inspection, Violation, ViolationKind
-
-
-def report_due(year: int) -> dt.date:
-    """The date a year's report is due: ``SKILLCERT_ANNUAL_REPORT_DUE`` (MM-DD) of the next year."""
-    month_day = getattr(settings, "SKILLCERT_ANNUAL_REPORT_DUE", "03-31")
-    month, day = (int(part) for part in month_day.split("-"))
-    return dt.date(year + 1, month, day)
+from skillcert.rules.workflow import Refusal
+from skillcert.supervision.machines import ANNUAL_REPORT_MACHINE, check_in_words, due_report
+from skillcert.supervision.models import (
+    AnnualReport,
+    AnnualReportState,
+    Inspection,
+    Violation,
+    ViolationKind,
+)
+from skillcert.supervision.workflow import report_due  # noqa: F401  (read here by pages, API)
 
 
 def counted_batches(organization: Organization, year: int) -> QuerySet[Batch]:
@@ -78,10 +78,9 @@ def report_statistics(organization: Organization, year: int) -> dict[str, Any]:
 
 
 def file_annual_report(organization: Organization, data: Any, *, actor: Any) -> AnnualReport:
-    """The organization files its report of a past or current year, once per year."""
-    own = organization_of(actor)
-    if own is None or own.pk != organization.pk:
-        raise Forbidden("只有评价组织本身可以报送年度报告", code="forbidden")
+    """The organization files its report of a past or current year, once per year, for a
+    year it was filed in and not after the year it exited (the ``ANNUAL_REPORT`` workflow)."""
+    ANNUAL_REPORT_MACHINE.check_party(AnnualReport(organization=organization), ACTION, actor)
     data = data if isinstance(data, dict) else {}
     year = data.get("year")
     today = clock.today()
@@ -93,30 +92,33 @@ def file_annual_report(organization: Organization, data: Any, *, actor: Any) -> 
         raise InvalidInput.for_field("narrative", "请填写年度工作情况")
     if len(narrative) > 20000:
         raise InvalidInput.for_field("narrative", "年度工作情况不能超过 20000 个字符")
-    due = report_due(year)
+    already = Refusal("already_filed", f"{year} 年度报告已报送，不能重复报送")
     try:
         with transaction.atomic():
-            if AnnualReport.objects.filter(organization=organization, year=year).exists():
-                raise Conflict(f"{year} 年度报告已报送，不能重复报送", code="already_filed")
-            report = AnnualReport.objects.create(
-                organization=organization,
-                year=year,
-                narrative=narrative,
-                statistics=report_statistics(organization, year),
-                filed_on=today,
-                due_on=due,
-                late=today > due,
-                filed_by=actor,
+            filed = AnnualReport.objects.filter(organization=organization, year=year).first()
+            report = filed or due_report(organization, year)
+            check_in_words(
+                ANNUAL_REPORT_MACHINE, report, ACTION, actor, {AnnualReportState.FILED: already}
             )
+            report.narrative = narrative
+            report.statistics = report_statistics(organization, year)
+            report.filed_on = today
+            report.late = today > report.due_on
+            report.filed_by = actor
+            report.save(force_insert=True)
+            # The row is the state (no history row): it exists once the report is filed.
             audit.record(
                 actor=actor,
-                action="supervision.annual_report_filed",
+                action=f"supervision.{ANNUAL_REPORT_MACHINE.audit_name(ACTION, report.state)}",
                 obj=report,
                 after={"year": year, "statistics": report.statistics, "late": report.late},
             )
     except IntegrityError:
-        raise Conflict(f"{year} 年度报告已报送，不能重复报送", code="already_filed") from None
+        raise Conflict(already.message, code=already.code) from None
     return report
+
+
+ACTION = "annual-reports"
 
 
 def missing_reports(organizations: Any, year: int) -> list[Organization]:
