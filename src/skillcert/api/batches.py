@@ -22,6 +22,7 @@ from skillcert.api.objections import OTHER_RESOLVERS
 from skillcert.api.pagination import paginated
 from skillcert.api.representations import ObjectionSerializer
 from skillcert.api.throttling import WindowRateThrottle
+from skillcert.api.workflow import HistorySerializer, WorkflowFields, history_of
 from skillcert.assessment.access import (
     batches_for,
     get_batch_for_user,
@@ -31,7 +32,7 @@ from skillcert.assessment.access import (
 from skillcert.assessment.models import Batch
 from skillcert.assessment.selectors import batch_deadline, ordered_by_deadline
 from skillcert.assessment.services import implementation, plans, results
-from skillcert.assessment.workflow import BatchState, allowed_batch_actions
+from skillcert.assessment.workflow import annex_not_ready
 from skillcert.certificates.models import Certificate, Segment
 from skillcert.certificates.selectors import serials_left
 from skillcert.certificates.services.issuing import issue_batch
@@ -66,7 +67,7 @@ class CandidateSerializer(serializers.Serializer):
 extend_schema_field_candidates = extend_schema_field(CandidateSerializer(many=True))
 
 
-class BatchSerializer(serializers.ModelSerializer):
+class BatchSerializer(WorkflowFields, serializers.ModelSerializer):
     organization_name = serializers.CharField(source="organization.name")
     site_city = serializers.CharField(source="site_city.code")
     items = serializers.SerializerMethodField()
@@ -109,6 +110,7 @@ class BatchSerializer(serializers.ModelSerializer):
             "inspections",
             "objections",
             "actions",
+            "next",
             "history",
         ]
 
@@ -188,7 +190,11 @@ class BatchSerializer(serializers.ModelSerializer):
     def get_objections(self, batch: Batch) -> list[dict[str, Any]]:
         reviewer = bool(parties_for_batch(self._user(), batch) - {"organization", "inspector"})
         objections = Objection.objects.filter(subject="batch", subject_id=batch.pk)
-        return ObjectionSerializer(objections, many=True, context={"reviewer": reviewer}).data
+        return ObjectionSerializer(
+            objections,
+            many=True,
+            context={"reviewer": reviewer, "request": self.context.get("request")},
+        ).data
 
     @extend_schema_field_dict
     def get_next_deadline(self, batch: Batch) -> dict[str, Any]:
@@ -204,27 +210,9 @@ class BatchSerializer(serializers.ModelSerializer):
             "label": deadline.label,
         }
 
-    @extend_schema_field_list
-    def get_actions(self, batch: Batch) -> list[dict[str, str]]:
-        parties = parties_for_batch(self._user(), batch)
-        return [
-            {"action": t.action, "label": t.label}
-            for t in allowed_batch_actions(batch.state, parties)
-        ]
-
-    @extend_schema_field_list
+    @extend_schema_field(HistorySerializer(many=True))
     def get_history(self, batch: Batch) -> list[dict[str, Any]]:
-        return [
-            {
-                "action": t.action,
-                "from": t.from_state,
-                "to": t.to_state,
-                "actor": t.actor,
-                "at": t.at,
-                "note": t.note,
-            }
-            for t in batch.transitions.all()
-        ]
+        return history_of(batch)
 
 
 class BatchListSerializer(serializers.ModelSerializer):
@@ -397,11 +385,11 @@ class BatchObjectionsView(APIView):
         auth=[],
     )
     def post(self, request: Request, pk: int) -> Response:
-        batch = Batch.objects.filter(pk=pk, state=BatchState.IN_PUBLICITY).first()
+        batch = Batch.objects.filter(pk=pk).first()  # the service checks the publicity runs
         if batch is None:
             raise NotFound("该批次不在结果公示期", code="not_found")
         objection = results.lodge_batch_objection(batch, request.data)
-        data = ObjectionSerializer(objection, context={"reviewer": False}).data
+        data = ObjectionSerializer(objection, context={"reviewer": False, "request": request}).data
         return Response(data, status=status.HTTP_201_CREATED)
 
 
@@ -414,7 +402,9 @@ def resolve_batch_objection(request: Request, pk: int) -> Response | None:
     resolved = results.resolve_batch_objection(
         objection, upheld=data.get("upheld"), reason=data.get("reason"), actor=request.user
     )
-    return Response(ObjectionSerializer(resolved, context={"reviewer": True}).data)
+    return Response(
+        ObjectionSerializer(resolved, context={"reviewer": True, "request": request}).data
+    )
 
 
 OTHER_RESOLVERS.append(resolve_batch_objection)
@@ -528,13 +518,13 @@ class AnnexView(APIView):
         if self.annex == 4:
             from skillcert.assessment.annex4 import annex4
 
-            if batch.state in {BatchState.DRAFT, BatchState.PLAN_FILED}:
-                raise _not_yet("成绩录入后方可生成附件4")
+            if annex_not_ready(batch, 4):
+                raise _not_yet(annex_not_ready(batch, 4))
             return xlsx_response(annex4(batch), f"附件4-认定结果汇总表-{batch.title}.xlsx")
         from skillcert.certificates.annex5 import annex5
 
-        if batch.state not in {BatchState.CERTIFICATES_ISSUED, BatchState.RESULTS_FILED}:
-            raise _not_yet("证书编号生成后方可生成附件5")
+        if annex_not_ready(batch, 5):
+            raise _not_yet(annex_not_ready(batch, 5))
         return xlsx_response(annex5(batch), f"附件5-合格人员证书信息表-{batch.title}.xlsx")
 
 
@@ -596,7 +586,7 @@ class SegmentsView(APIView):
 
     @extend_schema(
         request=inline_serializer(
-            "SegmentRequest",
+            "SegmentAllocation",
             {
                 "organization": serializers.IntegerField(),
                 "year": serializers.IntegerField(),

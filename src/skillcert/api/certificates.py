@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 
 from skillcert.api.pagination import paginated
 from skillcert.api.throttling import WindowRateThrottle
+from skillcert.api.workflow import WorkflowFields
 from skillcert.certificates.access import certificates_for, get_certificate_for_user
 from skillcert.certificates.keys import public_jwks
 from skillcert.certificates.models import Certificate
@@ -31,7 +32,7 @@ from skillcert.rules.idtypes import ID_TYPES
 from skillcert.rules.levels import level_name
 
 
-class CertificateSerializer(serializers.ModelSerializer):
+class CertificateSerializer(WorkflowFields, serializers.ModelSerializer):
     id_type_name = serializers.SerializerMethodField()
     level_name = serializers.SerializerMethodField()
     superseded_by = serializers.SlugRelatedField(slug_field="number", read_only=True)
@@ -72,6 +73,8 @@ class CertificateSerializer(serializers.ModelSerializer):
             "notes",
             "events",
             "pdf",
+            "actions",
+            "next",
         ]
 
     def get_id_type_name(self, certificate: Certificate) -> str:
@@ -112,7 +115,7 @@ class CertificateSerializer(serializers.ModelSerializer):
         return f"/api/v1/certificates/{certificate.number}.pdf"
 
 
-class CertificateListSerializer(serializers.ModelSerializer):
+class CertificateListSerializer(WorkflowFields, serializers.ModelSerializer):
     class Meta:
         model = Certificate
         fields = [
@@ -126,11 +129,15 @@ class CertificateListSerializer(serializers.ModelSerializer):
             "organization",
             "organization_name",
             "batch",
+            "actions",
+            "next",
         ]
 
 
 def certificate_response(certificate: Certificate, request: Request, code: int = 200) -> Response:
-    fresh = Certificate.objects.select_related("superseded_by").get(pk=certificate.pk)
+    fresh = Certificate.objects.select_related("superseded_by", "organization").get(
+        pk=certificate.pk
+    )
     return Response(CertificateSerializer(fresh, context={"request": request}).data, status=code)
 
 
@@ -148,7 +155,11 @@ class CertificateListView(APIView):
         responses={200: CertificateListSerializer(many=True)},
     )
     def get(self, request: Request) -> Response:
-        certificates = certificates_for(request.user).order_by("-issued_on", "number")
+        certificates = (
+            certificates_for(request.user)
+            .select_related("organization")
+            .order_by("-issued_on", "number")
+        )
         params = request.query_params
         text = (params.get("q") or "").strip()
         if text:
@@ -160,7 +171,11 @@ class CertificateListView(APIView):
         if params.get("status"):
             certificates = certificates.filter(status=params["status"])
         return paginated(
-            request, certificates, lambda page: CertificateListSerializer(page, many=True).data
+            request,
+            certificates,
+            lambda page: (
+                CertificateListSerializer(page, many=True, context={"request": request}).data
+            ),
         )
 
 

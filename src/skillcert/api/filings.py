@@ -213,7 +213,7 @@ class FilingObjectionsView(APIView):
         if case is None:
             raise NotFound("该申请不在公示期", code="not_found")
         objection = lodge_filing_objection(case, request.data)
-        data = ObjectionSerializer(objection, context={"reviewer": False}).data
+        data = ObjectionSerializer(objection, context={"reviewer": False, "request": request}).data
         return Response(data, status=status.HTTP_201_CREATED)
 
 
@@ -240,7 +240,9 @@ class ObjectionResolveView(APIView):
         resolved = resolve_filing_objection(
             objection, upheld=data.get("upheld"), reason=data.get("reason"), actor=request.user
         )
-        return Response(ObjectionSerializer(resolved, context={"reviewer": True}).data)
+        return Response(
+            ObjectionSerializer(resolved, context={"reviewer": True, "request": request}).data
+        )
 
 
 class FilingReceiptView(APIView):

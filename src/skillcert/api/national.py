@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from skillcert.api.pagination import paginated
+from skillcert.api.workflow import WorkflowFields
 from skillcert.certificates import national
 from skillcert.certificates.models import NationalExport, NationalExportState
 from skillcert.rules.errors import NotFound
@@ -22,7 +23,7 @@ from skillcert.rules.errors import NotFound
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class NationalExportSerializer(serializers.ModelSerializer):
+class NationalExportSerializer(WorkflowFields, serializers.ModelSerializer):
     batch_title = serializers.SerializerMethodField()
     created_by = serializers.CharField(source="created_by_name")
     file = serializers.SerializerMethodField()
@@ -49,6 +50,8 @@ class NationalExportSerializer(serializers.ModelSerializer):
             "receipt",
             "attempts",
             "last_error",
+            "actions",
+            "next",
         ]
 
     def get_batch_title(self, export: NationalExport) -> str | None:
@@ -80,9 +83,9 @@ SEND_RESPONSE = inline_serializer(
 )
 
 
-def export_data(export: NationalExport) -> dict[str, Any]:
-    fresh = NationalExport.objects.select_related("batch").get(pk=export.pk)
-    return NationalExportSerializer(fresh).data
+def export_data(export: NationalExport, request: Request) -> dict[str, Any]:
+    fresh = NationalExport.objects.select_related("batch", "created_by").get(pk=export.pk)
+    return NationalExportSerializer(fresh, context={"request": request}).data
 
 
 class NationalExportListView(APIView):
@@ -100,7 +103,11 @@ class NationalExportListView(APIView):
             if request.query_params.get(name):
                 exports = exports.filter(**{name: request.query_params[name]})
         return paginated(
-            request, exports, lambda page: NationalExportSerializer(page, many=True).data
+            request,
+            exports,
+            lambda page: (
+                NationalExportSerializer(page, many=True, context={"request": request}).data
+            ),
         )
 
     @extend_schema(
@@ -114,13 +121,13 @@ class NationalExportListView(APIView):
             batch=wanted.batch, period=wanted.period, changes=wanted.changes, actor=request.user
         )
         code = status.HTTP_201_CREATED if prepared.created else status.HTTP_200_OK
-        return Response(export_data(prepared.export), status=code)
+        return Response(export_data(prepared.export, request), status=code)
 
 
 class NationalExportDetailView(APIView):
     @extend_schema(responses={200: NationalExportSerializer})
     def get(self, request: Request, pk: int) -> Response:
-        return Response(export_data(national.get_export_for_user(request.user, pk)))
+        return Response(export_data(national.get_export_for_user(request.user, pk), request))
 
 
 class NationalExportSendView(APIView):
@@ -130,7 +137,7 @@ class NationalExportSendView(APIView):
         delivery = national.deliver(export, actor=request.user)
         return Response(
             {
-                "export": export_data(delivery.export),
+                "export": export_data(delivery.export, request),
                 "sent_now": delivery.sent_now,
                 "message": delivery.message,
             }

@@ -26,11 +26,12 @@ from skillcert.registry.services.filings import recommend_province_wide
 from skillcert.rules.errors import NotFound
 
 
-def organization_response(organization: Organization, code: int = 200) -> Response:
+def organization_response(
+    request: Request, organization: Organization, code: int = 200
+) -> Response:
     fresh = with_scope(Organization.objects.filter(pk=organization.pk)).get()
-    return Response(
-        OrganizationSerializer(fresh, context={"city_codes": all_city_codes()}).data, status=code
-    )
+    context = {"city_codes": all_city_codes(), "request": request}
+    return Response(OrganizationSerializer(fresh, context=context).data, status=code)
 
 
 class OrganizationListView(APIView):
@@ -40,7 +41,7 @@ class OrganizationListView(APIView):
         status_filter = request.query_params.get("status")
         if status_filter:
             organizations = organizations.filter(status=status_filter)
-        context = {"city_codes": all_city_codes()}
+        context = {"city_codes": all_city_codes(), "request": request}
         return paginated(
             request,
             organizations.order_by("name", "pk"),
@@ -51,7 +52,7 @@ class OrganizationListView(APIView):
 class OrganizationDetailView(APIView):
     @extend_schema(responses={200: OrganizationSerializer})
     def get(self, request: Request, pk: int) -> Response:
-        return organization_response(get_organization_for_user(request.user, pk))
+        return organization_response(request, get_organization_for_user(request.user, pk))
 
 
 class PilotResultView(APIView):
@@ -63,7 +64,7 @@ class PilotResultView(APIView):
         organization = get_organization_for_user(request.user, pk)
         data = request.data if isinstance(request.data, dict) else {}
         service.record_pilot_result(organization, passed=data.get("passed"), actor=request.user)
-        return organization_response(organization)
+        return organization_response(request, organization)
 
 
 class RevokeView(APIView):
@@ -95,7 +96,7 @@ class RevokeView(APIView):
             category=data.get("category"),
             actor=request.user,
         )
-        return organization_response(organization)
+        return organization_response(request, organization)
 
 
 class RecommendView(APIView):
@@ -129,7 +130,7 @@ class MergeView(APIView):
             if isinstance(pk, int) and not visible.filter(pk=pk).exists():
                 raise NotFound("未找到该评价组织", code="not_found")
         target = service.merge_organizations(data, actor=request.user)
-        return organization_response(target, status.HTTP_201_CREATED)
+        return organization_response(request, target, status.HTTP_201_CREATED)
 
 
 class RetiredNumbersView(APIView):

@@ -7,8 +7,10 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from skillcert.api.workflow import HistorySerializer, WorkflowFields, history_of
 from skillcert.registry import checklist as eligibility
 from skillcert.registry.access import may_read_materials, parties_for_case
+from skillcert.registry.machines import FILING_MACHINE
 from skillcert.registry.models import (
     Evaluation,
     FilingCase,
@@ -19,9 +21,9 @@ from skillcert.registry.models import (
     RetiredNumber,
     ScopeItem,
 )
-from skillcert.registry.selectors import cities_of, deadline_view, next_deadline_of
+from skillcert.registry.selectors import cities_of, next_deadline_of
 from skillcert.registry.services.filings import missing_for_submission
-from skillcert.registry.workflow import FilingState, Party, allowed_actions
+from skillcert.registry.workflow import Party
 
 
 class ScopeItemSerializer(serializers.ModelSerializer):
@@ -34,7 +36,7 @@ class ScopeItemSerializer(serializers.ModelSerializer):
         fields = ["name", "code", "edition", "work_type", "levels", "new_occupation"]
 
 
-class OrganizationSerializer(serializers.ModelSerializer):
+class OrganizationBaseSerializer(serializers.ModelSerializer):
     home_city = serializers.SlugRelatedField(slug_field="code", read_only=True)
     filing_authority = serializers.SlugRelatedField(slug_field="code", read_only=True)
     cities = serializers.SerializerMethodField()
@@ -69,10 +71,18 @@ class OrganizationSerializer(serializers.ModelSerializer):
         return cities_of(organization, self.context.get("city_codes"))
 
 
-class PublicOrganizationSerializer(OrganizationSerializer):
+class OrganizationSerializer(WorkflowFields, OrganizationBaseSerializer):
+    """An organization as the officers and the organization itself read it, with what the
+    caller may do on it (``actions``) and who acts next."""
+
+    class Meta(OrganizationBaseSerializer.Meta):
+        fields = [*OrganizationBaseSerializer.Meta.fields, "actions", "next"]
+
+
+class PublicOrganizationSerializer(OrganizationBaseSerializer):
     city = serializers.SerializerMethodField()
 
-    class Meta(OrganizationSerializer.Meta):
+    class Meta(OrganizationBaseSerializer.Meta):
         fields = [
             "id",
             "filing_number",
@@ -112,10 +122,20 @@ class EvaluationSerializer(serializers.ModelSerializer):
         fields = ["id", "method", "evaluators", "date", "opinion", "score"]
 
 
-class ObjectionSerializer(serializers.ModelSerializer):
+class ObjectionSerializer(WorkflowFields, serializers.ModelSerializer):
     class Meta:
         model = Objection
-        fields = ["id", "content", "contact", "state", "resolution", "lodged_at", "resolved_at"]
+        fields = [
+            "id",
+            "content",
+            "contact",
+            "state",
+            "resolution",
+            "lodged_at",
+            "resolved_at",
+            "actions",
+            "next",
+        ]
 
     def to_representation(self, objection: Objection) -> dict[str, Any]:
         data = super().to_representation(objection)
@@ -139,7 +159,7 @@ class DeadlineSerializer(serializers.Serializer):
     note = serializers.CharField()
 
 
-class FilingSerializer(serializers.ModelSerializer):
+class FilingSerializer(WorkflowFields, serializers.ModelSerializer):
     city = serializers.CharField(source="authority.code")
     organization_name = serializers.CharField(source="organization.name")
     occupations = serializers.SerializerMethodField()
@@ -151,7 +171,6 @@ class FilingSerializer(serializers.ModelSerializer):
     missing = serializers.SerializerMethodField()
     evaluations = EvaluationSerializer(many=True, read_only=True)
     objections = serializers.SerializerMethodField()
-    actions = serializers.SerializerMethodField()
     history = serializers.SerializerMethodField()
 
     class Meta:
@@ -194,6 +213,7 @@ class FilingSerializer(serializers.ModelSerializer):
             "evaluations",
             "objections",
             "actions",
+            "next",
             "history",
         ]
 
@@ -235,7 +255,7 @@ class FilingSerializer(serializers.ModelSerializer):
     def get_overdue(self, case: FilingCase) -> bool:
         if case.overdue:
             return True
-        return case.state == FilingState.SUBMITTED and deadline_view(case.acceptance_due).overdue
+        return FILING_MACHINE.overdue(case)
 
     @extend_schema_field(DeadlineSerializer)
     def get_next_deadline(self, case: FilingCase) -> dict[str, Any]:
@@ -259,7 +279,9 @@ class FilingSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.DictField(child=serializers.ListField()))
     def get_missing(self, case: FilingCase) -> dict[str, list[str]]:
-        return missing_for_submission(case) if case.state == FilingState.DRAFT else {}
+        return (
+            missing_for_submission(case) if FILING_MACHINE.may(case, self._user(), "submit") else {}
+        )
 
     @extend_schema_field(ObjectionSerializer(many=True))
     def get_objections(self, case: FilingCase) -> list[dict[str, Any]]:
@@ -267,29 +289,14 @@ class FilingSerializer(serializers.ModelSerializer):
             self._user(), "is_province_officer", False
         )
         return ObjectionSerializer(
-            case.objections.all(), many=True, context={"reviewer": reviewer}
+            case.objections.all(),
+            many=True,
+            context={"reviewer": reviewer, "request": self.context.get("request")},
         ).data
 
-    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
-    def get_actions(self, case: FilingCase) -> list[dict[str, str]]:
-        parties = parties_for_case(self._user(), case)
-        return [
-            {"action": t.action, "label": t.label} for t in allowed_actions(case.state, parties)
-        ]
-
-    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    @extend_schema_field(HistorySerializer(many=True))
     def get_history(self, case: FilingCase) -> list[dict[str, Any]]:
-        return [
-            {
-                "action": t.action,
-                "from": t.from_state,
-                "to": t.to_state,
-                "actor": t.actor,
-                "at": t.at,
-                "note": t.note,
-            }
-            for t in case.transitions.all()
-        ]
+        return history_of(case)
 
 
 class FilingListSerializer(serializers.ModelSerializer):
@@ -330,6 +337,8 @@ class FilingListSerializer(serializers.ModelSerializer):
 
 class NoticeSerializer(serializers.ModelSerializer):
     authority = serializers.CharField(source="authority.name")
+    # Who publishes it: the organization for its result publicity (五 (三)), else the bureau.
+    publisher = serializers.CharField(read_only=True)
     subject_id = serializers.IntegerField(read_only=True, allow_null=True)
     current = serializers.SerializerMethodField()
     objections_open = serializers.SerializerMethodField()
@@ -342,6 +351,7 @@ class NoticeSerializer(serializers.ModelSerializer):
             "title",
             "body",
             "authority",
+            "publisher",
             "starts_on",
             "ends_on",
             "current",
@@ -359,7 +369,7 @@ class NoticeSerializer(serializers.ModelSerializer):
         return bool(
             self.get_current(notice)
             and notice.filing_id
-            and notice.filing.state == FilingState.IN_PUBLICITY
+            and FILING_MACHINE.may(notice.filing, None, "objections")
         )
 
 

@@ -8,7 +8,12 @@ from typing import Any
 
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import permissions, serializers, status
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
@@ -18,6 +23,7 @@ from rest_framework.views import APIView
 from skillcert.api.batches import xlsx_response
 from skillcert.api.pagination import paginated
 from skillcert.api.throttling import WindowRateThrottle
+from skillcert.api.workflow import WorkflowFields
 from skillcert.registry.access import get_organization_for_user
 from skillcert.rules import clock
 from skillcert.rules.errors import Forbidden, InvalidInput, NotFound
@@ -29,9 +35,11 @@ from skillcert.supervision.access import (
 )
 from skillcert.supervision.models import (
     AnnualReport,
+    Finding,
     Inspection,
     InspectionDraw,
     InspectionState,
+    Rectification,
     Violation,
 )
 from skillcert.supervision.services import draws, inspections, reports
@@ -122,59 +130,126 @@ class PublicDrawView(PublicView):
         return Response(draws.public_record(record))
 
 
-def inspection_answer(inspection: Inspection, *, public: bool = False) -> dict[str, Any]:
-    answer: dict[str, Any] = {
-        "id": inspection.pk,
-        "draw": inspection.draw_id,
-        "organization": inspection.organization_id,
-        "organization_name": inspection.organization.name,
-        "filing_number": inspection.organization.filing_number,
-        "batch": inspection.batch_id,
-        "state": inspection.state,
-        "conclusion": inspection.conclusion,
-        "conclusion_label": inspection.get_conclusion_display() if inspection.conclusion else "",
-        "conclusion_note": inspection.conclusion_note,
-        "published_on": inspection.published_on,
-        "findings": [
-            {
-                "stage": f.stage,
-                "findings": f.text,
-                "attachment": f.attachment_name,
-                "recorded_at": f.recorded_at,
-            }
-            for f in inspection.findings.all()
-        ],
-    }
-    rectification = getattr(inspection, "rectification", None)
-    if rectification is not None:
-        answer["rectification"] = {
+class RectificationSerializer(WorkflowFields, serializers.ModelSerializer):
+    class Meta:
+        model = Rectification
+        fields = ["requirement", "due_on", "response", "accepted", "state", "actions", "next"]
+
+
+class FindingSerializer(serializers.ModelSerializer):
+    findings = serializers.CharField(source="text")
+    attachment = serializers.CharField(source="attachment_name")
+
+    class Meta:
+        model = Finding
+        fields = ["stage", "findings", "attachment", "recorded_at"]
+
+
+class InspectionSerializer(WorkflowFields, serializers.ModelSerializer):
+    """An inspection with its findings, conclusion and rectification (``rectification`` only
+    when one was ordered), what the caller may do on it and who acts next."""
+
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    filing_number = serializers.CharField(source="organization.filing_number", read_only=True)
+    conclusion_label = serializers.SerializerMethodField()
+    findings = FindingSerializer(many=True, read_only=True)
+    rectification = serializers.SerializerMethodField()
+    inspectors = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Inspection
+        fields = [
+            "id",
+            "draw",
+            "organization",
+            "organization_name",
+            "filing_number",
+            "batch",
+            "state",
+            "conclusion",
+            "conclusion_label",
+            "conclusion_note",
+            "published_on",
+            "findings",
+            "rectification",
+            "inspectors",
+            "actions",
+            "next",
+        ]
+
+    def get_conclusion_label(self, inspection: Inspection) -> str:
+        return inspection.get_conclusion_display() if inspection.conclusion else ""
+
+    @extend_schema_field(RectificationSerializer(required=False))
+    def get_rectification(self, inspection: Inspection) -> dict[str, Any] | None:
+        rectification = getattr(inspection, "rectification", None)
+        if rectification is None:
+            return None
+        return RectificationSerializer(rectification, context=self.context).data
+
+    def get_inspectors(self, inspection: Inspection) -> list[str]:
+        return [u.display_name or u.username for u in inspection.inspectors.all()]
+
+    def to_representation(self, instance: Inspection) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if data["rectification"] is None:
+            del data["rectification"]
+        return data
+
+
+class PublicInspectionSerializer(InspectionSerializer):
+    """一公开: what the public reads of a published inspection (never the inspectors)."""
+
+    class Meta(InspectionSerializer.Meta):
+        fields = [
+            f
+            for f in InspectionSerializer.Meta.fields
+            if f not in {"inspectors", "actions", "next"}
+        ]
+
+    @extend_schema_field(RectificationSerializer(required=False))
+    def get_rectification(self, inspection: Inspection) -> dict[str, Any] | None:
+        rectification = getattr(inspection, "rectification", None)
+        if rectification is None:
+            return None
+        return {
             "requirement": rectification.requirement,
             "due_on": rectification.due_on,
             "response": rectification.response,
             "accepted": rectification.accepted,
         }
-    if not public:
-        answer["inspectors"] = [u.display_name or u.username for u in inspection.inspectors.all()]
-    return answer
+
+
+def inspection_answer(inspection: Inspection, request: Request) -> dict[str, Any]:
+    return InspectionSerializer(inspection, context={"request": request}).data
+
+
+def inspection_page(request: Request, page: list[Inspection]) -> Any:
+    return InspectionSerializer(page, many=True, context={"request": request}).data
 
 
 class InspectionsView(APIView):
     @extend_schema(
         operation_id="inspections_list",
         parameters=[OpenApiParameter("state", str)],
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: InspectionSerializer(many=True)},
     )
     def get(self, request: Request) -> Response:
-        records = inspections_for(request.user).select_related("organization").distinct()
+        records = (
+            inspections_for(request.user)
+            .select_related("organization", "authority", "rectification", "draw__drawn_by")
+            .prefetch_related("findings", "inspectors")
+            .distinct()
+        )
         if request.query_params.get("state"):
             records = records.filter(state=request.query_params["state"])
-        return paginated(request, records, lambda page: [inspection_answer(i) for i in page])
+        return paginated(request, records, lambda page: inspection_page(request, page))
 
 
 class InspectionDetailView(APIView):
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: InspectionSerializer})
     def get(self, request: Request, pk: int) -> Response:
-        return Response(inspection_answer(get_inspection_for_user(request.user, pk)))
+        return Response(inspection_answer(get_inspection_for_user(request.user, pk), request))
 
 
 class FindingsView(APIView):
@@ -189,7 +264,7 @@ class FindingsView(APIView):
                 "attachment": serializers.FileField(required=False),
             },
         ),
-        responses={201: OpenApiTypes.OBJECT},
+        responses={201: InspectionSerializer},
     )
     def post(self, request: Request, pk: int) -> Response:
         inspection = get_inspection_for_user(request.user, pk)
@@ -200,7 +275,7 @@ class FindingsView(APIView):
             actor=request.user,
         )
         return Response(
-            inspection_answer(get_inspection_for_user(request.user, pk)),
+            inspection_answer(get_inspection_for_user(request.user, pk), request),
             status=status.HTTP_201_CREATED,
         )
 
@@ -217,12 +292,12 @@ def inspection_action(action: str) -> type[APIView]:
             inspections.respond_rectification(inspection, data.get("response"), actor=request.user)
         else:
             inspections.review_rectification(inspection, data.get("accepted"), actor=request.user)
-        return Response(inspection_answer(get_inspection_for_user(request.user, pk)))
+        return Response(inspection_answer(get_inspection_for_user(request.user, pk), request))
 
     decorated = extend_schema(
         operation_id=f"inspection_{action.replace('-', '_')}",
         request=OpenApiTypes.OBJECT,
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: InspectionSerializer},
     )(post)
     name = "Inspection" + "".join(p.title() for p in action.split("-")) + "View"
     return type(name, (APIView,), {"post": decorated})
@@ -234,15 +309,16 @@ INSPECTION_ACTIONS = ("conclude", "publish", "rectification", "rectification-rev
 class PublicInspectionResultsView(PublicView):
     """一公开: results the officers approved for publication."""
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, auth=[])
+    @extend_schema(responses={200: PublicInspectionSerializer(many=True)}, auth=[])
     def get(self, request: Request) -> Response:
         records = (
             Inspection.objects.filter(state=InspectionState.PUBLISHED)
-            .select_related("organization")
+            .select_related("organization", "rectification")
+            .prefetch_related("findings")
             .order_by("-published_on", "-pk")
         )
         return paginated(
-            request, records, lambda page: [inspection_answer(i, public=True) for i in page]
+            request, records, lambda page: PublicInspectionSerializer(page, many=True).data
         )
 
 
@@ -274,36 +350,52 @@ class ConflictsView(APIView):
         )
 
 
-def report_answer(report: AnnualReport) -> dict[str, Any]:
-    return {
-        "id": report.pk,
-        "organization": report.organization_id,
-        "year": report.year,
-        "narrative": report.narrative,
-        "statistics": report.statistics,
-        "filed_on": report.filed_on,
-        "due_on": report.due_on,
-        "late": report.late,
-    }
+class AnnualReportSerializer(WorkflowFields, serializers.ModelSerializer):
+    state = serializers.CharField(read_only=True, help_text="`filed`: a report row is filed")
+
+    class Meta:
+        model = AnnualReport
+        fields = [
+            "id",
+            "organization",
+            "year",
+            "narrative",
+            "statistics",
+            "filed_on",
+            "due_on",
+            "late",
+            "state",
+            "actions",
+            "next",
+        ]
 
 
 class AnnualReportsView(APIView):
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: AnnualReportSerializer(many=True)})
     def get(self, request: Request, pk: int) -> Response:
         organization = get_organization_for_user(request.user, pk)
-        return Response([report_answer(r) for r in organization.annual_reports.all()])
+        return Response(
+            AnnualReportSerializer(
+                organization.annual_reports.select_related("organization"),
+                many=True,
+                context={"request": request},
+            ).data
+        )
 
     @extend_schema(
         request=inline_serializer(
             "AnnualReportRequest",
             {"year": serializers.IntegerField(), "narrative": serializers.CharField()},
         ),
-        responses={201: OpenApiTypes.OBJECT},
+        responses={201: AnnualReportSerializer},
     )
     def post(self, request: Request, pk: int) -> Response:
         organization = get_organization_for_user(request.user, pk)
         report = reports.file_annual_report(organization, request.data, actor=request.user)
-        return Response(report_answer(report), status=status.HTTP_201_CREATED)
+        return Response(
+            AnnualReportSerializer(report, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class MissingReportsView(APIView):

@@ -8,8 +8,10 @@ from skillcert.api import (
     national,
     organizations,
     public,
+    segment_requests,
     supervision,
     views,
+    worklist,
 )
 from skillcert.api.routing import route
 from skillcert.api.unknown import unknown_endpoint
@@ -31,6 +33,7 @@ urlpatterns = [
     route(r"api/v1/auth/token", views.TokenView.as_view(), "token"),
     route(r"api/v1/register", views.RegisterView.as_view(), "register"),
     route(r"api/v1/me", views.MeView.as_view(), "me"),
+    route(r"api/v1/worklist", worklist.WorklistView.as_view(), "worklist"),
     # Filing cases
     route(r"api/v1/filings", filings.FilingListView.as_view(), "filings"),
     route(r"api/v1/filings/(?P<pk>\d+)", filings.FilingDetailView.as_view(), "filing"),
@@ -159,6 +162,26 @@ urlpatterns = [
         "batch-annex5",
     ),
     route(r"api/v1/segments", batches.SegmentsView.as_view(), "segments"),
+    route(
+        r"api/v1/segment-requests",
+        segment_requests.SegmentRequestListView.as_view(),
+        "segment-requests",
+    ),
+    route(
+        r"api/v1/segment-requests/(?P<pk>\d+)",
+        segment_requests.SegmentRequestDetailView.as_view(),
+        "segment-request",
+    ),
+    route(
+        r"api/v1/segment-requests/(?P<pk>\d+)/grant",
+        segment_requests.SegmentRequestGrantView.as_view(),
+        "segment-request-grant",
+    ),
+    route(
+        r"api/v1/segment-requests/(?P<pk>\d+)/refuse",
+        segment_requests.SegmentRequestRefuseView.as_view(),
+        "segment-request-refuse",
+    ),
     # Certificates
     route(r"api/v1/certificates", certificates.CertificateListView.as_view(), "certificates"),
     route(

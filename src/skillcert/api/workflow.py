@@ -1,0 +1,73 @@
+"""``actions``, ``next`` and ``history`` of every stateful object, asked of its workflow."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from skillcert.workflow.machine import machine_for
+
+
+class ActionSerializer(serializers.Serializer):
+    action = serializers.CharField(help_text="the last path segment of the action's POST")
+    label = serializers.CharField(help_text="its Chinese name")
+
+
+class NextSerializer(serializers.Serializer):
+    party = serializers.CharField(
+        help_text="a role, `organization`, `public`, or `system` (time moves it on `due`)"
+    )
+    action = serializers.CharField()
+    label = serializers.CharField()
+    due = serializers.DateField(allow_null=True)
+    deadline = serializers.BooleanField(
+        help_text="true: `due` is owed by the party (late after it); false: possible from `due`"
+    )
+
+
+class HistorySerializer(serializers.Serializer):
+    action = serializers.CharField()
+    label = serializers.CharField()
+    to = serializers.CharField()
+    actor = serializers.CharField()
+    at = serializers.DateTimeField()
+    note = serializers.CharField()
+
+
+def _user(serializer: serializers.Serializer) -> Any:
+    request = serializer.context.get("request")
+    return getattr(request, "user", None)
+
+
+class WorkflowFields(serializers.Serializer):
+    """Mixed into a ModelSerializer of a model with a workflow: adds ``actions`` and
+    ``next`` (list them in ``Meta.fields``)."""
+
+    actions = serializers.SerializerMethodField()
+    next = serializers.SerializerMethodField()
+
+    @extend_schema_field(ActionSerializer(many=True))
+    def get_actions(self, obj: Any) -> list[dict[str, str]]:
+        return machine_for(obj).actions(obj, _user(self))
+
+    @extend_schema_field(NextSerializer(allow_null=True))
+    def get_next(self, obj: Any) -> dict[str, Any] | None:
+        return machine_for(obj).next(obj)
+
+
+def history_of(obj: Any) -> list[dict[str, Any]]:
+    machine = machine_for(obj)
+    return [
+        {
+            "action": change.action,
+            "label": machine.workflow.action_label(change.action),
+            "from": change.from_state,
+            "to": change.to_state,
+            "actor": change.actor,
+            "at": change.at,
+            "note": change.note,
+        }
+        for change in machine.history(obj)
+    ]

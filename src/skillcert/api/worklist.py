@@ -1,0 +1,45 @@
+"""``GET /api/v1/worklist``: what the caller can do now, across every workflow."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from skillcert.api.pagination import Pagination
+from skillcert.workflow.worklist import counts, worklist
+
+
+class WorkItemSerializer(serializers.Serializer):
+    type = serializers.CharField(help_text="the workflow: filing, batch, objection, …")
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    action = serializers.CharField()
+    label = serializers.CharField()
+    due = serializers.DateField(allow_null=True)
+    overdue = serializers.BooleanField()
+
+
+class WorklistView(APIView):
+    @extend_schema(
+        responses={
+            200: inline_serializer(
+                "Worklist",
+                {
+                    "count": serializers.IntegerField(),
+                    "next": serializers.URLField(allow_null=True),
+                    "results": WorkItemSerializer(many=True),
+                    "counts": serializers.DictField(child=serializers.IntegerField()),
+                },
+            )
+        }
+    )
+    def get(self, request: Request) -> Response:
+        items = worklist(request.user)
+        paginator = Pagination()
+        page = paginator.paginate_queryset(items, request)
+        response = paginator.get_paginated_response(WorkItemSerializer(page, many=True).data)
+        response.data["counts"] = counts(items)
+        return response
