@@ -16,10 +16,10 @@ from django.test import Client
 
 from skillcert.accounts.services import add_user
 from skillcert.assessment import excel
-from skillcert.assessment.access import parties_for_batch
+from skillcert.assessment.machines import BATCH_MACHINE
 from skillcert.assessment.models import Batch, Inspection
 from skillcert.assessment.services import plans, results
-from skillcert.assessment.workflow import allowed_batch_actions
+from skillcert.assessment.workflow import BUTTON_ACTIONS
 from skillcert.audit.service import SYSTEM
 from skillcert.certificates.models import Certificate, Segment
 from skillcert.certificates.services.issuing import issue_batch
@@ -244,9 +244,9 @@ def test_publicity_and_result_filing_deadlines(organization, org_user, province_
     batch = batch_in("in_publicity", organization, org_user, today)
     owner = client_of(org_user)
     assert "结果公示截止 2026-11-10（还剩 6 天）" in text(owner.get(f"/org/batches/{batch.pk}"))
-    today("2026-11-11")  # over, not yet closed by the sweep: result filing runs
+    today("2026-11-11")  # over: reading the batch closes it, result filing runs
     assert "结果报备期限 2026-11-24" in text(owner.get("/org/batches"))
-    results.close_publicity(batch, actor=org_user)
+    assert Batch.objects.get(pk=batch.pk).state == "publicity_closed"
     segments_for(organization, province_center)
     issue_batch(Batch.objects.get(pk=batch.pk), actor=org_user)
     today("2026-11-25")
@@ -480,16 +480,25 @@ STATES = [
 def test_buttons_equal_allowed_actions(
     state, organization, org_user, city_center, inspector, province_center, today
 ):
+    """The action bar shows exactly the button actions the workflow offers the reader now."""
     batch = walk(state, organization, org_user, province_center, today)
+    assert batch.state == state
     owner_page = client_of(org_user).get(f"/org/batches/{batch.pk}")
     assert owner_page.status_code == 200
-    expected = {t.action for t in allowed_batch_actions(state, parties_for_batch(org_user, batch))}
+    expected = offered_buttons(batch, org_user)
     assert buttons(owner_page) == expected
+    if state not in {"in_publicity", "results_filed"}:
+        assert expected  # the organization's next step is a button
+    if state == "in_publicity":
+        assert "issue" not in expected  # time closes the publicity first
     if state != "draft":
         for officer in (city_center, inspector, province_center):
             page = client_of(officer).get(f"/review/batches/{batch.pk}")
-            allowed = allowed_batch_actions(state, parties_for_batch(officer, batch))
-            assert buttons(page) == {t.action for t in allowed} == set()
+            assert buttons(page) == offered_buttons(batch, officer) == set()
+
+
+def offered_buttons(batch: Batch, user) -> set[str]:
+    return {t.action for t in BATCH_MACHINE.available(batch, user) if t.action in BUTTON_ACTIONS}
 
 
 def test_wrong_role_posts_change_nothing(organization, org_user, city_center, inspector, today):
@@ -630,7 +639,9 @@ def test_issue_without_segments_explains_the_shortage(
     owner = client_of(org_user)
     page = text(owner.get(f"/org/batches/{batch.pk}"))
     assert "证书号段（2026 年）" in page and "不足" in page
-    response = owner.post(f"/org/batches/{batch.pk}/act", {"action": "issue"})
+    # Nobody has a photo: the page asks for confirmation first (tested below), given here.
+    confirmed = {"action": "issue", "confirm_no_photos": "1"}
+    response = owner.post(f"/org/batches/{batch.pk}/act", confirmed)
     assert response.status_code == 409
     page = text(response)
     assert "证书号段不足，未生成任何证书编号" in page and "号段剩余 0 个" in page
@@ -638,7 +649,7 @@ def test_issue_without_segments_explains_the_shortage(
     assert Batch.objects.get(pk=batch.pk).state == "publicity_closed"
 
     segments_for(organization, province_center)
-    response = owner.post(f"/org/batches/{batch.pk}/act", {"action": "issue"}, follow=True)
+    response = owner.post(f"/org/batches/{batch.pk}/act", confirmed, follow=True)
     assert "已生成 5 个证书编号" in text(response)
     numbers = set(Certificate.objects.values_list("number", flat=True))
     page = html(response)
@@ -750,3 +761,25 @@ def test_scores_for_is_the_factory_default(organization, org_user, today):
     assert len(scores_for(batch)["results"]) == 6
     page = text(client_of(org_user).get(f"/org/batches/{batch.pk}"))
     assert "合格 5" in page
+
+
+def test_issuing_for_passers_without_photos_asks_for_confirmation(
+    organization, org_user, province_center, today
+):
+    segments_for(organization, province_center)
+    batch = batch_in("publicity_closed", organization, org_user, today)
+    owner = client_of(org_user)
+    page = text(owner.get(f"/org/batches/{batch.pk}"))
+    names = list(batch.candidates.filter(passed=True).values_list("name", flat=True))
+    assert "名合格人员还没有照片" in page and all(name in page for name in names)
+    refused = owner.post(f"/org/batches/{batch.pk}/act", {"action": "issue"})
+    assert refused.status_code == 400
+    assert "没有照片" in text(refused) and names[0] in text(refused)
+    assert not Certificate.objects.exists()
+    assert Batch.objects.get(pk=batch.pk).state == "publicity_closed"
+    done = owner.post(
+        f"/org/batches/{batch.pk}/act",
+        {"action": "issue", "confirm_no_photos": "1"},
+        follow=True,
+    )
+    assert "已生成" in text(done) and Certificate.objects.count() == len(names)

@@ -581,7 +581,7 @@ def test_batch_print_job_completes_and_the_pdf_downloads(batch, org_user, other_
 
     progress = client.get(f"{started['Location']}/progress")
     body = progress.json()
-    assert body["state"] == "done" and body["percent"] == 100
+    assert body["phase"] == "done" and body["percent"] == 100
     assert body["done"] == body["total"] == 5
     assert body["file"] == f"/batches/{batch.pk}/print/{job}/file"
 
@@ -590,8 +590,8 @@ def test_batch_print_job_completes_and_the_pdf_downloads(batch, org_user, other_
     data = b"".join(pdf.streaming_content)
     assert data.startswith(b"%PDF")
     assert len(PdfReader(io.BytesIO(data)).pages) == 5
-    state = json.loads((printing.prints_dir() / f"{job}.json").read_text(encoding="utf-8"))
-    assert state["state"] == "done" and state["batch"] == batch.pk
+    record = json.loads((printing.prints_dir() / f"{job}.json").read_text(encoding="utf-8"))
+    assert record["phase"] == "done" and record["batch"] == batch.pk
 
     assert client_of(other_org_user).get(body["file"]).status_code == 404
     assert client.get(f"/batches/{batch.pk}/print/{'0' * 32}").status_code == 404
@@ -602,12 +602,12 @@ def test_a_running_job_is_reported_and_a_lost_one_is_failed(batch, org_user, mon
     client = client_of(org_user)
     location = client.post(f"/batches/{batch.pk}/print")["Location"]
     body = client.get(f"{location}/progress").json()
-    assert body["state"] == "running" and body["percent"] == 0 and body["file"] is None
+    assert body["phase"] == "running" and body["percent"] == 0 and body["file"] is None
     # Starting again while it runs returns the same job.
     assert client.post(f"/batches/{batch.pk}/print")["Location"] == location
     monkeypatch.setattr(printing, "STALE_AFTER", -1)
     body = client.get(f"{location}/progress").json()
-    assert body["state"] == "failed" and "中断" in body["error"]
+    assert body["phase"] == "failed" and "中断" in body["error"]
 
 
 def test_printing_a_batch_without_valid_certificates_is_explained(batch, org_user, today):

@@ -17,11 +17,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from skillcert.accounts.models import Authority
 from skillcert.registry import checklist as eligibility
 from skillcert.registry.access import get_filing_for_user
+from skillcert.registry.machines import FILING_MACHINE
 from skillcert.registry.models import FilingCase
-from skillcert.registry.selectors import worklist
+from skillcert.registry.selectors import exit_notice_of, worklist
 from skillcert.registry.services import filings as service
 from skillcert.registry.services.materials import add_material, max_upload_bytes
-from skillcert.registry.workflow import APPLICANT_KINDS, FilingKind, FilingState
+from skillcert.registry.workflow import APPLICANT_KINDS, FilingKind, is_refused
 from skillcert.rules.errors import DomainError
 from skillcert.rules.filing import Material
 from skillcert.web import display
@@ -61,6 +62,17 @@ def step_of(path: str) -> str:
     if head == "materials":
         return "materials"
     return "basic"
+
+
+def _missing_items(case: FilingCase) -> list[dict[str, str]]:
+    """Each thing still missing before submission, with the wizard step that fills it in."""
+    labels = dict(STEPS)
+    items = []
+    for path, texts in service.missing_for_submission(case).items():
+        step = step_of(path)
+        for text in texts:
+            items.append({"text": text, "step": labels[step], "url": _wizard_url(case, step)})
+    return items
 
 
 # --- the list and the start of a new application -------------------------------------------
@@ -121,7 +133,7 @@ def filing_edit(request: HttpRequest, pk: int) -> HttpResponse:
     step = request.GET.get("step", "basic")
     if step not in STEP_KEYS:
         step = "basic"
-    if case.state != FilingState.DRAFT:
+    if not FILING_MACHINE.may(case, request.user, "submit"):
         messages.info(request, f"该申请已{case.get_state_display()}，不能再修改。")
         return redirect("web:org_filing", pk=case.pk)
     if request.method == "POST" and step in SAVERS:
@@ -270,7 +282,7 @@ def filing_material(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user,
         )
     except DomainError as exc:
-        if case.state != FilingState.DRAFT:
+        if not FILING_MACHINE.may(case, request.user, "submit"):
             messages.error(request, exc.message)
             return redirect("web:org_filing", pk=case.pk)
         return _render_step(
@@ -294,7 +306,8 @@ def filing_submit(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         case = service.submit_filing(case, actor=request.user)
     except DomainError as exc:
-        if case.state != FilingState.DRAFT:
+        case = get_filing_for_user(request.user, pk)
+        if not FILING_MACHINE.may(case, request.user, "submit"):
             messages.error(request, exc.message)
             return redirect("web:org_filing", pk=case.pk)
         return _render_step(request, case, "review", exc.status, error=exc.message)
@@ -310,19 +323,23 @@ def filing_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @organization_required
 def filing_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_filing_for_user(request.user, pk)
+    may_submit = FILING_MACHINE.may(case, request.user, "submit")
     return render(
         request,
         "web/org/filing.html",
         {
             "case": case,
+            "may_edit": may_submit,
+            "organization": case.organization,
+            "exit_notice": exit_notice_of(case.organization),
+            "actions": FILING_MACHINE.available(case, request.user),
+            "next": FILING_MACHINE.next(case),
             "deadline": display.next_deadline(case),
             "acceptance": display.acceptance_deadline(case),
             "occupations": case.occupations.all(),
             "materials": display.materials_of(case),
-            "history": case.transitions.all(),
-            "missing": service.missing_for_submission(case)
-            if case.state == FilingState.DRAFT
-            else {},
-            "refused": case.state in {FilingState.NOT_ACCEPTED, FilingState.NOT_SELECTED},
+            "history": FILING_MACHINE.history(case),
+            "missing": _missing_items(case) if may_submit else [],
+            "refused": is_refused(case),
         },
     )

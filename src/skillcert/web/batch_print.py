@@ -39,22 +39,23 @@ def batch_page_url(user: Any, batch: Batch) -> str:
 
 def _job(request: HttpRequest, pk: int, job: str) -> tuple[Batch, dict[str, Any]]:
     batch = printable_batch(request, pk)
-    state = printing.read(job)
-    if state is None or state["batch"] != batch.pk:
+    record = printing.read(job)
+    if record is None or record["batch"] != batch.pk:
         raise Http404("未找到该打印任务")
-    return batch, state
+    return batch, record
 
 
-def _progress(batch: Batch, state: dict[str, Any]) -> dict[str, Any]:
-    job = state["job"]
-    done = state["state"] == printing.DONE
+def _progress(batch: Batch, record: dict[str, Any]) -> dict[str, Any]:
+    """The JSON the page polls; ``phase`` is the job's progress (running, done, failed)."""
+    job = record["job"]
+    done = record["phase"] == printing.DONE
     return {
-        "state": state["state"],
-        "done": state["total"] if done else state["done"],
-        "total": state["total"],
-        "percent": printing.percent(state),
-        "error": state.get("error", ""),
-        "size": state.get("size", 0),
+        "phase": record["phase"],
+        "done": record["total"] if done else record["done"],
+        "total": record["total"],
+        "percent": printing.percent(record),
+        "error": record.get("error", ""),
+        "size": record.get("size", 0),
         "file": reverse("web:batch_print_file", args=[batch.pk, job]) if done else None,
     }
 
@@ -76,14 +77,14 @@ def print_start(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @not_found_is_404
 def print_job(request: HttpRequest, pk: int, job: str) -> HttpResponse:
-    batch, state = _job(request, pk, job)
+    batch, record = _job(request, pk, job)
     return render(
         request,
         "web/certificates/print.html",
         {
             "batch": batch,
             "job": job,
-            "progress": _progress(batch, state),
+            "progress": _progress(batch, record),
             "batch_url": batch_page_url(request.user, batch),
         },
     )
@@ -93,8 +94,8 @@ def print_job(request: HttpRequest, pk: int, job: str) -> HttpResponse:
 @login_required
 @not_found_is_404
 def print_progress(request: HttpRequest, pk: int, job: str) -> JsonResponse:
-    batch, state = _job(request, pk, job)
-    response = JsonResponse(_progress(batch, state))
+    batch, record = _job(request, pk, job)
+    response = JsonResponse(_progress(batch, record))
     response["Cache-Control"] = "no-store"
     return response
 
@@ -103,9 +104,9 @@ def print_progress(request: HttpRequest, pk: int, job: str) -> JsonResponse:
 @login_required
 @not_found_is_404
 def print_file(request: HttpRequest, pk: int, job: str) -> HttpResponse:
-    batch, state = _job(request, pk, job)
+    batch, record = _job(request, pk, job)
     path = printing.pdf_path(job)
-    if state["state"] != printing.DONE or not path.is_file():
+    if record["phase"] != printing.DONE or not path.is_file():
         raise Http404("打印文件尚未生成")
     response = FileResponse(path.open("rb"), content_type="application/pdf")
     name = f"{batch.title}-证书.pdf"

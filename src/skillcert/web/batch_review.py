@@ -36,6 +36,7 @@ from skillcert.web.batch_forms import BatchObjectionForm, InspectionForm, Segmen
 from skillcert.web.batches import batch_context
 from skillcert.web.forms import add_domain_error
 from skillcert.web.guards import reviewer_required
+from skillcert.web.segment_requests import pending_for_center
 
 PAGE_SIZE = 50
 
@@ -46,10 +47,7 @@ def _is_inspector(user: Any) -> bool:
 
 def _get_batch(request: HttpRequest, pk: int) -> Batch:
     """A batch the officer may read; drafts are the organization's own until filed."""
-    batch = get_batch_for_user(request.user, pk)
-    if batch.state == BatchState.DRAFT:
-        raise NotFound("未找到该认定批次", code="not_found")
-    return batch
+    return get_batch_for_user(request.user, pk)  # officers never see drafts
 
 
 # --- the worklist --------------------------------------------------------------------------
@@ -172,8 +170,7 @@ def objection_resolve(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_batch(
             request, batch, exc.status, error=exc.message, objection_forms={objection.pk: form}
         )
-    objection.refresh_from_db()
-    if objection.state == "upheld":
+    if form.upheld_value():
         messages.success(request, "已处理异议：异议成立，结果已退回评价组织更正后重新公示。")
     else:
         messages.success(request, "已处理异议：异议不成立。")
@@ -263,6 +260,7 @@ def segments_page(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "may_allocate": may_allocate,
+            "pending": pending_for_center(user),
             "error": error,
             "rows": rows,
             "page": page,

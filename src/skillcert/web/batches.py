@@ -29,23 +29,30 @@ from skillcert.assessment.access import (
     may_download_annexes,
     parties_for_batch,
 )
+from skillcert.assessment.machines import BATCH_MACHINE
 from skillcert.assessment.models import Batch, Candidate, StaffRole
 from skillcert.assessment.services import implementation, plans, results
 from skillcert.assessment.services.plans import RowsInvalid
 from skillcert.assessment.workflow import (
-    BATCH_TRANSITIONS,
+    BUTTON_ACTIONS,
     BatchParty,
     BatchState,
-    allowed_batch_actions,
+    annex_not_ready,
+    has_results,
+    is_numbered,
+    issue_ahead,
 )
 from skillcert.certificates.models import Certificate, CertificateStatus
+from skillcert.certificates.selectors import levels_without_segments
 from skillcert.certificates.services.issuing import issue_batch
-from skillcert.registry.models import Channel, Objection, ObjectionState, OrganizationStatus
+from skillcert.registry.machines import OBJECTION_MACHINE, ORGANIZATION_MACHINE
+from skillcert.registry.models import Channel, Objection
 from skillcert.registry.selectors import cities_of
 from skillcert.registry.services.materials import max_upload_bytes, read_upload
 from skillcert.rules import clock
 from skillcert.rules.errors import DomainError, InvalidInput, NotFound
 from skillcert.rules.idtypes import ID_TYPES, mask_id_number
+from skillcert.rules.levels import level_name
 from skillcert.rules.regions import ANHUI
 from skillcert.web import batch_display, certificate_display, display
 from skillcert.web.batch_forms import (
@@ -127,8 +134,9 @@ def batch_list(request: HttpRequest) -> HttpResponse:
         "web/batches/org_list.html",
         {
             "organization": organization,
-            "may_certify": organization.status
-            in {OrganizationStatus.IN_PILOT, OrganizationStatus.ACTIVE},
+            "may_certify": organization.filing_number is not None
+            and ORGANIZATION_MACHINE.may(organization, request.user, "batches"),
+            "may_create": ORGANIZATION_MACHINE.may(organization, request.user, "batches"),
             "rows": rows,
             "page": page,
             "state": state,
@@ -160,6 +168,9 @@ def _plan_form_args(organization: Any, batch: Batch | None) -> dict[str, Any]:
 @organization_required
 def batch_new(request: HttpRequest) -> HttpResponse:
     organization = request.organization  # type: ignore[attr-defined]
+    if not ORGANIZATION_MACHINE.may(organization, request.user, "batches"):
+        messages.error(request, f"本组织{organization.get_status_display()}，不能再新建认定批次。")
+        return redirect("web:org_batches")
     if request.method == "POST":
         return _save_plan(request, organization, None)
     return _render_step(request, organization, None, "plan")
@@ -173,7 +184,7 @@ def batch_edit(request: HttpRequest, pk: int) -> HttpResponse:
     step = request.GET.get("step", "plan")
     if step not in STEP_KEYS:
         step = "plan"
-    if batch.state != BatchState.DRAFT:
+    if not BATCH_MACHINE.may(batch, request.user, "edit"):
         messages.info(request, f"该批次{batch.get_state_display()}，计划不能再修改。")
         return redirect("web:org_batch", pk=batch.pk)
     if request.method == "POST":
@@ -288,7 +299,7 @@ def candidates_upload(request: HttpRequest, pk: int) -> HttpResponse:
         count = excel.import_candidates(batch, read_upload(upload), actor=request.user)
     except DomainError as exc:
         batch = get_batch_for_user(request.user, pk)
-        if batch.state != BatchState.DRAFT:
+        if not BATCH_MACHINE.may(batch, request.user, "edit"):
             messages.error(request, exc.message)
             return redirect("web:org_batch", pk=batch.pk)
         return _render_step(
@@ -321,7 +332,7 @@ def batch_submit(request: HttpRequest, pk: int) -> HttpResponse:
         batch = plans.submit_plan(batch, actor=request.user)
     except DomainError as exc:
         batch = get_batch_for_user(request.user, pk)
-        if batch.state != BatchState.DRAFT:
+        if not BATCH_MACHINE.may(batch, request.user, "edit"):
             messages.error(request, exc.message)
             return redirect("web:org_batch", pk=batch.pk)
         return _render_step(
@@ -396,8 +407,9 @@ def batch_context(request: HttpRequest, batch: Batch, **extra: Any) -> dict[str,
     user = request.user
     parties = parties_for_batch(user, batch)
     owner = BatchParty.ORGANIZATION in parties
-    actions = allowed_batch_actions(batch.state, parties)
-    allowed = [t.action for t in actions]
+    available = BATCH_MACHINE.available(batch, user)
+    allowed = [t.action for t in available]
+    actions = [t for t in available if t.action in BUTTON_ACTIONS]
     tally = batch_display.candidate_tally(batch)
     page = Paginator(batch.candidates.all(), CANDIDATE_PAGE).get_page(request.GET.get("page"))
     numbers = dict(
@@ -415,9 +427,7 @@ def batch_context(request: HttpRequest, batch: Batch, **extra: Any) -> dict[str,
         }
         for c in page
     ]
-    attendance = BATCH_TRANSITIONS["attendance"]
-    inspections_t = BATCH_TRANSITIONS["inspections"]
-    may_attendance = owner and batch.state in attendance.sources
+    may_attendance = "attendance" in allowed
     small = tally["total"] <= SMALL_BATCH
     score_rows = []
     if "results" in allowed and small:
@@ -436,18 +446,14 @@ def batch_context(request: HttpRequest, batch: Batch, **extra: Any) -> dict[str,
         {
             "objection": o,
             "form": objection_forms.get(o.pk) or BatchObjectionForm(),
-            "resolvable": reviewer
-            and o.state == ObjectionState.OPEN
-            and batch.state == BatchState.IN_PUBLICITY,
+            "resolvable": OBJECTION_MACHINE.may(o, user, "resolve"),
         }
         for o in Objection.objects.filter(subject="batch", subject_id=batch.pk)
     ]
     annexes = may_download_annexes(user, batch)
     today = clock.today()
     segments = (
-        batch_display.segment_needs(batch, today.year)
-        if owner and batch.state in {BatchState.IN_PUBLICITY, BatchState.PUBLICITY_CLOSED}
-        else []
+        batch_display.segment_needs(batch, today.year) if owner and issue_ahead(batch) else []
     )
     context = {
         "batch": batch,
@@ -461,9 +467,9 @@ def batch_context(request: HttpRequest, batch: Batch, **extra: Any) -> dict[str,
         "page": page,
         "candidates": candidates,
         "subjects": batch.subjects,
-        "show_scores": batch.state not in {BatchState.DRAFT, BatchState.PLAN_FILED}
+        "show_scores": has_results(batch)
         or bool(tally["passed"] or tally["failed"] or tally["absent"]),
-        "show_numbers": batch.state in {BatchState.CERTIFICATES_ISSUED, BatchState.RESULTS_FILED},
+        "show_numbers": is_numbered(batch),
         "started": today >= batch.start_date,
         "defer_running": today < batch.start_date and (may_attendance or "results" in allowed),
         "small": small,
@@ -481,22 +487,30 @@ def batch_context(request: HttpRequest, batch: Batch, **extra: Any) -> dict[str,
                 else ""
             }
         ),
-        "may_inspect": bool(inspections_t.parties & parties)
-        and batch.state in inspections_t.sources,
+        "may_inspect": "inspections" in allowed,
         "inspection_form": extra.pop("inspection_form", None) or InspectionForm(),
         "inspections": batch.inspections.select_related("inspector"),
         "objections": objections,
         "show_contact": reviewer,
-        "annex4": annexes and batch.state not in {BatchState.DRAFT, BatchState.PLAN_FILED},
-        "annex5": annexes
-        and batch.state in {BatchState.CERTIFICATES_ISSUED, BatchState.RESULTS_FILED},
+        "annex4": annexes and has_results(batch),
+        "annex5": annexes and is_numbered(batch),
         "certificate_card": certificate_display.batch_certificates(
             batch, owner=owner, may_print=annexes
         ),
         "segments": segments,
+        "without_photos": passers_without_photos(batch) if "issue" in allowed else [],
+        "next_year": today.year + 1,
+        "next_year_missing": [
+            level_name(level)
+            for level in levels_without_segments(batch.organization, today.year + 1)
+        ]
+        if owner and today.month == 12
+        else [],
         "segments_short": any(row["short"] for row in segments),
         "segment_year": today.year,
-        "history": batch.transitions.all(),
+        "history": BATCH_MACHINE.history(batch),
+        "next": BATCH_MACHINE.next(batch),
+        "final": BATCH_MACHINE.is_final(batch),
         "max_upload_mb": max_upload_bytes() // (1024 * 1024),
         "query": display.query_without_page(request),
         **_plan_facts(batch, owner=owner),
@@ -560,7 +574,25 @@ def _publicize(request: HttpRequest, batch: Batch) -> str:
     return f"已发布结果公示，公示期至 {batch.publicity_end}；期满且无未处理的异议后可生成证书编号。"
 
 
+def passers_without_photos(batch: Batch) -> list[str]:
+    """Names of those who passed and have no photo (their certificates print a placeholder)."""
+    return list(
+        batch.candidates.filter(passed=True, photo__isnull=True)
+        .order_by("position", "pk")
+        .values_list("name", flat=True)
+    )
+
+
 def _issue(request: HttpRequest, batch: Batch) -> str:
+    lacking = passers_without_photos(batch)
+    if lacking and request.POST.get("confirm_no_photos") != "1":
+        raise InvalidInput(
+            f"{len(lacking)} 名合格人员没有照片：{'、'.join(lacking[:20])}"
+            f"{'等' if len(lacking) > 20 else ''}。请先上传照片；如确需先生成编号，"
+            "请勾选“确认无照片的人员先生成证书编号”后再提交。",
+            code="photos_missing",
+            fields={"confirm_no_photos": ["请确认"]},
+        )
     issued = issue_batch(batch, actor=request.user)
     return f"已生成 {issued} 个证书编号。请下载附件4、附件5，在期限内报备结果。"
 
@@ -681,13 +713,13 @@ def annex(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     if number == 4:
         from skillcert.assessment.annex4 import annex4
 
-        if batch.state in {BatchState.DRAFT, BatchState.PLAN_FILED}:
-            raise Http404("成绩录入后方可生成附件4")
+        if annex_not_ready(batch, 4):
+            raise Http404(annex_not_ready(batch, 4))
         return xlsx_response(annex4(batch), f"附件4-认定结果汇总表-{batch.title}.xlsx")
     if number == 5:
         from skillcert.certificates.annex5 import annex5
 
-        if batch.state not in {BatchState.CERTIFICATES_ISSUED, BatchState.RESULTS_FILED}:
-            raise Http404("证书编号生成后方可生成附件5")
+        if annex_not_ready(batch, 5):
+            raise Http404(annex_not_ready(batch, 5))
         return xlsx_response(annex5(batch), f"附件5-合格人员证书信息表-{batch.title}.xlsx")
     raise Http404("未知的附件")

@@ -7,16 +7,14 @@ from typing import Any
 from django.db.models import Count
 
 from skillcert.assessment.models import Batch
-from skillcert.assessment.workflow import BatchState
+from skillcert.assessment.workflow import is_numbered, plan_filed
 from skillcert.certificates.models import CertificateStatus
-
-NUMBERED = {BatchState.CERTIFICATES_ISSUED, BatchState.RESULTS_FILED}
 
 
 def batch_certificates(batch: Batch, *, owner: bool, may_print: bool) -> dict[str, Any] | None:
     """The batch page's 证书 card, or None when there is nothing to show yet."""
-    numbered = batch.state in NUMBERED
-    if not numbered and (not owner or batch.state == BatchState.DRAFT):
+    numbered = is_numbered(batch)
+    if not numbered and (not owner or not plan_filed(batch)):
         return None
     rows = batch.certificates.order_by().values("status").annotate(n=Count("pk"))
     counts = {status: 0 for status in CertificateStatus.values}

@@ -25,14 +25,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from skillcert.accounts.roles import OFFICER_ROLES
-from skillcert.certificates.access import (
-    certificates_for,
-    get_certificate_for_user,
-    is_issuer,
-    may_revoke,
-)
+from skillcert.certificates.access import certificates_for, get_certificate_for_user
+from skillcert.certificates.machines import CERTIFICATE_MACHINE
 from skillcert.certificates.models import Certificate, CertificateEventKind, CertificateStatus
 from skillcert.certificates.services import lifecycle
+from skillcert.certificates.workflow import CERTIFICATE, CertificateParty
 from skillcert.registry.access import organization_of
 from skillcert.rules.errors import DomainError
 from skillcert.rules.idtypes import ID_TYPES
@@ -163,8 +160,8 @@ def record_context(request: HttpRequest, certificate: Certificate, **extra: Any)
 
     user = request.user
     area = _area(user)
-    valid = certificate.status == CertificateStatus.VALID
-    issuer = is_issuer(user, certificate)
+    # What the viewer may do now is asked of the certificate's workflow.
+    allowed = {t.action for t in CERTIFICATE_MACHINE.available(certificate, user)}
     kind = ID_TYPES.get(certificate.id_type)
     return {
         "area": area,
@@ -178,9 +175,9 @@ def record_context(request: HttpRequest, certificate: Certificate, **extra: Any)
         "record_url": f"web:{area}_certificate",
         "batch_url": "web:org_batch" if area == "org" else "web:review_batch",
         "list_url": f"web:{area}_certificates",
-        "may_reissue": issuer and valid,
-        "may_correct": issuer and valid,
-        "may_revoke": valid and may_revoke(user, certificate),
+        "may_reissue": "reissue" in allowed,
+        "may_correct": "correct" in allowed,
+        "may_revoke": "revoke" in allowed,
         "reissue_form": extra.pop("reissue_form", None)
         or ReasonForm(prefix="reissue", label="补发原因"),
         "revoke_form": extra.pop("revoke_form", None)
@@ -267,8 +264,13 @@ def _act(request: HttpRequest, number: str, actions: frozenset[str], area: str) 
     return redirect(f"web:{area}_certificate", number=target.number)
 
 
-ORG_ACTIONS = frozenset({"reissue", "correct", "revoke"})
-REVIEW_ACTIONS = frozenset({"revoke"})
+# The forms each area posts: the steps of the workflow its party may take.
+ORG_ACTIONS = frozenset(
+    t.action for t in CERTIFICATE.transitions if CertificateParty.ISSUER in t.parties
+)
+REVIEW_ACTIONS = frozenset(
+    t.action for t in CERTIFICATE.transitions if CertificateParty.OFFICER in t.parties
+)
 
 
 @require_POST

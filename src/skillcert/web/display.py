@@ -14,6 +14,7 @@ from django.db.models import Count
 from skillcert.accounts.models import Authority
 from skillcert.accounts.roles import OFFICER_ROLES, Role
 from skillcert.registry.access import filings_for
+from skillcert.registry.machines import FILING_MACHINE
 from skillcert.registry.models import Organization
 from skillcert.registry.selectors import DeadlineView, deadline_view, next_deadline_of
 from skillcert.registry.services import filings as filings_service
@@ -59,6 +60,8 @@ class Deadline:
         left = self.view.days_left
         if left is None:
             return ""
+        if left < 0 and not self.view.overdue:  # an awaited date has passed (a publicity)
+            return "已届满"
         if self.view.overdue:
             return f"已超期 {abs(left)} 个工作日" if left else "已超期"
         if left == 0:
@@ -83,7 +86,8 @@ def acceptance_deadline(case: Any) -> Deadline | None:
     """The acceptance feedback deadline, as the applicant's case page shows it in any state."""
     if case.acceptance_due is None:
         return None
-    if case.state == FilingState.SUBMITTED:
+    step = FILING_MACHINE.next_step(case)
+    if step is not None and step.action == "accept":
         view = deadline_view(case.acceptance_due, case.acceptance_due_estimated)
     else:  # answered: no days left to count, only whether the answer came late
         view = DeadlineView(case.acceptance_due, None, case.overdue, "")

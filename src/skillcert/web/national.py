@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from skillcert.assessment.access import batches_for
 from skillcert.assessment.workflow import BatchState
 from skillcert.certificates import national
+from skillcert.certificates.machines import NATIONAL_EXPORT_MACHINE
 from skillcert.certificates.models import NationalExport
 from skillcert.rules.errors import DomainError, Forbidden
 from skillcert.web import display
@@ -53,6 +54,17 @@ def batch_choices(user: Any) -> list[tuple[int, str]]:
     ]
 
 
+def export_rows(exports: Any, user: Any) -> list[dict[str, Any]]:
+    """Each export with what the viewer may do on it, asked of its workflow: ``send`` is
+    labelled 重新发送 once an attempt failed."""
+    rows = []
+    for export in exports:
+        offered = {a["action"]: a["label"] for a in NATIONAL_EXPORT_MACHINE.actions(export, user)}
+        send = offered.get("send", "")
+        rows.append({"export": export, "send": f"重新{send}" if send and export.attempts else send})
+    return rows
+
+
 def _page(request: HttpRequest, status: int = 200, **extra: Any) -> HttpResponse:
     user = request.user
     exports = national.exports_for(user).select_related("batch", "batch__organization")
@@ -62,6 +74,7 @@ def _page(request: HttpRequest, status: int = 200, **extra: Any) -> HttpResponse
         "web/certificates/national.html",
         {
             "page": page,
+            "rows": export_rows(page.object_list, user),
             "province": province_wide(user),
             "batch_form": extra.pop("batch_form", None)
             or NationalBatchForm(batches=batch_choices(user)),

@@ -1,10 +1,11 @@
 """Printing a batch's certificates from the batch page, with progress shown in the page.
 
 A print job renders ``render_batch(batch, processes=2, progress=…)`` in a background thread of
-the web process that received the request. Its state lives in two files under
+the web process that received the request. Its record lives in two files under
 ``DATA_DIR / "prints"``, never in the process's memory:
 
-- ``<job>.json``: the batch, who started it, ``state`` (``running`` | ``done`` | ``failed``),
+- ``<job>.json``: the batch, who started it, ``phase`` (``running`` | ``done`` | ``failed``:
+  a job's progress, not a workflow),
   ``done``/``total`` pages, the error, and the process that renders it; rewritten atomically
   (temporary file + rename) at every progress report;
 - ``<job>.pdf``: the output, moved into place when complete.
@@ -64,7 +65,7 @@ def prints_dir() -> Path:
     return Path(settings.DATA_DIR) / "prints"
 
 
-def _state_path(job: str) -> Path:
+def _record_path(job: str) -> Path:
     return prints_dir() / f"{job}.json"
 
 
@@ -84,10 +85,10 @@ def _write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-def _save(state: dict[str, Any]) -> None:
-    state["updated"] = time.time()
+def _save(record: dict[str, Any]) -> None:
+    record["updated"] = time.time()
     _write_atomically(
-        _state_path(state["job"]), json.dumps(state, ensure_ascii=False).encode("utf-8")
+        _record_path(record["job"]), json.dumps(record, ensure_ascii=False).encode("utf-8")
     )
 
 
@@ -95,17 +96,20 @@ def _load(job: str) -> dict[str, Any] | None:
     if not JOB_ID.fullmatch(job or ""):
         return None
     try:
-        return json.loads(_state_path(job).read_text(encoding="utf-8"))
+        record = json.loads(_record_path(job).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    if "phase" not in record and "state" in record:  # written before the field was renamed
+        record["phase"] = record.pop("state")
+    return record if "phase" in record else None
 
 
-def _process_gone(state: dict[str, Any]) -> bool:
+def _process_gone(record: dict[str, Any]) -> bool:
     """Whether the rendering process is known to be gone (only decidable on this machine)."""
-    if state.get("host") != socket.gethostname() or not state.get("pid"):
+    if record.get("host") != socket.gethostname() or not record.get("pid"):
         return False
     try:
-        os.kill(int(state["pid"]), 0)
+        os.kill(int(record["pid"]), 0)
     except ProcessLookupError:
         return True
     except OSError:  # exists, but not ours to signal
@@ -114,25 +118,25 @@ def _process_gone(state: dict[str, Any]) -> bool:
 
 
 def read(job: str) -> dict[str, Any] | None:
-    """The job's state, or None when there is no such job. A running job that stopped
+    """The job's record, or None when there is no such job. A running job that stopped
     reporting is answered as failed (interrupted)."""
-    state = _load(job)
-    if state is None:
+    record = _load(job)
+    if record is None:
         return None
-    if state["state"] == RUNNING and (
-        time.time() - float(state.get("updated", 0)) > STALE_AFTER or _process_gone(state)
+    if record["phase"] == RUNNING and (
+        time.time() - float(record.get("updated", 0)) > STALE_AFTER or _process_gone(record)
     ):
-        state = {**state, "state": FAILED, "error": INTERRUPTED}
-    if state["state"] == DONE and not pdf_path(job).is_file():
-        state = {**state, "state": FAILED, "error": "打印文件已被清理，请重新开始打印"}
-    return state
+        record = {**record, "phase": FAILED, "error": INTERRUPTED}
+    if record["phase"] == DONE and not pdf_path(job).is_file():
+        record = {**record, "phase": FAILED, "error": "打印文件已被清理，请重新开始打印"}
+    return record
 
 
-def percent(state: dict[str, Any]) -> int:
-    if state["state"] == DONE:
+def percent(record: dict[str, Any]) -> int:
+    if record["phase"] == DONE:
         return 100
-    total = int(state.get("total") or 0)
-    return min(100, int(100 * int(state.get("done") or 0) / total)) if total else 0
+    total = int(record.get("total") or 0)
+    return min(100, int(100 * int(record.get("done") or 0) / total)) if total else 0
 
 
 def _sweep() -> None:
@@ -155,8 +159,8 @@ def running_job(batch: Batch) -> str | None:
     if not folder.is_dir():
         return None
     for path in folder.glob("*.json"):
-        state = read(path.stem)
-        if state and state["batch"] == batch.pk and state["state"] == RUNNING:
+        record = read(path.stem)
+        if record and record["batch"] == batch.pk and record["phase"] == RUNNING:
             return path.stem
     return None
 
@@ -175,12 +179,12 @@ def start(batch: Batch, user: Any) -> str:
     if not total:
         raise Conflict("该批次没有可打印的有效证书", code="no_certificates")
     job = secrets.token_hex(16)
-    state = {
+    record = {
         "job": job,
         "batch": batch.pk,
         "batch_title": batch.title,
         "user": user.pk,
-        "state": RUNNING,
+        "phase": RUNNING,
         "done": 0,
         "total": total,
         "error": "",
@@ -190,7 +194,7 @@ def start(batch: Batch, user: Any) -> str:
         "pid": os.getpid(),
         "host": socket.gethostname(),
     }
-    _save(state)
+    _save(record)
     if getattr(settings, "SKILLCERT_PRINT_INLINE", False):
         run(job)
     else:
@@ -208,27 +212,27 @@ def _run_in_thread(job: str) -> None:
 
 
 def run(job: str) -> None:
-    """Render the job's batch, reporting progress into its state file."""
-    state = _load(job)
-    if state is None:
+    """Render the job's batch, reporting progress into its record file."""
+    record = _load(job)
+    if record is None:
         return
     try:
-        batch = Batch.objects.select_related("organization").get(pk=state["batch"])
+        batch = Batch.objects.select_related("organization").get(pk=record["batch"])
 
         def progress(done: int, total: int) -> None:
-            state.update(done=done, total=total)
-            _save(state)
+            record.update(done=done, total=total)
+            _save(record)
 
         with _render_lock:
             data = _render(batch, progress)
         _write_atomically(pdf_path(job), data)
-        state.update(state=DONE, done=state["total"], size=len(data), finished=time.time())
+        record.update(phase=DONE, done=record["total"], size=len(data), finished=time.time())
     except DomainError as exc:
-        state.update(state=FAILED, error=exc.message, finished=time.time())
+        record.update(phase=FAILED, error=exc.message, finished=time.time())
     except Exception:
-        logger.exception("print job %s of batch %s failed", job, state.get("batch"))
-        state.update(state=FAILED, error=INTERNAL, finished=time.time())
-    _save(state)
+        logger.exception("print job %s of batch %s failed", job, record.get("batch"))
+        record.update(phase=FAILED, error=INTERNAL, finished=time.time())
+    _save(record)
 
 
 def _render(batch: Batch, progress: Any) -> bytes:

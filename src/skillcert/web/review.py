@@ -20,7 +20,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from skillcert.accounts.roles import Role
 from skillcert.registry import checklist as eligibility
 from skillcert.registry.access import (
-    decides_for_organization,
     filings_for,
     get_filing_for_user,
     get_organization_for_user,
@@ -28,26 +27,20 @@ from skillcert.registry.access import (
     organizations_for,
     parties_for_case,
 )
+from skillcert.registry.machines import FILING_MACHINE, OBJECTION_MACHINE, ORGANIZATION_MACHINE
 from skillcert.registry.models import (
     FilingCase,
     Objection,
-    ObjectionState,
     Organization,
-    OrganizationStatus,
-    Scope,
 )
 from skillcert.registry.selectors import cities_of, with_scope, worklist
 from skillcert.registry.services import filings as service
 from skillcert.registry.services import organizations as organization_service
 from skillcert.registry.services.objections import resolve_filing_objection
 from skillcert.registry.workflow import (
-    OPEN_STATES,
-    ORGANIZATION_TRANSITIONS,
     FilingKind,
     FilingState,
-    OrganizationAction,
     Party,
-    allowed_actions,
 )
 from skillcert.rules import clock
 from skillcert.rules.errors import DomainError
@@ -81,8 +74,13 @@ def worklist_page(request: HttpRequest) -> HttpResponse:
     rows = []
     for case in page:
         deadline = display.next_deadline(case)
-        late = case.state == FilingState.SUBMITTED and deadline is not None and deadline.overdue
-        rows.append({"case": case, "deadline": deadline, "overdue": case.overdue or late})
+        rows.append(
+            {
+                "case": case,
+                "deadline": deadline,
+                "overdue": case.overdue or FILING_MACHINE.overdue(case),
+            }
+        )
     return render(
         request,
         "web/review/worklist.html",
@@ -104,9 +102,9 @@ def worklist_page(request: HttpRequest) -> HttpResponse:
 def _case_context(request: HttpRequest, case: FilingCase, **extra: Any) -> dict[str, Any]:
     user = request.user
     parties = parties_for_case(user, case)
-    actions = allowed_actions(case.state, parties)
+    actions = FILING_MACHINE.available(case, user)
     reviewer = Party.REVIEWER in parties
-    buttons = [t for t in actions if t.action != "evaluations"]
+    buttons = [t for t in actions if t.action not in {"evaluations", "objections"}]
     reason_forms = extra.pop("reason_forms", {})
     materials = display.materials_of(case) if may_read_materials(user, case) else []
     objection_forms = extra.pop("objection_forms", {})
@@ -114,9 +112,7 @@ def _case_context(request: HttpRequest, case: FilingCase, **extra: Any) -> dict[
         {
             "objection": objection,
             "form": objection_forms.get(objection.pk) or ResolveObjectionForm(),
-            "resolvable": reviewer
-            and objection.state == ObjectionState.OPEN
-            and case.state == FilingState.IN_PUBLICITY,
+            "resolvable": OBJECTION_MACHINE.may(objection, user, "resolve"),
         }
         for objection in case.objections.all()
     ]
@@ -134,7 +130,9 @@ def _case_context(request: HttpRequest, case: FilingCase, **extra: Any) -> dict[
         or EvaluationForm(initial={"date": clock.today().isoformat()}),
         "objections": objections,
         "show_contact": reviewer or getattr(user, "is_province_officer", False),
-        "history": case.transitions.all(),
+        "history": FILING_MACHINE.history(case),
+        "next": FILING_MACHINE.next(case),
+        "final": FILING_MACHINE.is_final(case),
         "buttons": [
             {
                 "transition": t,
@@ -144,7 +142,7 @@ def _case_context(request: HttpRequest, case: FilingCase, **extra: Any) -> dict[
             for t in buttons
         ],
         "allowed": [t.action for t in actions],
-        "read_only": not actions,
+        "read_only": not buttons and not any(t.action == "evaluations" for t in actions),
         **extra,
     }
 
@@ -255,26 +253,17 @@ def _organization_context(
     request: HttpRequest, organization: Organization, **extra: Any
 ) -> dict[str, Any]:
     user = request.user
-    decides = decides_for_organization(user, organization)
-    revocable = ORGANIZATION_TRANSITIONS[OrganizationAction.REVOKE][0]
-    authority = organization.filing_authority
+    allowed = {t.action for t in ORGANIZATION_MACHINE.available(organization, user)}
     names = display.city_names()
     return {
         "organization": organization,
         "cities": [names.get(code, code) for code in cities_of(organization)],
         "scope_items": organization.scope_items.all(),
         "cases": filings_for(user).filter(organization=organization).order_by("-created_at"),
-        "may_pilot": decides and organization.status == OrganizationStatus.IN_PILOT,
-        "may_revoke": decides and organization.status in revocable,
-        "may_recommend": user.role == Role.CITY_BUREAU
-        and authority is not None
-        and not authority.is_province
-        and user.authority_id == authority.pk
-        and organization.status in {OrganizationStatus.IN_PILOT, OrganizationStatus.ACTIVE}
-        and organization.scope == Scope.CITY
-        and not organization.filing_cases.filter(
-            kind=FilingKind.PROVINCE_WIDE, state__in=OPEN_STATES
-        ).exists(),
+        "may_pilot": "pilot-result" in allowed,
+        "may_revoke": "revoke" in allowed,
+        "may_recommend": "recommend" in allowed,
+        "next": ORGANIZATION_MACHINE.next(organization),
         "revoke_form": extra.pop("revoke_form", None) or RevokeForm(),
         **extra,
     }

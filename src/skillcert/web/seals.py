@@ -48,7 +48,9 @@ def _seal_page(request: HttpRequest, status: int = 200, **extra: Any) -> HttpRes
         {
             "organization": organization,
             "current": current_seal(organization),
-            "pending": next((s for s in seals if s.state == SealState.PENDING), None),
+            "pending": organization.seals.filter(state=SealState.PENDING)
+            .order_by("-uploaded_at", "-pk")
+            .first(),
             "seals": seals,
             "decider": deciding_authority(organization),
             "max_upload_mb": max_upload_bytes() // (1024 * 1024),

@@ -25,6 +25,7 @@ from skillcert.registry.access import (
     get_organization_for_user,
     organizations_for,
 )
+from skillcert.registry.machines import ORGANIZATION_MACHINE
 from skillcert.registry.models import FILED_STATUSES, Organization
 from skillcert.rules import clock
 from skillcert.rules.errors import DomainError, Forbidden
@@ -32,9 +33,9 @@ from skillcert.supervision import exports, selectors
 from skillcert.supervision.access import (
     get_inspection_for_user,
     inspections_for,
-    may_publish,
     officer_authority,
 )
+from skillcert.supervision.machines import INSPECTION_MACHINE, RECTIFICATION_MACHINE
 from skillcert.supervision.models import (
     AnnualReport,
     Inspection,
@@ -161,7 +162,7 @@ def inspections_page(request: HttpRequest) -> HttpResponse:
     show = request.GET.get("show", "")
     records = (
         inspections_for(request.user)
-        .select_related("organization", "batch", "draw", "rectification")
+        .select_related("organization", "authority", "batch", "draw__drawn_by", "rectification")
         .prefetch_related("inspectors")
         .distinct()
     )
@@ -176,7 +177,7 @@ def inspections_page(request: HttpRequest) -> HttpResponse:
         {
             "inspection": i,
             "rectification": getattr(i, "rectification", None),
-            "may_publish": i.state == InspectionState.CONCLUDED and may_publish(request.user, i),
+            "may_publish": INSPECTION_MACHINE.may(i, request.user, "publish"),
         }
         for i in page
     ]
@@ -195,18 +196,16 @@ def inspections_page(request: HttpRequest) -> HttpResponse:
 
 
 def _inspection_context(request: HttpRequest, inspection: Inspection, **extra: Any) -> dict:
+    user = request.user
     rectification = getattr(inspection, "rectification", None)
-    publishes = may_publish(request.user, inspection)
     return {
         "inspection": inspection,
         "findings": inspection.findings.select_related("recorded_by"),
         "inspectors": inspection.inspectors.all(),
         "rectification": rectification,
-        "may_publish": publishes and inspection.state == InspectionState.CONCLUDED,
-        "may_review": publishes
-        and rectification is not None
-        and bool(rectification.response)
-        and rectification.accepted is None,
+        "may_publish": INSPECTION_MACHINE.may(inspection, user, "publish"),
+        "may_review": rectification is not None
+        and RECTIFICATION_MACHINE.may(rectification, user, "rectification-review"),
         "decides": decides_for_organization(request.user, inspection.organization),
         **extra,
     }
@@ -339,7 +338,7 @@ def _organization_context(
         "inspections": related,
         "reports": organization.annual_reports.all(),
         "decides": decides_for_organization(user, organization),
-        "may_exit": organization.status in FILED_STATUSES,
+        "may_exit": ORGANIZATION_MACHINE.may(organization, user, "revoke"),
         "form": form,
         **extra,
     }

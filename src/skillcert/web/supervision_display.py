@@ -11,17 +11,20 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from skillcert.accounts.roles import Role
 from skillcert.registry.access import organizations_for
 from skillcert.supervision import selectors
 from skillcert.supervision.access import DRAWING_ROLES, inspections_for
+from skillcert.supervision.machines import ANNUAL_REPORT_MACHINE, due_report
 from skillcert.supervision.models import (
     AnnualReport,
     Inspection,
     InspectionDraw,
     InspectionState,
+    Rectification,
+    RectificationState,
     TargetKind,
 )
 from skillcert.supervision.services.draws import public_record, recompute
@@ -159,19 +162,17 @@ def dashboard_card(user: Any, organization: Any, today: dt.date) -> dict[str, An
     if organization is not None:
         year = current_report_year(today)
         filed = AnnualReport.objects.filter(organization=organization, year=year).first()
-        open_rectifications = (
-            Inspection.objects.filter(organization=organization, rectification__isnull=False)
-            .exclude(state=InspectionState.ASSIGNED)
-            .filter(Q(rectification__accepted__isnull=True) | Q(rectification__accepted=False))
-            .count()
-        )
+        open_rectifications = Rectification.objects.filter(
+            inspection__organization=organization
+        ).exclude(state=RectificationState.ACCEPTED)
+        report = filed or due_report(organization, year)
         return {
             "kind": "organization",
             "year": year,
             "due": report_due(year),
             "filed": filed,
-            "open_rectifications": open_rectifications,
-            "may_report": organization.filed_on is not None,
+            "open_rectifications": open_rectifications.count(),
+            "may_report": ANNUAL_REPORT_MACHINE.may(report, user, "annual-reports"),
         }
     if getattr(user, "role", None) == Role.INSPECTOR:
         mine = inspections_for(user)
@@ -199,9 +200,7 @@ def dashboard_card(user: Any, organization: Any, today: dt.date) -> dict[str, An
 
 
 def rectifications_to_review(inspections: QuerySet[Inspection]) -> QuerySet[Inspection]:
-    return inspections.filter(
-        rectification__responded_at__isnull=False, rectification__accepted__isnull=True
-    )
+    return inspections.filter(rectification__state=RectificationState.RESPONDED)
 
 
 # --- statistics as charts ------------------------------------------------------------------

@@ -8,6 +8,7 @@ rectification asked for. Every write goes through a supervision service.
 
 from __future__ import annotations
 
+import datetime as dt
 import mimetypes
 from collections.abc import Callable
 from functools import wraps
@@ -30,7 +31,13 @@ from skillcert.registry.models import FILED_STATUSES
 from skillcert.rules import clock
 from skillcert.rules.errors import DomainError, InvalidInput
 from skillcert.supervision.access import get_inspection_for_user, inspections_for
-from skillcert.supervision.models import Finding, Inspection, InspectionState
+from skillcert.supervision.machines import (
+    ANNUAL_REPORT_MACHINE,
+    INSPECTION_MACHINE,
+    RECTIFICATION_MACHINE,
+    due_report,
+)
+from skillcert.supervision.models import AnnualReport, Finding, Inspection, InspectionState
 from skillcert.supervision.services import draws, inspections, reports
 from skillcert.web import supervision_display as sd
 from skillcert.web.display import is_reviewer_user
@@ -87,7 +94,6 @@ def my_inspections(request: HttpRequest) -> HttpResponse:
 
 def _task_context(request: HttpRequest, inspection: Inspection, **extra: Any) -> dict[str, Any]:
     batch = inspection.batch
-    open_ = inspection.state == InspectionState.ASSIGNED
     findings = list(inspection.findings.select_related("recorded_by"))
     return {
         "inspection": inspection,
@@ -99,11 +105,11 @@ def _task_context(request: HttpRequest, inspection: Inspection, **extra: Any) ->
         "findings": findings,
         "team": inspection.inspectors.all(),
         "rectification": getattr(inspection, "rectification", None),
-        "open": open_,
+        "may_record": INSPECTION_MACHINE.may(inspection, request.user, "findings"),
         "finding_form": extra.pop("finding_form", None) or FindingForm(),
         "conclusion_form": extra.pop("conclusion_form", None) or ConclusionForm(),
         "stages": STAGES,
-        "may_conclude": open_ and bool(findings),
+        "may_conclude": INSPECTION_MACHINE.may(inspection, request.user, "conclude"),
         **extra,
     }
 
@@ -241,11 +247,23 @@ def finding_attachment(request: HttpRequest, pk: int) -> HttpResponse:
 # --- organizations: annual reports and inspections -----------------------------------------
 
 
-def _report_years(organization: Any, today: Any) -> list[int]:
-    """Years it may file now: last year (from the year it was filed) and this year."""
+def _report_years(
+    organization: Any, user: Any, filed: dict[int, AnnualReport], today: dt.date
+) -> tuple[list[int], list[int]]:
+    """The years the page shows (those the workflow lets it file now, from the year it was
+    filed to this year, and last year's and this year's once filed) and those it may file."""
     if organization.filed_on is None:
-        return []
-    return [y for y in (today.year - 1, today.year) if y >= organization.filed_on.year]
+        return [], []
+    years = range(organization.filed_on.year, today.year + 1)
+    open_years = [
+        y
+        for y in years
+        if ANNUAL_REPORT_MACHINE.may(
+            filed.get(y) or due_report(organization, y), user, "annual-reports"
+        )
+    ]
+    shown = [y for y in years if y in open_years or (y in filed and y >= today.year - 1)]
+    return shown, open_years
 
 
 @require_http_methods(["GET", "POST"])
@@ -256,8 +274,7 @@ def annual_reports(request: HttpRequest) -> HttpResponse:
     organization = request.organization  # type: ignore[attr-defined]
     today = clock.today()
     filed = {r.year: r for r in organization.annual_reports.all()}
-    years = _report_years(organization, today)
-    open_years = [y for y in years if y not in filed]
+    years, open_years = _report_years(organization, request.user, filed, today)
     default = sd.current_report_year(today)
     if default not in open_years and open_years:
         default = open_years[-1]
@@ -299,6 +316,7 @@ def annual_reports(request: HttpRequest) -> HttpResponse:
             "statistics": sd.statistic_rows(statistics) if statistics else [],
             "occupations": sd.occupation_rows(statistics) if statistics else [],
             "already": filed.get(year),
+            "may_file": year in open_years,
             "filed": [
                 {
                     "report": r,
@@ -330,10 +348,14 @@ def _org_inspections_page(request: HttpRequest, status: int = 200, **extra: Any)
     rows = [
         {
             "inspection": i,
-            "rectification": getattr(i, "rectification", None),
+            "rectification": r,
+            "may_respond": r is not None
+            and RECTIFICATION_MACHINE.may(r, request.user, "rectification"),
+            "overdue": r is not None and RECTIFICATION_MACHINE.overdue(r),
             "form": forms.get(i.pk) or RectificationForm(),
         }
         for i in _org_inspections(request)
+        for r in [getattr(i, "rectification", None)]
     ]
     return render(
         request,

@@ -11,6 +11,7 @@ from skillcert.web import (
     photos,
     review,
     seals,
+    segment_requests,
     supervision,
     supervision_public,
     supervision_tasks,
@@ -151,6 +152,12 @@ urlpatterns = [
         name="review_batch_objection",
     ),
     path("review/segments", batch_review.segments_page, name="review_segments"),
+    path(
+        "review/segment-requests/<int:pk>",
+        segment_requests.segment_request_act,
+        name="review_segment_request",
+    ),
+    path("org/segments", segment_requests.org_segments, name="org_segments"),
     path("review/certificates", certificates.review_list, name="review_certificates"),
     path(
         "review/certificates/<str:number>",

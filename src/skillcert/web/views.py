@@ -14,15 +14,21 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from skillcert.accounts.roles import Role
+from skillcert.assessment.machines import BATCH_MACHINE
 from skillcert.assessment.models import Batch
 from skillcert.assessment.services.results import lodge_batch_objection
-from skillcert.assessment.workflow import BatchState
 from skillcert.registry.access import organization_of
+from skillcert.registry.machines import FILING_MACHINE, ORGANIZATION_MACHINE
 from skillcert.registry.models import Notice, NoticeKind
-from skillcert.registry.selectors import cities_of, public_catalog, public_notices, worklist
+from skillcert.registry.selectors import (
+    cities_of,
+    exit_notice_of,
+    public_catalog,
+    public_notices,
+    worklist,
+)
 from skillcert.registry.services.objections import lodge_filing_objection
 from skillcert.registry.services.organizations import register_organization
-from skillcert.registry.workflow import FilingState
 from skillcert.rules import clock
 from skillcert.rules.errors import DomainError
 from skillcert.web import batch_display, certificate_display, display, supervision_display
@@ -34,6 +40,7 @@ from skillcert.web.forms import (
     add_domain_error,
 )
 from skillcert.web.ratelimit import limit_posts
+from skillcert.web.worklist import worklist_view
 
 PAGE_SIZE = 50
 
@@ -74,23 +81,20 @@ def _is_result_notice(notice: Notice) -> bool:
     return notice.kind == NoticeKind.RESULT_PUBLICITY and notice.subject_id is not None
 
 
-def _batch_states(notices: list[Notice]) -> dict[int, str]:
-    """The state of each batch a result publicity notice belongs to (one query, or none)."""
+def _batches(notices: list[Notice]) -> dict[int, Batch]:
+    """The batch each result publicity notice belongs to (one query, or none)."""
     ids = [n.subject_id for n in notices if _is_result_notice(n)]
     if not ids:
         return {}
-    return dict(Batch.objects.filter(pk__in=ids).values_list("pk", "state"))
+    return Batch.objects.in_bulk(ids)
 
 
-def _objections_open(notice: Notice, batch_states: dict[int, str] | None = None) -> bool:
+def _objections_open(notice: Notice, batches: dict[int, Batch] | None = None) -> bool:
+    """Whether anyone may object now: the workflow's ``objections`` step is available."""
     if _is_result_notice(notice):
-        states = batch_states if batch_states is not None else _batch_states([notice])
-        return (
-            states.get(notice.subject_id) == BatchState.IN_PUBLICITY
-            and notice.ends_on is not None
-            and notice.ends_on >= clock.today()
-        )
-    return bool(notice.filing_id and notice.filing.state == FilingState.IN_PUBLICITY)
+        batch = (batches if batches is not None else _batches([notice])).get(notice.subject_id)
+        return batch is not None and BATCH_MACHINE.may(batch, None, "objections")
+    return bool(notice.filing_id and FILING_MACHINE.may(notice.filing, None, "objections"))
 
 
 @require_GET
@@ -100,13 +104,13 @@ def notices(request: HttpRequest) -> HttpResponse:
     current = list(public_notices({"current": "1"}))
     earlier = public_notices({}).exclude(pk__in=[n.pk for n in current])
     page = Paginator(earlier, PAGE_SIZE).get_page(request.GET.get("page"))
-    states = _batch_states(current)
+    batches = _batches(current)
     return render(
         request,
         "web/notices.html",
         {
             "current": [
-                {"notice": n, "objections_open": _objections_open(n, states)} for n in current
+                {"notice": n, "objections_open": _objections_open(n, batches)} for n in current
             ],
             "page": page,
             "form": ObjectionForm(),
@@ -208,8 +212,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "role_label": user.role_label,
         "certificate_card": certificate_display.dashboard_card(user, organization),
         "supervision": supervision_display.dashboard_card(user, organization, clock.today()),
+        "work": worklist_view(user),
     }
     if organization is not None:
+        context["may_create_batch"] = ORGANIZATION_MACHINE.may(organization, user, "batches")
+        context["exit_notice"] = exit_notice_of(organization)
         cases = list(worklist(user)[:5])
         context["cases"] = [{"case": c, "deadline": display.next_deadline(c)} for c in cases]
         context["case_count"] = sum(display.state_counts(user).values())

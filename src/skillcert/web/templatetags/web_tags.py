@@ -61,10 +61,9 @@ def yesno_cn(value: Any) -> str:
 @register.filter
 def action_label(value: str) -> str:
     """A history row's action as the button that made it was labelled."""
-    from skillcert.registry.workflow import FILING_TRANSITIONS
+    from skillcert.registry.workflow import FILING
 
-    transition = FILING_TRANSITIONS.get(value)
-    return transition.label if transition else value
+    return FILING.action_label(value)
 
 
 @register.filter
@@ -94,10 +93,9 @@ def batch_state_label(value: str) -> str:
 
 @register.filter
 def batch_action_label(value: str) -> str:
-    from skillcert.assessment.workflow import BATCH_TRANSITIONS
+    from skillcert.assessment.workflow import BATCH
 
-    transition = BATCH_TRANSITIONS.get(value)
-    return transition.label if transition else value
+    return BATCH.action_label(value)
 
 
 @register.filter
@@ -171,3 +169,21 @@ def certificate_state(value: str) -> str:
     from skillcert.certificates.models import CertificateStatus
 
     return CertificateStatus(value).label if value in CertificateStatus.values else (value or "")
+
+
+PARTY_LABELS = {
+    "organization": "评价组织",
+    "public": "社会公众",
+    "system": "系统",
+    "city_bureau": "市人社局",
+    "city_center": "市职业技能鉴定中心",
+    "province_dept": "省人社厅",
+    "province_center": "省职业技能鉴定中心",
+    "inspector": "督查员",
+}
+
+
+@register.filter
+def party_label(value: str) -> str:
+    """Who ``next`` names, in the words officials use."""
+    return PARTY_LABELS.get(value, value)

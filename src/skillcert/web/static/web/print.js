@@ -23,16 +23,16 @@
   }
 
   function show(p) {
-    box.setAttribute("data-state", p.state);
+    box.setAttribute("data-phase", p.phase);
     bar.style.width = p.percent + "%";
     percent.textContent = p.percent + "%";
     pages.textContent = "已生成 " + p.done + " / " + p.total + " 张";
-    if (p.state === "done") {
+    if (p.phase === "done") {
       status.textContent = "已生成全部证书，可以下载。";
       file.setAttribute("href", p.file);
       size.textContent = megabytes(p.size);
       done.hidden = false;
-    } else if (p.state === "failed") {
+    } else if (p.phase === "failed") {
       status.textContent = "打印未完成。";
       error.textContent = p.error;
       error.hidden = false;
@@ -50,7 +50,7 @@
       .then(function (p) {
         failures = 0;
         show(p);
-        if (p.state === "running") window.setTimeout(poll, 1000);
+        if (p.phase === "running") window.setTimeout(poll, 1000);
       })
       .catch(function () {
         failures += 1;
@@ -63,5 +63,5 @@
       });
   }
 
-  if (box.getAttribute("data-state") === "running") window.setTimeout(poll, 1000);
+  if (box.getAttribute("data-phase") === "running") window.setTimeout(poll, 1000);
 })();
