@@ -179,11 +179,17 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait(timeout=5)
 
 
-def _start_server(env: dict[str, str], log: Path) -> tuple[subprocess.Popen, str]:
-    """``skillcert serve`` on a free port; retried on another port if that one got taken."""
+def _start_server(
+    env: dict[str, str], log: Path, port: int | None = None
+) -> tuple[subprocess.Popen, str]:
+    """``skillcert serve`` on a free port; retried on another port if that one got taken.
+
+    With ``port`` (a restart on the address the browsers already use): that port only, retried
+    a moment later while the previous server's socket is being released."""
+    fixed_port = port
     problems: list[str] = []
     for _attempt in range(3):
-        port = _free_port()
+        port = fixed_port or _free_port()
         base_url = f"http://127.0.0.1:{port}"
         with log.open("a", encoding="utf-8") as out:
             out.write(f"$ skillcert serve --host 127.0.0.1 --port {port}\n")
@@ -213,6 +219,8 @@ def _start_server(env: dict[str, str], log: Path) -> tuple[subprocess.Popen, str
         _stop(process)
         if "Address already in use" not in _tail(log, 20):
             break
+        if fixed_port:
+            time.sleep(1.0)
     pytest.fail(
         "the served instance did not start (" + "; ".join(problems) + ")\n"
         f"--- server log {log} ---\n{_tail(log)}",
@@ -220,12 +228,10 @@ def _start_server(env: dict[str, str], log: Path) -> tuple[subprocess.Popen, str
     )
 
 
-@contextlib.contextmanager
-def demo_instance(name: str) -> Iterator[str]:
-    """A freshly set up instance with the demo data; yields its base URL (no trailing slash).
-
-    Journeys that change what the demo shows run on an instance of their own, so the other
-    journeys' pages keep their meaning."""
+def demo_data_dir(name: str) -> tuple[Path, dict[str, str], Path]:
+    """A fresh data directory where ``skillcert setup`` and ``skillcert demo`` have run (the
+    demo built on FIXED_TODAY): the directory, the server's environment and its log, which
+    a failing journey's report shows."""
     global _server_log
     data_dir = Path(tempfile.mkdtemp(prefix=f"skillcert-e2e-{name}-"))
     log = data_dir / "server.log"
@@ -235,6 +241,16 @@ def demo_instance(name: str) -> Iterator[str]:
     demo_output = _run_command(["demo"], env, log)
     if not re.search(r"\bhefei_bureau\b", demo_output):
         pytest.fail(f"`skillcert demo` printed no hefei_bureau login:\n{demo_output}")
+    return data_dir, env, log
+
+
+@contextlib.contextmanager
+def demo_instance(name: str) -> Iterator[str]:
+    """A freshly set up instance with the demo data; yields its base URL (no trailing slash).
+
+    Journeys that change what the demo shows run on an instance of their own, so the other
+    journeys' pages keep their meaning."""
+    data_dir, env, log = demo_data_dir(name)
     process, base_url = _start_server(env, log)
     try:
         yield base_url

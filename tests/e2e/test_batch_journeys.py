@@ -204,7 +204,7 @@ def test_the_other_roles_pages(open_page):
     log_in(center, "province_center")
     center.get_by_role("navigation", name="主导航").get_by_role("link", name="证书号段").click()
     expect(center.get_by_role("heading", level=1)).to_have_text("证书号段")
-    form = center.locator("main form", has=center.get_by_role("button", name="分配号段"))
+    form = center.locator("main form[aria-labelledby=allocate-title]")
     option = form.locator("select[name=organization] option", has_text=ORGANIZATION)
     form.get_by_label("评价组织").select_option(option.get_attribute("value"))
     form.get_by_label("等级").select_option(label="五级/初级工")

@@ -197,7 +197,11 @@ def test_first_filing_from_application_to_publicity(open_page, tmp_path):
     officer.get_by_role("button", name="发布公示").click()
     expect(officer.locator("main .message")).to_contain_text("已发布公示")
     expect(officer.locator(".status-line")).to_contain_text("公示中")
-    expect(officer.locator("main [data-action]")).to_have_count(1)  # 予以备案, once it has ended
+    # No button whose POST would be refused: 予以备案 is offered from the day after the end,
+    # and the page says when.
+    expect(officer.locator("main [data-action]")).to_have_count(0)
+    expect(officer.locator(".actions-card")).to_contain_text("「予以备案」")
+    expect(officer.locator(".actions-card")).to_contain_text("起可办理")
     officer.get_by_role("link", name="查看评价组织档案").click()
     expect(officer.get_by_role("heading", level=1)).to_have_text(ORGANIZATION)
     expect(officer.locator("main [data-action=pilot_passed]")).to_be_visible()

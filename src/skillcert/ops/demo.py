@@ -34,6 +34,7 @@ from skillcert.certificates.services.lifecycle import (
     revoke_certificate,
 )
 from skillcert.certificates.services.photos import upload_photo
+from skillcert.certificates.services.segment_requests import request_segments
 from skillcert.certificates.services.segments import allocate_segment
 from skillcert.ops.samples import (
     sample_application,
@@ -455,6 +456,12 @@ def _build_batches(today: dt.date, officers: dict[str, User], users: dict[str, U
     _batch_through(jiujiang, today - days(50), 15, 400, until="certificates_issued")
     _build_certificates(today, officers, users)
     _build_supervision(today, officers, users)
+    # Next year's serials are asked for, not yet granted: the provincial center's worklist.
+    request_segments(
+        _organization(hefei),
+        {"year": today.year + 1, "level": 4, "count": 3000, "reason": "下一年度四级认定计划"},
+        actor=hefei,
+    )
 
 
 def _build_certificates(today: dt.date, officers: dict[str, User], users: dict[str, User]) -> None:

@@ -15,7 +15,13 @@ from skillcert.accounts.models import User
 from skillcert.assessment.access import batches_for
 from skillcert.assessment.workflow import BatchState
 from skillcert.certificates import national
-from skillcert.certificates.models import Certificate, CertificateEvent, CertificateStatus
+from skillcert.certificates.models import (
+    Certificate,
+    CertificateEvent,
+    CertificateStatus,
+    SegmentRequest,
+    SegmentRequestState,
+)
 from skillcert.ops.demo import DEMO_PASSWORD, OFFICERS, ORGANIZATIONS
 from skillcert.registry.models import (
     FilingCase,
@@ -104,7 +110,9 @@ def _reviewer(user: User, today: dt.date) -> str:
 def _center(user: User, today: dt.date) -> str:
     if user.authority and user.authority.is_province:
         pending = national.changes_pending()
-        return f"证书状态变更待全国联网上报 {pending} 项（见「证书」›「全国联网上报」）"
+        requests = SegmentRequest.objects.filter(state=SegmentRequestState.PENDING).count()
+        asked = f"号段申请待分配 {requests} 件（见「证书号段」）、" if requests else ""
+        return f"{asked}证书状态变更待全国联网上报 {pending} 项（见「证书」›「全国联网上报」）"
     return f"本市认定批次 {batches_for(user).count()} 个（见「认定批次」）"
 
 
