@@ -5,16 +5,14 @@ names the date on which time moves it — and the worklist holds exactly what pe
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 
 from skillcert.accounts.models import User
 from skillcert.rules import clock
 from skillcert.workflow.machine import machines
 from skillcert.workflow.worklist import worklist
+from tests.workflow.dead_ends import everyone, stuck_objects
 
 pytestmark = pytest.mark.django_db
 
@@ -30,29 +28,6 @@ def demo(capsys, settings, tmp_path):
     call_command("setup", "--no-static")
     call_command("demo")
     capsys.readouterr()
-
-
-def everyone() -> list[Any]:
-    return [*User.objects.select_related("authority").all(), AnonymousUser()]
-
-
-def stuck_objects() -> list[str]:
-    """Objects in an open state that nobody can move and time will not move."""
-    people = everyone()
-    stuck = []
-    for name, machine in machines().items():
-        for obj in machine.model._default_manager.all():
-            if hasattr(machine, "catch_up"):
-                obj = machine.catch_up(obj)
-            if machine.is_final(obj):
-                continue
-            step = machine.next(obj)
-            if step is not None and step["party"] == "system" and step["due"] is not None:
-                continue
-            if any(machine.available(obj, person) for person in people):
-                continue
-            stuck.append(f"{name} #{obj.pk} in {machine.state(obj)!r}: nobody may act, next={step}")
-    return stuck
 
 
 @pytest.mark.parametrize("day", DAYS)
