@@ -1,9 +1,10 @@
-"""Imports point down.
+"""Imports point down: the map of layers that README.md draws (section Development).
 
-rules ← audit ← accounts, reference ← registry ← assessment ← certificates ← supervision ← api, web
-← ops (set-up and demo sit on top).
+0 rules, documents, env ← 1 audit, workflow ← 2 accounts, reference ← 3 registry ← 4 assessment
+← 5 certificates ← 6 supervision ← 7 api, web ← 8 ops (set-up and demo sit on top).
 
-A lower app never imports a higher one, and ``rules`` imports no Django.
+A lower app never imports a higher one, ``rules`` imports no Django, and every package of
+``src/skillcert`` has its place in the map (a new one must be placed, here and in the README).
 """
 
 from __future__ import annotations
@@ -69,3 +70,22 @@ def test_rules_import_no_django():
     for path in (ROOT / "rules").rglob("*.py"):
         for module in imported_modules(path):
             assert not module.startswith(("django", "rest_framework")), f"{path.name}: {module}"
+
+
+def test_every_package_has_a_layer():
+    packages = {p.name for p in ROOT.iterdir() if (p / "__init__.py").exists()}
+    modules = {p.stem for p in ROOT.glob("*.py")} - {"__init__"}
+    unplaced = packages - set(LAYERS)
+    assert not unplaced, f"place these in LAYERS and in README.md's map: {sorted(unplaced)}"
+    assert {"env"} <= modules
+
+
+def test_the_readme_draws_the_same_map():
+    readme = (ROOT.parent.parent / "README.md").read_text(encoding="utf-8")
+    drawn = readme[readme.index("- Layout and layers") :]
+    for name, layer in LAYERS.items():
+        if name in {"env"}:
+            continue
+        assert f"{name}/" in drawn, name
+        line = next(row for row in drawn.splitlines() if f"{name}/" in row)
+        assert line.strip().startswith(str(layer)), (name, line)
