@@ -308,7 +308,7 @@ def test_macro_content_type_alone_is_refused(batch, org_user):
 
 
 def test_a_workbook_that_unpacks_too_large_is_refused(batch, org_user, monkeypatch):
-    monkeypatch.setattr(excel, "MAX_UNPACKED_BYTES", 2000)
+    monkeypatch.setattr(excel.reading, "MAX_UNPACKED_BYTES", 2000)
     before = stored(batch)
     with pytest.raises(TooLarge) as caught:
         excel.import_candidates(batch, _valid(), actor=org_user)
