@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -110,7 +112,7 @@ TEMPLATES = [
 ]
 
 
-def _database() -> dict:
+def _database() -> Mapping[str, Any]:
     url = env_str("DATABASE_URL")
     if url:
         config = dj_database_url.parse(

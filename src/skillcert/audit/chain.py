@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from skillcert.audit.models import GENESIS_HASH, AuditEntry, AuditHead
 
@@ -20,35 +20,29 @@ def timestamp_text(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")
 
 
-def entry_hash(
-    *,
-    seq: int,
-    recorded_at: dt.datetime,
-    business_date: dt.date,
-    actor: str,
-    actor_id: int | None,
-    actor_role: str,
-    action: str,
-    object_type: str,
-    object_id: str,
-    before: str,
-    after: str,
-    prev_hash: str,
-) -> str:
+class EntryFields(TypedDict):
+    """What an entry's hash covers: every field of ``AuditEntry`` but the hash itself."""
+
+    seq: int
+    recorded_at: dt.datetime
+    business_date: dt.date
+    actor: str
+    actor_id: int | None
+    actor_role: str
+    action: str
+    object_type: str
+    object_id: str
+    before: str
+    after: str
+    prev_hash: str
+
+
+def entry_hash(**fields: Unpack[EntryFields]) -> str:
     content = canonical_json(
         {
-            "seq": seq,
-            "recorded_at": timestamp_text(recorded_at),
-            "business_date": business_date.isoformat(),
-            "actor": actor,
-            "actor_id": actor_id,
-            "actor_role": actor_role,
-            "action": action,
-            "object_type": object_type,
-            "object_id": object_id,
-            "before": before,
-            "after": after,
-            "prev_hash": prev_hash,
+            **fields,
+            "recorded_at": timestamp_text(fields["recorded_at"]),
+            "business_date": fields["business_date"].isoformat(),
         }
     )
     return hashlib.sha256(content.encode("utf-8")).hexdigest()

@@ -5,14 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeGuard
 
 from django.db import models, transaction
 from django.utils import timezone
 
-from skillcert.audit.chain import canonical_json, entry_hash
+from skillcert.audit.chain import EntryFields, canonical_json, entry_hash
 from skillcert.audit.models import AuditEntry, AuditHead
 from skillcert.rules import clock
+
+if TYPE_CHECKING:  # the user model is not importable before the app registry is ready
+    from django.contrib.auth.models import AnonymousUser
+
+    from skillcert.accounts.models import User
 
 
 @dataclass(frozen=True)
@@ -23,6 +28,10 @@ class ActorRef:
     id: int | None = None
     role: str = ""
 
+
+# Who acts on a service or a workflow: a signed-in user, the anonymous visitor of a public
+# page (``request.user``), or a reference for the system, a command line or the public.
+Actor: TypeAlias = "User | AnonymousUser | ActorRef"
 
 SYSTEM = ActorRef("system", None, "system")
 PUBLIC = ActorRef("public", None, "public")
@@ -40,15 +49,21 @@ def command_line_actor() -> ActorRef:
 ACTOR_NAME_LENGTH = 150  # the width of every history row's actor column
 
 
-def actor_ref(actor: Any) -> ActorRef:
+def signed_in(actor: Actor | None) -> TypeGuard[User]:
+    """Whether ``actor`` is a signed-in user (not a reference, not the anonymous visitor)."""
+    return not isinstance(actor, ActorRef) and bool(getattr(actor, "is_authenticated", False))
+
+
+def actor_ref(actor: Actor | None) -> ActorRef:
     """Who acted, as histories name them: a user by its signature (``合肥市人社局 张明``, the
-    organization's name, or the login name: ``User.signature``); the id keeps the account."""
+    organization's name, or the login name: ``User.signature``); the id keeps the account.
+    Anyone not signed in (and ``None``) is the public."""
     if isinstance(actor, ActorRef):
         return actor
-    if actor is None or not getattr(actor, "is_authenticated", False):
+    if not signed_in(actor):
         return PUBLIC
-    name = getattr(actor, "signature", "") or actor.get_username()
-    return ActorRef(name[:ACTOR_NAME_LENGTH], actor.pk, getattr(actor, "role", ""))
+    name = actor.signature or actor.get_username()
+    return ActorRef(name[:ACTOR_NAME_LENGTH], actor.pk, actor.role)
 
 
 def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
@@ -68,7 +83,7 @@ def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, An
 
 def record(
     *,
-    actor: Any,
+    actor: Actor,
     action: str,
     obj: models.Model | None = None,
     object_type: str = "",
@@ -89,7 +104,7 @@ def record(
     # The head row exists from the migration on; it is recreated only after a test runner
     # emptied every table (a missing head with entries left would collide on ``seq``).
     head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
-    fields = {
+    fields: EntryFields = {
         "seq": head.seq + 1,
         "recorded_at": timezone.now(),
         "business_date": clock.today(),

@@ -282,7 +282,8 @@ def parse_score(value: object, *, field: str) -> Decimal:
         raise InvalidInput.for_field(field, f"成绩「{value}」不是数字") from None
     if not score.is_finite() or score < 0 or score > MAX_SCORE:
         raise InvalidInput.for_field(field, f"成绩 {value} 超出 0-100 的范围")
-    if score.as_tuple().exponent < -2:
+    exponent = score.as_tuple().exponent  # an int: the letters are for NaN and infinity
+    if isinstance(exponent, int) and exponent < -2:
         raise InvalidInput.for_field(field, "成绩最多保留两位小数")
     return score
 
@@ -290,7 +291,7 @@ def parse_score(value: object, *, field: str) -> Decimal:
 def has_passed(scores: Mapping[str, Decimal | None], pass_marks: Mapping[str, Decimal]) -> bool:
     """Passed when every subject has a score at or above its pass mark."""
     return all(
-        scores.get(subject) is not None and scores[subject] >= mark  # type: ignore[operator]
+        (score := scores.get(subject)) is not None and score >= mark
         for subject, mark in pass_marks.items()
     )
 

@@ -165,7 +165,8 @@ class Workflow:
         return self.states.get(state, state)
 
     def action_label(self, action: str) -> str:
-        for t in (*self.transitions, *self.timed):
+        steps: tuple[Transition | TimedTransition, ...] = (*self.transitions, *self.timed)
+        for t in steps:
             if t.action == action:
                 return t.label
         return action

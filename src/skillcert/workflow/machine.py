@@ -23,6 +23,7 @@ from typing import Any, Generic, TypeVar
 from django.db import models, transaction
 
 from skillcert.audit import service as audit
+from skillcert.audit.service import Actor
 from skillcert.rules import clock
 from skillcert.rules.errors import Conflict, Forbidden
 from skillcert.rules.workflow import (
@@ -37,15 +38,16 @@ from skillcert.rules.workflow import (
 from skillcert.workflow.models import StateChange
 
 M = TypeVar("M", bound=models.Model)
-Guard = Callable[[Any], Refusal | None]
+# Whether a guard holds on an object: None, or why not.
+Guard = Callable[[M], Refusal | None]
 # Runs before a time-driven step moves the object: its side effects (retire a number…).
-TimedEffect = Callable[[Any, Any], None]
+TimedEffect = Callable[[M, Actor], None]
 
 _MACHINES: dict[str, Machine[Any]] = {}
 _BY_MODEL: dict[type[models.Model], Machine[Any]] = {}
 
 
-def is_system(actor: Any) -> bool:
+def is_system(actor: Actor | None) -> bool:
     return getattr(actor, "role", None) == "system"
 
 
@@ -56,16 +58,16 @@ class Machine(Generic[M]):
         model: type[M],
         *,
         audit_prefix: str,
-        parties: Callable[[Any, M], Iterable[str]],
+        parties: Callable[[Actor | None, M], Iterable[str]],
         roles: Callable[[str, M], str],
-        guards: Mapping[str, Guard] | None = None,
+        guards: Mapping[str, Guard[M]] | None = None,
         related: tuple[str, ...] = (),
         state_field: str = "state",
-        timed_effects: Mapping[str, TimedEffect] | None = None,
+        timed_effects: Mapping[str, TimedEffect[M]] | None = None,
         audit_names: Mapping[str, str] | None = None,
-        worklist: Callable[[Any], models.QuerySet[M]] | None = None,
+        worklist: Callable[[Actor], models.QuerySet[M]] | None = None,
         title: Callable[[M], str] = str,
-        duties: Callable[[Any], list[dict[str, Any]]] | None = None,
+        duties: Callable[[Actor], list[dict[str, Any]]] | None = None,
     ) -> None:
         self.workflow = workflow
         self.model = model
@@ -101,7 +103,7 @@ class Machine(Generic[M]):
     def state(self, obj: M) -> str:
         return str(getattr(obj, self.state_field))
 
-    def parties(self, actor: Any, obj: M) -> frozenset[str]:
+    def parties(self, actor: Actor | None, obj: M) -> frozenset[str]:
         if is_system(actor):
             return frozenset({SYSTEM})
         return frozenset(self._parties(actor, obj))
@@ -122,17 +124,18 @@ class Machine(Generic[M]):
     def is_final(self, obj: M) -> bool:
         return self.workflow.is_final(self.state(obj))
 
-    def available(self, obj: M, actor: Any) -> list[Transition]:
-        """What ``actor`` may do on ``obj`` now (the buttons a page shows)."""
+    def available(self, obj: M, actor: Actor | None) -> list[Transition]:
+        """What ``actor`` may do on ``obj`` now (the buttons a page shows); ``None``: what a
+        visitor who is not signed in may do."""
         parties = self.parties(actor, obj)
         if not parties:
             return []
         return self.workflow.available(self.state(obj), parties, self.guard(obj))
 
-    def may(self, obj: M, actor: Any, action: str) -> bool:
+    def may(self, obj: M, actor: Actor | None, action: str) -> bool:
         return any(t.action == action for t in self.available(obj, actor))
 
-    def actions(self, obj: M, actor: Any) -> list[dict[str, str]]:
+    def actions(self, obj: M, actor: Actor | None) -> list[dict[str, str]]:
         """The contract's ``actions``: ``[{"action", "label"}]``."""
         return [{"action": t.action, "label": t.label} for t in self.available(obj, actor)]
 
@@ -160,7 +163,7 @@ class Machine(Generic[M]):
         step = self.next_step(obj)
         return step is not None and step.overdue(clock.today())
 
-    def work_item(self, obj: M, actor: Any) -> dict[str, Any] | None:
+    def work_item(self, obj: M, actor: Actor) -> dict[str, Any] | None:
         """The worklist item of ``obj`` for ``actor``: when the workflow waits for one of the
         actor's parties and that step is available to them now."""
         step = self.next_step(obj)
@@ -194,7 +197,7 @@ class Machine(Generic[M]):
         self._advance(obj)
         return obj
 
-    def check_party(self, obj: M, action: str, actor: Any) -> Transition:
+    def check_party(self, obj: M, action: str, actor: Actor) -> Transition:
         """403 unless ``actor`` may take ``action`` at all: asked before reading what was
         sent, so a stranger learns nothing from the validation of a body."""
         try:
@@ -202,7 +205,7 @@ class Machine(Generic[M]):
         except WorkflowError as exc:
             raise _domain_error(exc) from None
 
-    def check(self, obj: M, action: str, actor: Any) -> Transition:
+    def check(self, obj: M, action: str, actor: Actor) -> Transition:
         """The transition if ``actor`` may take it now: 403 wrong party, 409 wrong state or a
         guard that does not hold. Check on the locked row."""
         try:
@@ -224,7 +227,7 @@ class Machine(Generic[M]):
         obj: M,
         transition: Transition | TimedTransition,
         *,
-        actor: Any,
+        actor: Actor,
         note: str = "",
         before: Mapping[str, Any] | None = None,
         after: Mapping[str, Any] | None = None,
@@ -282,7 +285,7 @@ class Machine(Generic[M]):
         obj: M,
         action: str,
         *,
-        actor: Any,
+        actor: Actor,
         effect: Callable[[M], Iterable[str] | None] | None = None,
         note: str = "",
     ) -> M:

@@ -6,17 +6,18 @@ import datetime as dt
 from collections import Counter
 from typing import Any
 
+from skillcert.audit.service import Actor, signed_in
 from skillcert.workflow.machine import machines
 
 FAR = dt.date.max
 
 
-def worklist(user: Any) -> list[dict[str, Any]]:
+def worklist(user: Actor | None) -> list[dict[str, Any]]:
     """One item per object on which ``user`` has the step its workflow waits for, earliest
     due first (undated last); each machine's candidates are the objects the user may read
     in states that wait for someone, and its duties what the user owes with no object yet."""
     items: list[dict[str, Any]] = []
-    if not getattr(user, "is_authenticated", False):
+    if not signed_in(user):
         return items
     for machine in machines().values():
         for obj in machine.worklist_candidates(user) if machine.worklist_candidates else ():
