@@ -453,7 +453,8 @@ def test_reference_picture(tmp_path):
 
 def test_reference_catches_a_small_layout_change(tmp_path, monkeypatch):
     face = reference_face(tmp_path)
-    monkeypatch.setattr(certificate_pdf, "TITLE_BASELINE", certificate_pdf.TITLE_BASELINE - 3 * mm)
+    drawing = certificate_pdf.drawing  # the module that reads it
+    monkeypatch.setattr(drawing, "TITLE_BASELINE", drawing.TITLE_BASELINE - 3 * mm)
     mean, changed = compare_with_reference(render_faces([face]), tmp_path)
     assert mean > 1.0 or changed > 0.002
     monkeypatch.undo()
