@@ -218,7 +218,7 @@ def test_a_race_for_the_same_certificates_is_a_clean_conflict(
 ):
     first = national.prepare_export(batch=batch, actor=province_center)
     # As if another export had taken these certificates between the selection and the insert.
-    monkeypatch.setattr(national, "_reportable", lambda: Certificate.objects.all())
+    monkeypatch.setattr(national.exports, "_reportable", lambda: Certificate.objects.all())
     before = state()
     with pytest.raises(national.Conflict) as refused:
         national.prepare_export(

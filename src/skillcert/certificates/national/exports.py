@@ -1,0 +1,252 @@
+"""Making 附件5 exports of issued certificates, and changes exports of those revoked or
+corrected after they were reported: each certificate is reported once, each key gives one
+file (see the package's docstring).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+
+from skillcert.assessment.machines import BATCH_MACHINE
+from skillcert.assessment.models import Batch
+from skillcert.audit import service as audit
+from skillcert.certificates.annex5 import annex5_for_certificates, changes_for_certificates
+from skillcert.certificates.models import (
+    Certificate,
+    CertificateStatus,
+    NationalChangeItem,
+    NationalExport,
+    NationalExportItem,
+    NationalExportKind,
+)
+from skillcert.certificates.national.access import (
+    _batch_for,
+    _check_period,
+    _joined,
+    _province_wide,
+    check_may_report,
+)
+from skillcert.certificates.national.outbox import _write_atomically, export_dir
+from skillcert.rules.errors import Conflict, Forbidden, InvalidInput
+
+
+@dataclass(frozen=True)
+class Prepared:
+    export: NationalExport
+    created: bool  # False: an export with the same key existed and is returned as it was
+
+
+def _reportable() -> QuerySet[Certificate]:
+    """Valid certificates no export holds yet."""
+    return Certificate.objects.filter(status=CertificateStatus.VALID, national_item__isnull=True)
+
+
+def _changes_to_report() -> QuerySet[Certificate]:
+    """Certificates reported as valid and revoked or corrected since, not yet reported so."""
+    return Certificate.objects.filter(
+        national_item__isnull=False,
+        national_change__isnull=True,
+        status__in=(CertificateStatus.REVOKED, CertificateStatus.SUPERSEDED),
+    )
+
+
+def changes_pending() -> int:
+    """How many reported certificates were revoked or corrected since, not reported so yet."""
+    return _changes_to_report().count()
+
+
+def _file_name(export: NationalExport) -> str:
+    if export.kind == NationalExportKind.CHANGES:
+        return f"changes-{export.pk:06d}.xlsx"
+    if export.kind == NationalExportKind.BATCH:
+        scope = f"batch-{export.batch_id}"
+    else:
+        assert export.period_from is not None and export.period_to is not None
+        scope = f"period-{export.period_from:%Y%m%d}-{export.period_to:%Y%m%d}"
+    return f"annex5-{export.pk:06d}-{scope}.xlsx"
+
+
+def prepare(
+    *,
+    batch: Batch | int | None = None,
+    period: tuple[dt.date, dt.date] | None = None,
+    changes: bool = False,
+    actor: Any,
+) -> Prepared:
+    """The export for a batch, a period or the status changes, made now or found (``created``
+    says which)."""
+    check_may_report(actor)
+    if (batch is not None) + (period is not None) + changes != 1:
+        raise InvalidInput("请指定批次、发证日期时间段或状态变更之一")
+    if changes:
+        return _prepare_changes(actor)
+    found_batch: Batch | None = None
+    if batch is not None:
+        found_batch = _batch_for(actor, batch)
+        key = f"batch:{found_batch.pk}"
+    else:
+        assert period is not None
+        if not _province_wide(actor):
+            raise Forbidden("按时间段上报全省证书由省人社厅或省鉴定中心办理", code="forbidden")
+        errors: dict[str, list[str]] = {}
+        _check_period(*period, errors)
+        if errors:
+            raise InvalidInput("上报时间段有误：" + _joined(errors), fields=errors)
+        key = f"period:{period[0].isoformat()}:{period[1].isoformat()}"
+    return _make_export(
+        actor,
+        kind=NationalExportKind.BATCH if found_batch else NationalExportKind.PERIOD,
+        key=key,
+        batch=found_batch,
+        period=period,
+    )
+
+
+NOTHING_TO_REPORT = {
+    NationalExportKind.BATCH: "没有可上报的证书：该批次尚未发证，或其有效证书均已上报",
+    NationalExportKind.PERIOD: "没有可上报的证书：该时间段内没有尚未上报的有效证书",
+    NationalExportKind.CHANGES: (
+        "没有可上报的状态变更：已上报的证书此后没有被撤销或更正，或均已上报"
+    ),
+}
+
+
+def _make_export(
+    actor: Any,
+    *,
+    kind: str,
+    key: str = "",
+    batch: Batch | None = None,
+    period: tuple[dt.date, dt.date] | None = None,
+) -> Prepared:
+    """Find the export of ``key``, or make it: the certificates it holds locked and listed
+    once (its items), its file written, all in one transaction. A ``changes`` export's key is
+    a digest of the certificates it holds (known once they are listed)."""
+    changes = kind == NationalExportKind.CHANGES
+    written: Path | None = None
+    try:
+        with transaction.atomic():
+            if key:
+                existing = NationalExport.objects.select_for_update().filter(key=key).first()
+                if existing is not None:
+                    return Prepared(existing, created=False)
+            if changes:
+                certificates = _changes_to_report()
+            elif batch is not None:
+                # Lock the batch: issuing, correction and a second export of it wait.
+                BATCH_MACHINE.lock(batch.pk)
+                certificates = _reportable().filter(batch=batch)
+            else:
+                certificates = _reportable().filter(issued_on__range=period)
+            # Locked, so a revocation or correction waits until the file and items are committed.
+            pks = list(
+                certificates.select_for_update(of=("self",))
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+            if not pks:
+                raise Conflict(NOTHING_TO_REPORT[kind], code="nothing_to_report")
+            if changes:
+                digest = hashlib.sha256(",".join(map(str, pks)).encode()).hexdigest()
+                key = f"changes:{digest[:40]}"
+            who = audit.actor_ref(actor)
+            export = NationalExport.objects.create(
+                kind=kind,
+                key=key,
+                batch=batch,
+                period_from=period[0] if period else None,
+                period_to=period[1] if period else None,
+                file_name="",
+                sha256="",
+                certificate_count=len(pks),
+                created_by=actor if who.id is not None else None,
+                created_by_name=who.name,
+            )
+            item = NationalChangeItem if changes else NationalExportItem
+            item.objects.bulk_create(
+                (item(export=export, certificate_id=pk) for pk in pks), batch_size=2000
+            )
+            if changes:
+                content = changes_for_certificates(
+                    Certificate.objects.filter(national_change__export=export).order_by("number")
+                )
+            else:
+                content = annex5_for_certificates(
+                    Certificate.objects.filter(national_item__export=export).order_by("number")
+                )
+            written = _store(export, content, actor)
+    except IntegrityError:
+        # Another export took the same key or one of these certificates at the same moment.
+        if written is not None:
+            written.unlink(missing_ok=True)
+        existing = NationalExport.objects.filter(key=key).first() if key else None
+        if existing is not None:
+            return Prepared(existing, created=False)
+        raise Conflict("另一上报正在同时生成，请稍后重试", code="concurrent_export") from None
+    except BaseException:
+        if written is not None:
+            written.unlink(missing_ok=True)
+        raise
+    return Prepared(export, created=True)
+
+
+def _store(export: NationalExport, content: bytes, actor: Any) -> Path:
+    """Write the export's file, record its name and checksum, audit it; the path written."""
+    export.file_name = _file_name(export)
+    export.sha256 = hashlib.sha256(content).hexdigest()
+    written = _write_atomically(export_dir(), export.file_name, content)
+    try:
+        _record_prepared(export, actor)
+    except BaseException:
+        written.unlink(missing_ok=True)  # the transaction rolls back: no file without its row
+        raise
+    return written
+
+
+def _record_prepared(export: NationalExport, actor: Any) -> None:
+    export.save(update_fields=["file_name", "sha256"])
+    audit.record(
+        actor=actor,
+        action="certificates.national_export_prepared",
+        obj=export,
+        after=audit.snapshot(
+            export,
+            [
+                "kind",
+                "key",
+                "batch",
+                "period_from",
+                "period_to",
+                "file_name",
+                "sha256",
+                "certificate_count",
+                "state",
+            ],
+        ),
+    )
+
+
+def _prepare_changes(actor: Any) -> Prepared:
+    """The revocations and corrections of reported certificates not reported yet, in one file
+    (province only: the national system is told by the province)."""
+    if not _province_wide(actor):
+        raise Forbidden("上报证书状态变更由省人社厅或省鉴定中心办理", code="forbidden")
+    return _make_export(actor, kind=NationalExportKind.CHANGES)
+
+
+def prepare_export(
+    *,
+    batch: Batch | int | None = None,
+    period: tuple[dt.date, dt.date] | None = None,
+    changes: bool = False,
+    actor: Any,
+) -> NationalExport:
+    """The export for a batch, a period or the status changes; an existing one as it is."""
+    return prepare(batch=batch, period=period, changes=changes, actor=actor).export

@@ -1,0 +1,125 @@
+"""Where national export files go: ``DATA_DIR / "national"``, and the senders that deliver them.
+
+Files are written under ``settings.DATA_DIR / "national"`` (outside the web root; officers
+download them through the API). Sending goes through a pluggable sender, named by
+``settings.SKILLCERT_NATIONAL_SENDER`` or the environment variable of the same name (a dotted
+path to a class or object with ``send(path, export) -> receipt``); the default
+``FolderSender`` copies the file into an outbox folder (``SKILLCERT_NATIONAL_OUTBOX``, else
+``DATA_DIR / "national" / "outbox"``) from which a transfer job picks it up.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Protocol
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+from skillcert.certificates.models import NationalExport
+from skillcert.env import env_str
+from skillcert.rules.errors import NotFound
+
+DEFAULT_SENDER = "skillcert.certificates.national.FolderSender"
+SENDER_SETTING = "SKILLCERT_NATIONAL_SENDER"
+OUTBOX_SETTING = "SKILLCERT_NATIONAL_OUTBOX"
+
+FILE_MODE = 0o640
+
+_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\.xlsx")
+
+
+class Sender(Protocol):
+    """Delivers one export file; returns a receipt id. Must be idempotent for a file name."""
+
+    def send(self, path: Path, export: NationalExport) -> str: ...
+
+
+def export_dir() -> Path:
+    """``DATA_DIR / "national"``: the export files, outside the web root."""
+    return Path(settings.DATA_DIR) / "national"
+
+
+def outbox_dir() -> Path:
+    configured = getattr(settings, OUTBOX_SETTING, "") or env_str(OUTBOX_SETTING)
+    if configured:
+        return Path(configured).expanduser().resolve()
+    return export_dir() / "outbox"
+
+
+def export_path(export: NationalExport) -> Path:
+    if not _SAFE_NAME.fullmatch(export.file_name):  # never a path from the database
+        raise NotFound("上报文件不存在", code="file_missing")
+    return export_dir() / export.file_name
+
+
+def sender_path() -> str:
+    return getattr(settings, SENDER_SETTING, "") or env_str(SENDER_SETTING) or DEFAULT_SENDER
+
+
+def load_sender(dotted: str) -> Sender:
+    """The class (instantiated without arguments) or object named by ``dotted``."""
+    target = import_string(dotted)
+    sender = target() if isinstance(target, type) else target
+    if not callable(getattr(sender, "send", None)):
+        raise TypeError(f"{dotted} 没有 send(path, export) 方法")
+    return sender
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _write_atomically(folder: Path, name: str, content: bytes | Path) -> Path:
+    """Write ``content`` (bytes, or a file to copy) as ``folder / name``: a temporary file in
+    the same folder, flushed to disk, then renamed, so a reader never sees half a file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            if isinstance(content, Path):
+                with content.open("rb") as source:
+                    for block in iter(lambda: source.read(1 << 20), b""):
+                        out.write(block)
+            else:
+                out.write(content)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, FILE_MODE)
+        target = folder / name
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return target
+
+
+class FolderSender:
+    """The default sender: copies the file into the outbox folder, atomically.
+
+    Idempotent: when the outbox already holds the same file name with the same content, nothing
+    is copied and the same receipt is returned; a different file under that name is refused
+    (never overwritten).
+    """
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder = folder or outbox_dir()
+
+    def send(self, path: Path, export: NationalExport) -> str:
+        target = self.folder / path.name
+        digest = export.sha256 or _sha256_file(path)
+        receipt = f"outbox:{path.name}:{digest[:12]}"
+        if target.exists():
+            if _sha256_file(target) != digest:
+                raise FileExistsError(f"发件箱中已有同名但内容不同的文件 {path.name}，未覆盖")
+            return receipt
+        _write_atomically(self.folder, path.name, path)
+        return receipt
