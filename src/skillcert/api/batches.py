@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from skillcert.api.objections import OTHER_RESOLVERS
-from skillcert.api.pagination import paginated
+from skillcert.api.pagination import Pagination, paginated
 from skillcert.api.representations import ObjectionSerializer
 from skillcert.api.throttling import WindowRateThrottle
 from skillcert.api.workflow import HistorySerializer, WorkflowFields, history_of
@@ -268,6 +268,8 @@ BATCH_BODY = inline_serializer(
 
 
 class BatchListView(APIView):
+    pagination_class = Pagination
+
     @extend_schema(
         parameters=[OpenApiParameter("state", str), OpenApiParameter("copied_to_province", bool)],
         responses={200: BatchListSerializer(many=True)},
@@ -558,6 +560,8 @@ class SegmentSerializer(serializers.ModelSerializer):
 
 
 class SegmentsView(APIView):
+    pagination_class = Pagination
+
     @extend_schema(
         parameters=[OpenApiParameter("organization", int)],
         responses={200: SegmentSerializer(many=True)},

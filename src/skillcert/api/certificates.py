@@ -20,7 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from skillcert.api.pagination import paginated
+from skillcert.api.pagination import Pagination, paginated
 from skillcert.api.throttling import WindowRateThrottle
 from skillcert.api.workflow import WorkflowFields
 from skillcert.certificates.access import certificates_for, get_certificate_for_user
@@ -35,7 +35,9 @@ from skillcert.rules.levels import level_name
 class CertificateSerializer(WorkflowFields, serializers.ModelSerializer):
     id_type_name = serializers.SerializerMethodField()
     level_name = serializers.SerializerMethodField()
-    superseded_by = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    superseded_by = serializers.SlugRelatedField(
+        slug_field="number", read_only=True, allow_null=True
+    )
     supersedes = serializers.SerializerMethodField()
     has_photo = serializers.SerializerMethodField()
     notes = serializers.SerializerMethodField()
@@ -146,6 +148,8 @@ def body(request: Request) -> dict[str, Any]:
 
 
 class CertificateListView(APIView):
+    pagination_class = Pagination
+
     @extend_schema(
         parameters=[
             OpenApiParameter("q", str, description="证书编号、姓名或证件号码"),

@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from skillcert.api.pagination import paginated
+from skillcert.api.pagination import Pagination, paginated
 from skillcert.api.representations import (
     FilingListSerializer,
     FilingSerializer,
@@ -61,6 +61,8 @@ def filing_response(case: FilingCase, request: Request, code: int = 200) -> Resp
 
 
 class FilingListView(APIView):
+    pagination_class = Pagination
+
     @extend_schema(
         parameters=[OpenApiParameter("state", str), OpenApiParameter("kind", str)],
         responses={200: FilingListSerializer(many=True)},
@@ -120,7 +122,14 @@ class FilingMaterialsView(APIView):
 
 
 class MaterialDownloadView(APIView):
-    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    # Materials are uploaded as PDF, JPEG or PNG and served with the type they were stored as.
+    @extend_schema(
+        responses={
+            (200, "application/pdf"): bytes,
+            (200, "image/jpeg"): bytes,
+            (200, "image/png"): bytes,
+        }
+    )
     def get(self, request: Request, pk: int, material_pk: int) -> HttpResponse:
         material = get_material_for_user(request.user, pk, material_pk)
         path = material_path(material)

@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from skillcert.api.pagination import paginated
+from skillcert.api.pagination import Pagination, paginated
 from skillcert.api.workflow import WorkflowFields
 from skillcert.certificates import national
 from skillcert.certificates.models import NationalExport, NationalExportState
@@ -89,6 +89,8 @@ def export_data(export: NationalExport, request: Request) -> dict[str, Any]:
 
 
 class NationalExportListView(APIView):
+    pagination_class = Pagination
+
     @extend_schema(
         parameters=[
             OpenApiParameter("state", str, enum=[s.value for s in NationalExportState]),

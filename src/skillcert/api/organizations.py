@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from skillcert.accounts.models import Authority
 from skillcert.api.filings import filing_response
-from skillcert.api.pagination import paginated
+from skillcert.api.pagination import Pagination, paginated
 from skillcert.api.representations import (
     FilingSerializer,
     OrganizationSerializer,
@@ -35,6 +35,8 @@ def organization_response(
 
 
 class OrganizationListView(APIView):
+    pagination_class = Pagination
+
     @extend_schema(responses={200: OrganizationSerializer(many=True)})
     def get(self, request: Request) -> Response:
         organizations: QuerySet[Organization] = with_scope(organizations_for(request.user))
@@ -134,6 +136,8 @@ class MergeView(APIView):
 
 
 class RetiredNumbersView(APIView):
+    pagination_class = Pagination
+
     @extend_schema(responses={200: RetiredNumberSerializer(many=True)})
     def get(self, request: Request) -> Response:
         return paginated(

@@ -1,10 +1,18 @@
-"""Lists as the contract says: ``{"count", "next", "results"}``."""
+"""Lists as the contract says: ``{"count", "next", "results"}``.
+
+A list view paginates by hand (``paginated(...)`` inside ``APIView.get``), so it also sets
+``pagination_class = Pagination``: DRF's ``APIView`` ignores the attribute, but drf-spectacular
+reads it to declare the list (``responses={200: ItemSerializer(many=True)}``) in the paginated
+shape, with the ``page`` and ``page_size`` parameters. A list of free-form items declares its
+response with ``paginated_schema(...)`` and ``PAGE_PARAMETERS`` instead.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
@@ -28,6 +36,17 @@ class Pagination(PageNumberPagination):
                 "results": schema,
             },
         }
+
+
+PAGE_PARAMETERS = [
+    OpenApiParameter("page", int, description="分页结果集中的页码。"),
+    OpenApiParameter("page_size", int, description="每页返回的结果数量。"),
+]
+
+
+def paginated_schema(item: dict[str, Any]) -> dict[str, Any]:
+    """The OpenAPI schema of one page of ``item``s (for lists without a serializer)."""
+    return Pagination().get_paginated_response_schema({"type": "array", "items": item})
 
 
 def paginated(request: Any, items: Any, serialize: Callable[[list[Any]], Any]) -> Response:

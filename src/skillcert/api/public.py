@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from skillcert.api.pagination import paginated
+from skillcert.api.pagination import Pagination, paginated
 from skillcert.api.representations import NoticeSerializer, PublicOrganizationSerializer
 from skillcert.api.throttling import WindowRateThrottle
 from skillcert.reference.selectors import search_occupations
@@ -24,6 +24,8 @@ class PublicView(APIView):
 
 
 class CatalogView(PublicView):
+    pagination_class = Pagination
+
     @extend_schema(
         parameters=[
             OpenApiParameter("scope", str, enum=["province", "city"]),
@@ -45,6 +47,8 @@ class CatalogView(PublicView):
 
 
 class NoticesView(PublicView):
+    pagination_class = Pagination
+
     @extend_schema(
         parameters=[OpenApiParameter("current", bool), OpenApiParameter("kind", str)],
         responses={200: NoticeSerializer(many=True)},

@@ -37,8 +37,11 @@ class ScopeItemSerializer(serializers.ModelSerializer):
 
 
 class OrganizationBaseSerializer(serializers.ModelSerializer):
-    home_city = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    filing_authority = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    # Null until the organization is filed (home_city: one registered outside Anhui).
+    home_city = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    filing_authority = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
     cities = serializers.SerializerMethodField()
     occupations = ScopeItemSerializer(source="scope_items", many=True, read_only=True)
 

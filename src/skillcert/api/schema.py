@@ -1,8 +1,12 @@
-"""OpenAPI generation hooks: paths as the contract writes them (without a trailing slash)."""
+"""OpenAPI generation hooks (paths as the contract writes them) and the view that serves it."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from django.http import HttpResponseBase
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.request import Request
 
 
 def contract_paths(endpoints: list[tuple[str, str, str, Any]], **kwargs: Any) -> list[Any]:
@@ -37,3 +41,20 @@ def without_backend_bounds(result: dict[str, Any], **kwargs: Any) -> dict[str, A
 
     clean(result)
     return result
+
+
+class SchemaView(SpectacularAPIView):
+    """``/api/schema/`` as a well-formed download (RFC 6266).
+
+    drf-spectacular names the file after the title, which is Chinese: Django then encodes the
+    whole header value as an RFC 2047 word, which no browser reads as a Content-Disposition.
+    """
+
+    def finalize_response(
+        self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
+    ) -> HttpResponseBase:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if "Content-Disposition" in response:
+            suffix = response.accepted_renderer.format  # type: ignore[attr-defined]
+            response["Content-Disposition"] = f'inline; filename="openapi.{suffix}"'
+        return response

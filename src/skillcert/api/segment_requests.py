@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from skillcert.api.pagination import paginated
+from skillcert.api.pagination import Pagination, paginated
 from skillcert.api.workflow import HistorySerializer, WorkflowFields, history_of
 from skillcert.certificates.access import get_segment_request_for_user, segment_requests_for
 from skillcert.certificates.models import SegmentRequest
@@ -59,6 +59,8 @@ class SegmentRequestSerializer(WorkflowFields, serializers.ModelSerializer):
 
 
 class SegmentRequestListView(APIView):
+    pagination_class = Pagination
+
     @extend_schema(responses={200: SegmentRequestSerializer(many=True)})
     def get(self, request: Request) -> Response:
         items = segment_requests_for(request.user)

@@ -29,8 +29,11 @@ class RegisterResponse(serializers.Serializer):
 
 
 class MeResponse(serializers.ModelSerializer):
-    authority = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    authority_name = serializers.CharField(source="authority.name", default=None, read_only=True)
+    # Organization users and administrators belong to no authority: both are null for them.
+    authority = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    authority_name = serializers.CharField(
+        source="authority.name", default=None, read_only=True, allow_null=True
+    )
     organization = serializers.SerializerMethodField()
 
     class Meta:

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpResponse
+from drf_spectacular.plumbing import build_basic_type
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -20,8 +21,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from skillcert.api.batches import xlsx_response
-from skillcert.api.pagination import paginated
+from skillcert.api.batches import XLSX, xlsx_response
+from skillcert.api.pagination import PAGE_PARAMETERS, Pagination, paginated, paginated_schema
 from skillcert.api.throttling import WindowRateThrottle
 from skillcert.api.workflow import WorkflowFields
 from skillcert.registry.access import get_organization_for_user
@@ -41,6 +42,7 @@ from skillcert.supervision.models import (
     InspectionState,
     Rectification,
     Violation,
+    ViolationKind,
 )
 from skillcert.supervision.services import draws, inspections, reports
 
@@ -88,8 +90,12 @@ DRAW_REQUEST = inline_serializer(
 )
 
 
+# A draw is a free-form record (seed, pools, digests, result): a page of objects.
+DRAW_PAGE = paginated_schema(build_basic_type(OpenApiTypes.OBJECT))
+
+
 class DrawsView(APIView):
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(parameters=PAGE_PARAMETERS, responses={200: DRAW_PAGE})
     def get(self, request: Request) -> Response:
         authority = officer_authority(request.user)
         records = InspectionDraw.objects.select_related("authority")
@@ -114,7 +120,10 @@ class PublicDrawsView(PublicView):
     """Every draw with what anyone needs to recompute it (seed, pools, digests, result)."""
 
     @extend_schema(
-        operation_id="public_inspection_draws_list", responses={200: OpenApiTypes.OBJECT}, auth=[]
+        operation_id="public_inspection_draws_list",
+        parameters=PAGE_PARAMETERS,
+        responses={200: DRAW_PAGE},
+        auth=[],
     )
     def get(self, request: Request) -> Response:
         records = InspectionDraw.objects.select_related("authority")
@@ -150,7 +159,9 @@ class InspectionSerializer(WorkflowFields, serializers.ModelSerializer):
     when one was ordered), what the caller may do on it and who acts next."""
 
     organization_name = serializers.CharField(source="organization.name", read_only=True)
-    filing_number = serializers.CharField(source="organization.filing_number", read_only=True)
+    filing_number = serializers.CharField(
+        source="organization.filing_number", read_only=True, allow_null=True
+    )
     conclusion_label = serializers.SerializerMethodField()
     findings = FindingSerializer(many=True, read_only=True)
     rectification = serializers.SerializerMethodField()
@@ -229,6 +240,8 @@ def inspection_page(request: Request, page: list[Inspection]) -> Any:
 
 
 class InspectionsView(APIView):
+    pagination_class = Pagination
+
     @extend_schema(
         operation_id="inspections_list",
         parameters=[OpenApiParameter("state", str)],
@@ -308,6 +321,8 @@ INSPECTION_ACTIONS = ("conclude", "publish", "rectification", "rectification-rev
 
 class PublicInspectionResultsView(PublicView):
     """一公开: results the officers approved for publication."""
+
+    pagination_class = Pagination
 
     @extend_schema(responses={200: PublicInspectionSerializer(many=True)}, auth=[])
     def get(self, request: Request) -> Response:
@@ -418,6 +433,16 @@ class MissingReportsView(APIView):
         )
 
 
+class ViolationSerializer(serializers.Serializer):
+    """A recorded violation, as ``_violation`` answers it."""
+
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(ViolationKind.choices)
+    description = serializers.CharField()
+    recorded_on = serializers.DateField()
+    led_to_exit = serializers.BooleanField()
+
+
 class ViolationsView(APIView):
     @extend_schema(
         request=inline_serializer(
@@ -436,14 +461,14 @@ class ViolationsView(APIView):
                 "inspection": serializers.IntegerField(required=False),
             },
         ),
-        responses={201: OpenApiTypes.OBJECT},
+        responses={201: ViolationSerializer},
     )
     def post(self, request: Request, pk: int) -> Response:
         organization = get_organization_for_user(request.user, pk)
         violation = reports.record_violation(organization, request.data, actor=request.user)
         return Response(_violation(violation), status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: ViolationSerializer(many=True)})
     def get(self, request: Request, pk: int) -> Response:
         organization = get_organization_for_user(request.user, pk)
         return Response([_violation(v) for v in organization.violations.all()])
@@ -486,7 +511,7 @@ class StatisticsView(APIView):
 
 
 class StatisticsWorkbookView(APIView):
-    @extend_schema(parameters=PERIOD, responses={(200, "application/vnd.ms-excel"): bytes})
+    @extend_schema(parameters=PERIOD, responses={(200, XLSX): bytes})
     def get(self, request: Request) -> HttpResponse:
         authority = officer_authority(request.user)
         start, end = _period(request)
@@ -495,7 +520,7 @@ class StatisticsWorkbookView(APIView):
 
 
 class TalentWorkbookView(APIView):
-    @extend_schema(parameters=PERIOD, responses={(200, "application/vnd.ms-excel"): bytes})
+    @extend_schema(parameters=PERIOD, responses={(200, XLSX): bytes})
     def get(self, request: Request) -> HttpResponse:
         authority = officer_authority(request.user)
         start, end = _period(request)

@@ -1,5 +1,5 @@
 from django.urls import re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerView
 
 from skillcert.api import (
     batches,
@@ -14,6 +14,7 @@ from skillcert.api import (
     worklist,
 )
 from skillcert.api.routing import route
+from skillcert.api.schema import SchemaView
 from skillcert.api.unknown import unknown_endpoint
 
 app_name = "api"
@@ -309,7 +310,7 @@ urlpatterns = [
     route(r"api/v1/public/notices", public.NoticesView.as_view(), "notices"),
     route(r"api/v1/occupations", public.OccupationSearchView.as_view(), "occupations"),
     # Schema
-    route(r"api/schema", SpectacularAPIView.as_view(), "schema"),
+    route(r"api/schema", SchemaView.as_view(), "schema"),
     route(r"api/docs", SpectacularSwaggerView.as_view(url_name="api:schema"), "docs"),
     re_path(r"^api/", unknown_endpoint),
 ]

@@ -35,6 +35,16 @@ class HistorySerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     note = serializers.CharField()
 
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # ``from`` is a Python keyword, so it cannot be declared above: put it before ``to``.
+        fields = super().get_fields()
+        ordered: dict[str, serializers.Field] = {}
+        for name, field in fields.items():
+            if name == "to":
+                ordered["from"] = serializers.CharField()
+            ordered[name] = field
+        return ordered
+
 
 def _user(serializer: serializers.Serializer) -> Any:
     request = serializer.context.get("request")

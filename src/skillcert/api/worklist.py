@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from skillcert.api.pagination import Pagination
+from skillcert.api.pagination import PAGE_PARAMETERS, Pagination
 from skillcert.workflow.worklist import counts, worklist
 
 
@@ -24,6 +24,7 @@ class WorkItemSerializer(serializers.Serializer):
 
 class WorklistView(APIView):
     @extend_schema(
+        parameters=PAGE_PARAMETERS,
         responses={
             200: inline_serializer(
                 "Worklist",
@@ -34,7 +35,7 @@ class WorklistView(APIView):
                     "counts": serializers.DictField(child=serializers.IntegerField()),
                 },
             )
-        }
+        },
     )
     def get(self, request: Request) -> Response:
         items = worklist(request.user)
