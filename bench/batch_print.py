@@ -88,7 +88,7 @@ def run() -> Path:
         results["many"] = P.render_batch(batch, processes=args.processes)
 
     faces = P.batch_faces(batch)
-    chunks = P._split(faces, args.processes)
+    chunks = P.batch._split(faces, args.processes)
     folder = Path(tempfile.mkdtemp(prefix="skillcert-bench-chunks-"))
     chunk_files = [folder / f"{index}.pdf" for index in range(len(chunks))]
 

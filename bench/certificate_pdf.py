@@ -10,7 +10,7 @@ of ``--repeat`` interleaved rounds (every variant once per round, after one warm
 
 - ``render_certificate(certificate)`` for each of the N certificates, one PDF each: the
   service end to end (the seal looked up per certificate, wrapping, drawing, saving);
-- the same with the QR code drawn as an image instead of the vector path (pdf._draw_qr
+- the same with the QR code drawn as an image instead of the vector path (pdf.drawing._draw_qr
   swapped for the variant below), to choose between the two;
 - the bare page: one Canvas per page with the same settings (invariant, the font already
   registered), the same strings at fixed positions (no wrapping, no look-ups), the photo by
@@ -162,7 +162,7 @@ def bare_page_factory(with_seal: bool) -> Callable[[object], bytes]:
             c.drawString(value_x, y, value)
         c.drawImage(face.photo, P.PHOTO_X, P.PHOTO_TOP - P.PHOTO_HEIGHT, 35 * mm, 49 * mm)
         matrix = segno.make_qr(face.verify_url, error="m").matrix
-        P._draw_qr(c, matrix, P.QR_X, P.QR_Y, P.QR_SIZE)
+        P.drawing._draw_qr(c, matrix, P.QR_X, P.QR_Y, P.QR_SIZE)
         if with_seal:
             c.drawImage(face.seal, value_x, label_y[-1] - 20 * mm, 40 * mm, 40 * mm, mask="auto")
         c.showPage()
@@ -229,7 +229,7 @@ def run() -> Path:
 
     bare = bare_page_factory(with_seal=False)
     bare_seal = bare_page_factory(with_seal=True)
-    vector_qr = P._draw_qr
+    vector_qr = P.drawing._draw_qr
 
     def service() -> None:
         for certificate in certificates:
@@ -237,11 +237,11 @@ def run() -> Path:
 
     def image_qr(function: Callable[[], object]) -> Callable[[], None]:
         def run() -> None:
-            P._draw_qr = draw_qr_as_image  # the bare page draws its QR code through it too
+            P.drawing._draw_qr = draw_qr_as_image  # the bare page draws its QR code through it too
             try:
                 function()
             finally:
-                P._draw_qr = vector_qr
+                P.drawing._draw_qr = vector_qr
 
         return run
 
