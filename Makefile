@@ -65,4 +65,4 @@ schema: install
 	$(BIN)/skillcert spectacular --file src/skillcert/api/openapi.yaml --validate
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache

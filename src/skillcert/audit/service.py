@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeAlias, TypeGuard
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, TypeGuard
 
 from django.db import models, transaction
 from django.utils import timezone
@@ -14,10 +14,27 @@ from skillcert.audit.chain import EntryFields, canonical_json, entry_hash
 from skillcert.audit.models import AuditEntry, AuditHead
 from skillcert.rules import clock
 
-if TYPE_CHECKING:  # the user model is not importable before the app registry is ready
+if TYPE_CHECKING:  # not importable before the app registry is ready
     from django.contrib.auth.models import AnonymousUser
 
-    from skillcert.accounts.models import User
+
+class Person(Protocol):
+    """A signed-in account as the audit record needs it. The user model (``accounts``, a layer
+    above) satisfies it; audit names no model of a higher app."""
+
+    @property
+    def pk(self) -> Any: ...
+
+    @property
+    def role(self) -> str: ...
+
+    @property
+    def signature(self) -> str: ...
+
+    @property
+    def is_authenticated(self) -> bool: ...
+
+    def get_username(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -31,7 +48,7 @@ class ActorRef:
 
 # Who acts on a service or a workflow: a signed-in user, the anonymous visitor of a public
 # page (``request.user``), or a reference for the system, a command line or the public.
-Actor: TypeAlias = "User | AnonymousUser | ActorRef"
+Actor: TypeAlias = "Person | AnonymousUser | ActorRef"
 
 SYSTEM = ActorRef("system", None, "system")
 PUBLIC = ActorRef("public", None, "public")
@@ -49,7 +66,7 @@ def command_line_actor() -> ActorRef:
 ACTOR_NAME_LENGTH = 150  # the width of every history row's actor column
 
 
-def signed_in(actor: Actor | None) -> TypeGuard[User]:
+def signed_in(actor: Actor | None) -> TypeGuard[Person]:
     """Whether ``actor`` is a signed-in user (not a reference, not the anonymous visitor)."""
     return not isinstance(actor, ActorRef) and bool(getattr(actor, "is_authenticated", False))
 
