@@ -94,7 +94,7 @@ NUMBERED = re.compile(r"\}\s*级|(?<![0-9-])[1-5]\s*级(?!别)")
 ALLOWED = {
     "rules/levels.py": None,
     "assessment/annex4.py": None,
-    "assessment/excel.py": {"也可填写 1-5 的等级代码或 三级、高级工"},
+    "assessment/excel/templates.py": {"也可填写 1-5 的等级代码或 三级、高级工"},
     "ops/demo.py": {"刘高级技师"},
 }
 
