@@ -59,7 +59,7 @@ def file_with_orm(organization: Organization, filed_on: dt.date) -> Organization
     Organization.objects.filter(pk=organization.pk).update(
         status="in_pilot",
         category="S",
-        filing_number="S0000340100001",
+        filing_number="S000034010001",
         filing_authority=hefei,
         channel="city",
         scope="city",
