@@ -212,7 +212,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "role_label": user.role_label,
         "certificate_card": certificate_display.dashboard_card(user, organization),
         "supervision": supervision_display.dashboard_card(user, organization, clock.today()),
-        "work": worklist_view(user),
+        "work": worklist_view(request),
     }
     if organization is not None:
         context["may_create_batch"] = ORGANIZATION_MACHINE.may(organization, user, "batches")

@@ -77,8 +77,19 @@ def link_for(item: dict[str, Any], user: Any) -> str:
     return ""
 
 
-def worklist_view(user: Any) -> dict[str, Any]:
-    items = worklist(user)
+def items_for(request: Any) -> list[dict[str, Any]]:
+    """The signed-in user's worklist, computed once per request (the navigation's count and
+    the home page's card read the same list)."""
+    cached = getattr(request, "_worklist_items", None)
+    if cached is None:
+        cached = worklist(request.user)
+        request._worklist_items = cached
+    return cached
+
+
+def worklist_view(request: Any) -> dict[str, Any]:
+    user = request.user
+    items = [dict(item) for item in items_for(request)]
     for item in items:
         item["type_label"] = TYPE_LABELS.get(item["type"], item["type"])
         item["link"] = link_for(item, user)
@@ -101,4 +112,4 @@ def worklist_count(request: Any) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if not getattr(user, "is_authenticated", False):
         return {}
-    return {"work_count": SimpleLazyObject(lambda: len(worklist(user)))}
+    return {"work_count": SimpleLazyObject(lambda: len(items_for(request)))}

@@ -9,7 +9,7 @@ from django.db import transaction
 
 from skillcert.audit import service as audit
 from skillcert.certificates.machines import SEGMENT_REQUEST_MACHINE
-from skillcert.certificates.models import SegmentRequest, SegmentRequestState
+from skillcert.certificates.models import SegmentRequest
 from skillcert.certificates.selectors import certified_levels
 from skillcert.certificates.services.segments import allocate_segment, integer_field
 from skillcert.registry.access import organization_of
@@ -143,7 +143,3 @@ def refuse_segment_request(request: SegmentRequest, *, reason: Any, actor: Any) 
             extra_fields=["decision_reason", "decided_on"],
         )
     return request
-
-
-def pending_requests() -> Any:
-    return SegmentRequest.objects.filter(state=SegmentRequestState.PENDING)
