@@ -40,7 +40,7 @@ from skillcert.web.forms import (
     add_domain_error,
 )
 from skillcert.web.ratelimit import limit_posts
-from skillcert.web.worklist import worklist_view
+from skillcert.web.worklist import items_for, worklist_view
 
 PAGE_SIZE = 50
 
@@ -212,7 +212,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "role_label": user.role_label,
         "certificate_card": certificate_display.dashboard_card(user, organization),
         "supervision": supervision_display.dashboard_card(user, organization, clock.today()),
-        "work": worklist_view(request),
+        "work": worklist_view(user, items_for(request)),
     }
     if organization is not None:
         context["may_create_batch"] = ORGANIZATION_MACHINE.may(organization, user, "batches")

@@ -87,9 +87,9 @@ def items_for(request: Any) -> list[dict[str, Any]]:
     return cached
 
 
-def worklist_view(request: Any) -> dict[str, Any]:
-    user = request.user
-    items = [dict(item) for item in items_for(request)]
+def worklist_view(user: Any, items: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The home page's 待办事项 card: ``items`` when the request already has them."""
+    items = [dict(item) for item in (worklist(user) if items is None else items)]
     for item in items:
         item["type_label"] = TYPE_LABELS.get(item["type"], item["type"])
         item["link"] = link_for(item, user)
