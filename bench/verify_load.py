@@ -280,10 +280,10 @@ def wrk(base: str, script: Path, duration: int, threads: int, connections: int) 
 COMPONENTS = (
     ("whole request (Django test client)", ("client.py",), "request"),
     ("  middleware and Django's handler", ("base.py",), "get_response"),
-    ("    the fast path (api/fastpath.py)", ("fastpath.py",), "__call__"),
+    ("    the fast path (api/public/fastpath.py)", ("fastpath.py",), "__call__"),
     ("    DRF APIView.dispatch", ("views.py",), "dispatch"),
     ("      throttle (allow_request)", ("throttling.py",), "allow_request"),
-    ("        the count (api/throttling.hit)", ("throttling.py",), "hit"),
+    ("        the count (accounts/ratelimit.hit)", ("ratelimit.py",), "hit"),
     ("      find_public (the lookup)", ("verification.py",), "find_public"),
     ("        SQL execute (cursor)", ("utils.py",), "_execute"),
     ("      public_view (the answer's fields)", ("verification.py",), "public_view"),

@@ -8,7 +8,7 @@ Everything else goes to the product's application unchanged (``skillcert.wsgi``)
 answered by the same worker processes.
 
 ``/bench/full-stack/api/v1/public/certificates/<n>?name=`` is the real endpoint served by a
-second handler built without ``skillcert.api.fastpath`` (every middleware), to show what the
+second handler built without ``skillcert.api.public.fastpath`` (every middleware), to show what the
 fast path saves in the same run.
 
 Two more paths size the framework's own cost (the floor of any endpoint on this stack): they

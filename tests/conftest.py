@@ -23,7 +23,7 @@ def _fresh_cache():
     """Rate-limit counters live in the cache: each test starts with none."""
     from django.core.cache import cache
 
-    from skillcert.api.throttling import reset_counters
+    from skillcert.accounts.ratelimit import reset_counters
     from skillcert.reference.selectors import forget_work_calendar
 
     cache.clear()

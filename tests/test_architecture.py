@@ -89,3 +89,51 @@ def test_the_readme_draws_the_same_map():
         assert f"{name}/" in drawn, name
         line = next(row for row in drawn.splitlines() if f"{name}/" in row)
         assert line.strip().startswith(str(layer)), (name, line)
+
+
+# Inside the interfaces, each domain has its package (``web/registry``, ``api/assessment``…) and
+# follows the same order: a package imports its own, a lower domain's, and the shell modules at the
+# top of ``web/`` or ``api/`` (display, guards, pagination…); the public pages sit on every domain.
+INTERFACE_ORDER = {
+    "accounts": 2,
+    "registry": 3,
+    "assessment": 4,
+    "certificates": 5,
+    "supervision": 6,
+    "public": 7,
+}
+INTERFACES = ("web", "api")
+
+
+def interface_package(module: str) -> tuple[str, str] | None:
+    parts = module.split(".")
+    if len(parts) >= 3 and parts[0] == "skillcert" and parts[1] in INTERFACES:
+        if parts[2] in INTERFACE_ORDER:
+            return parts[1], parts[2]
+    return None
+
+
+def test_interfaces_are_packages_by_domain():
+    for interface in INTERFACES:
+        flat = {p.stem for p in (ROOT / interface).glob("*.py")}
+        domains = {p.name for p in (ROOT / interface).iterdir() if (p / "urls.py").exists()}
+        assert {"registry", "assessment", "certificates", "supervision", "public"} <= domains
+        assert not flat & set(INTERFACE_ORDER), f"{interface}: {flat & set(INTERFACE_ORDER)}"
+
+
+INTERFACE_SOURCES = sorted(p for i in INTERFACES for p in (ROOT / i).rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", INTERFACE_SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_interface_packages_point_down(path: Path):
+    interface = path.relative_to(ROOT).parts[0]
+    own = interface_package(".".join(("skillcert", *path.relative_to(ROOT).with_suffix("").parts)))
+    for module in imported_modules(path):
+        other = "api" if interface == "web" else "web"
+        assert not module.startswith(f"skillcert.{other}"), f"{interface} must not import {module}"
+        target = interface_package(module)
+        if own is None or target is None:
+            continue
+        assert INTERFACE_ORDER[target[1]] <= INTERFACE_ORDER[own[1]], (
+            f"{own[0]}/{own[1]} must not import {module}"
+        )

@@ -78,7 +78,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Public verification answers here, without sessions, CSRF, users or messages.
-    "skillcert.api.fastpath.PublicVerificationFastPath",
+    "skillcert.api.public.fastpath.PublicVerificationFastPath",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -17,13 +17,13 @@ from django.test import Client, override_settings
 from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 
-from skillcert.api import throttling
+from skillcert.accounts import ratelimit as throttling
 from skillcert.certificates.keys import rotate_keys
 from skillcert.certificates.models import Certificate
 from tests.assessment.factories import filed_organization, issued
 
 pytestmark = pytest.mark.django_db
-FAST = "skillcert.api.fastpath.PublicVerificationFastPath"
+FAST = "skillcert.api.public.fastpath.PublicVerificationFastPath"
 FULL_STACK = [m for m in django_settings.MIDDLEWARE if m != FAST]
 
 

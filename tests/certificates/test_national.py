@@ -17,7 +17,7 @@ from django.urls import include, path
 from openpyxl import load_workbook
 
 from skillcert.accounts.services import add_user
-from skillcert.api import national as national_api
+from skillcert.api.certificates import national as national_api
 from skillcert.api.routing import route
 from skillcert.audit.models import AuditEntry
 from skillcert.audit.service import SYSTEM

@@ -16,6 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 from pypdf import PdfReader
 
+from skillcert.certificates import printing
 from skillcert.certificates.models import (
     CandidatePhoto,
     Certificate,
@@ -26,7 +27,6 @@ from skillcert.certificates.models import (
 from skillcert.certificates.services import lifecycle
 from skillcert.registry.models import OrganizationSeal, SealState
 from skillcert.registry.services.seals import upload_seal
-from skillcert.web import printing
 from tests.assessment.factories import filed_organization, issued
 from tests.certificates.test_photos import portrait, seal_picture
 

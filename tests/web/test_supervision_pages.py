@@ -19,6 +19,7 @@ from PIL import Image
 
 from skillcert.assessment.models import Batch
 from skillcert.certificates.models import Certificate
+from skillcert.documents import charts
 from skillcert.registry.models import OrganizationStatus
 from skillcert.supervision.models import (
     AnnualReport,
@@ -30,7 +31,6 @@ from skillcert.supervision.models import (
     Violation,
 )
 from skillcert.supervision.services import draws, inspections, reports
-from skillcert.web import charts
 from tests.assessment.factories import filed_organization, issued
 from tests.supervision.factories import hefei_inspectors
 

@@ -1,4 +1,4 @@
-"""Rate limits for the pages, counted like the API's (``skillcert.api.throttling``).
+"""Rate limits for the pages, in the API's table (``skillcert.accounts.ratelimit``).
 
 Each page uses the rate of a scope of ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`` (read at each
 request, so tests and operators can change it) under a key of its own, per client address as
@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
 
-from skillcert.api.throttling import hit
+from skillcert.accounts.ratelimit import hit
 
 _THROTTLE = ScopedRateThrottle()  # for parse_rate only: the same reading of "60/min" as the API
 # What a person was doing, for the 429 page: (what is paused, where to go back to).

@@ -4,42 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from skillcert.accounts.roles import Role
-from skillcert.assessment.machines import BATCH_MACHINE
-from skillcert.assessment.models import Batch
-from skillcert.assessment.services.results import lodge_batch_objection
 from skillcert.registry.access import organization_of
-from skillcert.registry.machines import FILING_MACHINE, ORGANIZATION_MACHINE
-from skillcert.registry.models import Notice, NoticeKind
+from skillcert.registry.machines import ORGANIZATION_MACHINE
 from skillcert.registry.selectors import (
-    cities_of,
     exit_notice_of,
-    public_catalog,
-    public_notices,
     worklist,
 )
-from skillcert.registry.services.objections import lodge_filing_objection
-from skillcert.registry.services.organizations import register_organization
 from skillcert.rules import clock
-from skillcert.rules.errors import DomainError
-from skillcert.web import batch_display, certificate_display, display, supervision_display
-from skillcert.web.forms import (
-    CatalogFilterForm,
-    ObjectionForm,
-    RegisterForm,
-    VerifyForm,
-    add_domain_error,
-)
-from skillcert.web.ratelimit import limit_posts
+from skillcert.web import display
+from skillcert.web.assessment import display as batch_display
+from skillcert.web.certificates import display as certificate_display
+from skillcert.web.public.forms import VerifyForm
+from skillcert.web.supervision import display as supervision_display
 from skillcert.web.worklist import items_for, worklist_view
 
 PAGE_SIZE = 50
@@ -47,159 +28,6 @@ PAGE_SIZE = 50
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/home.html", {"verify_form": VerifyForm()})
-
-
-@require_GET
-def catalog(request: HttpRequest) -> HttpResponse:
-    """The public catalog of filed organizations; ``scope=province``: the province-wide list."""
-    scope = "province" if request.GET.get("scope") == "province" else ""
-    names = display.city_names()
-    form = CatalogFilterForm(request.GET, cities=sorted(names.items()))
-    params = {**form.params(), "scope": scope}
-    page = Paginator(public_catalog(params), PAGE_SIZE).get_page(request.GET.get("page"))
-    city_codes = sorted(names)
-    rows = [
-        {"organization": organization, "cities": cities_of(organization, city_codes)}
-        for organization in page
-    ]
-    return render(
-        request,
-        "web/catalog.html",
-        {
-            "scope": scope or "city",
-            "form": form,
-            "page": page,
-            "rows": rows,
-            "city_names": names,
-            "filtered": any(v for k, v in params.items() if k != "scope"),
-            "query": display.query_without_page(request),
-        },
-    )
-
-
-def _is_result_notice(notice: Notice) -> bool:
-    return notice.kind == NoticeKind.RESULT_PUBLICITY and notice.subject_id is not None
-
-
-def _batches(notices: list[Notice]) -> dict[int, Batch]:
-    """The batch each result publicity notice belongs to (one query, or none)."""
-    ids = [n.subject_id for n in notices if _is_result_notice(n)]
-    if not ids:
-        return {}
-    return Batch.objects.in_bulk(ids)
-
-
-def _objections_open(notice: Notice, batches: dict[int, Batch] | None = None) -> bool:
-    """Whether anyone may object now: the workflow's ``objections`` step is available."""
-    if _is_result_notice(notice):
-        batch = (batches if batches is not None else _batches([notice])).get(notice.subject_id)
-        return batch is not None and BATCH_MACHINE.may(batch, None, "objections")
-    return bool(notice.filing_id and FILING_MACHINE.may(notice.filing, None, "objections"))
-
-
-@require_GET
-def notices(request: HttpRequest) -> HttpResponse:
-    """Notices running today first (with the objection form while a publicity runs), then
-    the earlier ones and the announcements."""
-    current = list(public_notices({"current": "1"}))
-    earlier = public_notices({}).exclude(pk__in=[n.pk for n in current])
-    page = Paginator(earlier, PAGE_SIZE).get_page(request.GET.get("page"))
-    batches = _batches(current)
-    return render(
-        request,
-        "web/notices.html",
-        {
-            "current": [
-                {"notice": n, "objections_open": _objections_open(n, batches)} for n in current
-            ],
-            "page": page,
-            "form": ObjectionForm(),
-        },
-    )
-
-
-@require_http_methods(["GET", "POST"])
-@limit_posts("public", "objection")
-def objection(request: HttpRequest, pk: int) -> HttpResponse:
-    """Anyone may object to a filing or to published results while the publicity runs
-    (one form per notice)."""
-    notice = (
-        public_notices({})
-        .filter(
-            Q(filing__isnull=False) | Q(kind=NoticeKind.RESULT_PUBLICITY, subject_id__isnull=False),
-            pk=pk,
-        )
-        .first()
-    )
-    if notice is None:
-        raise Http404("未找到该公示")
-    form = ObjectionForm(request.POST or None)
-    error = ""
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            if _is_result_notice(notice):
-                batch = Batch.objects.filter(pk=notice.subject_id).first()
-                if batch is None:
-                    raise Http404("未找到该公示")
-                lodge_batch_objection(batch, form.cleaned_data)
-                done = (
-                    f"异议已提交。{notice.authority.name}职业技能鉴定中心将核实处理，"
-                    "异议处理完毕前不予发证。"
-                )
-            else:
-                lodge_filing_objection(notice.filing, form.cleaned_data, actor=None)
-                done = (
-                    f"异议已提交。{notice.authority.name}"
-                    f"{'人社厅' if notice.authority.is_province else '人社局'}将核实处理，"
-                    "公示期内的异议处理完毕前不予备案。"
-                )
-        except DomainError as exc:
-            add_domain_error(form, exc)
-            error, status = exc.message, exc.status
-        else:
-            messages.success(request, done)
-            return redirect("web:notices")
-    return render(
-        request,
-        "web/objection.html",
-        {
-            "notice": notice,
-            "form": form,
-            "error": error,
-            "objections_open": _objections_open(notice)
-            and notice.ends_on is not None
-            and notice.ends_on >= clock.today(),
-        },
-        status=status,
-    )
-
-
-@require_http_methods(["GET", "POST"])
-@limit_posts("register", "register")
-def register(request: HttpRequest) -> HttpResponse:
-    form = RegisterForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            organization = register_organization(
-                username=data["username"],
-                password=data["password"],
-                credit_code=data["credit_code"],
-                name=data["name"],
-            )
-        except DomainError as exc:
-            for field, field_messages in exc.fields.items():
-                for message in field_messages:
-                    form.add_error(field if field in form.fields else None, message)
-            if not exc.fields:
-                form.add_error(None, exc.message)
-        else:
-            user = organization.members.select_related("user").get().user
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, f"注册成功：{organization.name}。下一步可提交备案申请。")
-            return redirect("web:dashboard")
-    return render(request, "web/register.html", {"form": form})
 
 
 @login_required

@@ -144,7 +144,7 @@ def notice_body(body: str) -> str:
 
 @register.filter
 def batch_site(batch: Any) -> str:
-    from skillcert.web.batch_display import site_label
+    from skillcert.web.assessment.display import site_label
 
     return site_label(batch)
 

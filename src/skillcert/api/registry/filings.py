@@ -1,0 +1,268 @@
+"""v1 endpoints of filing cases: create, read, edit drafts, materials, actions, objections."""
+
+from __future__ import annotations
+
+from django.http import FileResponse, HttpResponse
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import permissions, serializers, status
+from rest_framework.parsers import MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from skillcert.api.inputs import request_body
+from skillcert.api.pagination import Pagination, paginated
+from skillcert.api.registry.serializers import (
+    FilingListSerializer,
+    FilingSerializer,
+    ObjectionSerializer,
+)
+from skillcert.api.throttling import WindowRateThrottle
+from skillcert.registry.access import (
+    filings_for,
+    get_filing_for_user,
+    get_material_for_user,
+    organization_of,
+)
+from skillcert.registry.models import FilingCase, Objection
+from skillcert.registry.selectors import worklist
+from skillcert.registry.services import filings as service
+from skillcert.registry.services.materials import add_material, material_path
+from skillcert.registry.services.objections import (
+    lodge_filing_objection,
+    resolve_filing_objection,
+)
+from skillcert.registry.workflow import FilingState
+from skillcert.rules.errors import Forbidden, NotFound
+from skillcert.rules.inputs import Body, EmptyRequest, ReasonRequest
+
+FILING_BODY = inline_serializer(
+    "FilingRequest",
+    {
+        "kind": serializers.ChoiceField(["initial", "scope_change", "renewal", "cross_city"]),
+        "channel": serializers.ChoiceField(["city", "province"], required=False),
+        "city": serializers.CharField(required=False),
+        "category": serializers.ChoiceField(["S", "Y"], required=False),
+        "basic": serializers.DictField(required=False),
+        "occupations": serializers.ListField(child=serializers.DictField(), required=False),
+        "record": serializers.DictField(required=False),
+        "narrative": serializers.DictField(required=False),
+        "industry": serializers.CharField(required=False),
+        "recommended_by": serializers.CharField(required=False),
+        "pledge_signed": serializers.BooleanField(required=False),
+        "already_filed": serializers.BooleanField(required=False),
+        "same_scope": serializers.BooleanField(required=False),
+    },
+)
+
+
+def filing_response(case: FilingCase, request: Request, code: int = 200) -> Response:
+    fresh = FilingCase.objects.select_related("organization", "authority").get(pk=case.pk)
+    return Response(FilingSerializer(fresh, context={"request": request}).data, status=code)
+
+
+class FilingListView(APIView):
+    pagination_class = Pagination
+
+    @extend_schema(
+        parameters=[OpenApiParameter("state", str), OpenApiParameter("kind", str)],
+        responses={200: FilingListSerializer(many=True)},
+    )
+    def get(self, request: Request) -> Response:
+        cases = worklist(request.user, request.query_params)
+        return paginated(request, cases, lambda page: FilingListSerializer(page, many=True).data)
+
+    @extend_schema(request=FILING_BODY, responses={201: FilingSerializer})
+    def post(self, request: Request) -> Response:
+        organization = organization_of(request.user)
+        if organization is None:
+            raise Forbidden("只有评价组织用户可以提交备案申请", code="forbidden")
+        case = service.create_filing(organization, request.data, actor=request.user)
+        return filing_response(case, request, status.HTTP_201_CREATED)
+
+
+class FilingDetailView(APIView):
+    @extend_schema(responses={200: FilingSerializer})
+    def get(self, request: Request, pk: int) -> Response:
+        return filing_response(get_filing_for_user(request.user, pk), request)
+
+    @extend_schema(request=FILING_BODY, responses={200: FilingSerializer})
+    def patch(self, request: Request, pk: int) -> Response:
+        case = get_filing_for_user(request.user, pk)
+        return filing_response(
+            service.update_filing(case, request.data, actor=request.user), request
+        )
+
+
+class FilingMaterialsView(APIView):
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        request={
+            "multipart/form-data": inline_serializer(
+                "MaterialUpload",
+                {
+                    "type": serializers.ChoiceField(
+                        ["basic_form", "registration", "plan", "experts", "assets", "credit"]
+                    ),
+                    "file": serializers.FileField(),
+                },
+            )
+        },
+        responses={201: FilingSerializer},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        case = get_filing_for_user(request.user, pk)
+        add_material(
+            case,
+            material_type=request.data.get("type", ""),
+            upload=request.FILES.get("file"),
+            actor=request.user,
+        )
+        return filing_response(case, request, status.HTTP_201_CREATED)
+
+
+class MaterialDownloadView(APIView):
+    # Materials are uploaded as PDF, JPEG or PNG and served with the type they were stored as.
+    @extend_schema(
+        responses={
+            (200, "application/pdf"): bytes,
+            (200, "image/jpeg"): bytes,
+            (200, "image/png"): bytes,
+        }
+    )
+    def get(self, request: Request, pk: int, material_pk: int) -> HttpResponse:
+        material = get_material_for_user(request.user, pk, material_pk)
+        path = material_path(material)
+        if not path.exists():
+            raise NotFound("材料文件缺失，请联系系统管理员", code="file_missing")
+        response = FileResponse(
+            path.open("rb"),
+            as_attachment=True,
+            filename=material.original_name,
+            content_type=material.content_type,
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+ACTIONS = {
+    "submit": lambda case, data, user: service.submit_filing(case, actor=user),
+    "accept": lambda case, data, user: service.accept_filing(case, actor=user),
+    "not-accept": lambda case, data, user: service.not_accept_filing(
+        case, reason=data.get("reason"), actor=user
+    ),
+    "select": lambda case, data, user: service.select_filing(case, actor=user),
+    "not-select": lambda case, data, user: service.not_select_filing(
+        case, reason=data.get("reason"), actor=user
+    ),
+    "publicize": lambda case, data, user: service.publicize_filing(case, actor=user),
+    "file": lambda case, data, user: service.file_filing(case, actor=user),
+}
+
+
+def action_view(action: str) -> type[APIView]:
+    """``POST /api/v1/filings/{id}/<action>``: one workflow step; returns the filing."""
+    needs_reason = action in {"not-accept", "not-select"}
+
+    @extend_schema(
+        operation_id=f"filing_{action.replace('-', '_')}",
+        request=request_body(ReasonRequest) if needs_reason else None,
+        responses={200: FilingSerializer},
+    )
+    def post(self: APIView, request: Request, pk: int) -> Response:
+        case = get_filing_for_user(request.user, pk)
+        data = Body(ReasonRequest if needs_reason else EmptyRequest, request.data)
+        return filing_response(ACTIONS[action](case, data, request.user), request)
+
+    name = "Filing" + "".join(part.title() for part in action.split("-")) + "View"
+    return type(name, (APIView,), {"post": post, "__doc__": f"Filing action {action}."})
+
+
+class FilingEvaluationsView(APIView):
+    @extend_schema(
+        request=inline_serializer(
+            "EvaluationRequest",
+            {
+                "method": serializers.ChoiceField(
+                    ["report", "interview", "defence", "document_review", "technical_check"]
+                ),
+                "evaluators": serializers.CharField(),
+                "date": serializers.DateField(),
+                "opinion": serializers.CharField(),
+                "score": serializers.DecimalField(max_digits=5, decimal_places=1, required=False),
+            },
+        ),
+        responses={201: FilingSerializer},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        case = get_filing_for_user(request.user, pk)
+        service.record_evaluation(case, request.data, actor=request.user)
+        return filing_response(case, request, status.HTTP_201_CREATED)
+
+
+class FilingObjectionsView(APIView):
+    """Anyone may object to a case in publicity, while it runs."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [WindowRateThrottle]
+    throttle_scope = "public"
+
+    @extend_schema(
+        request=inline_serializer(
+            "ObjectionRequest",
+            {"content": serializers.CharField(), "contact": serializers.CharField()},
+        ),
+        responses={201: ObjectionSerializer},
+        auth=[],
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        case = FilingCase.objects.filter(pk=pk, state=FilingState.IN_PUBLICITY).first()
+        if case is None:
+            raise NotFound("该申请不在公示期", code="not_found")
+        objection = lodge_filing_objection(case, request.data)
+        data = ObjectionSerializer(objection, context={"reviewer": False, "request": request}).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+
+class ObjectionResolveView(APIView):
+    @extend_schema(
+        request=inline_serializer(
+            "ObjectionResolution",
+            {"upheld": serializers.BooleanField(), "reason": serializers.CharField()},
+        ),
+        responses={200: ObjectionSerializer},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        objection = Objection.objects.filter(pk=pk).first()
+        visible = filings_for(request.user)
+        if (
+            objection is None
+            or objection.filing_id is None
+            or not visible.filter(pk=objection.filing_id).exists()
+        ):
+            from skillcert.api.registry.objections import resolve_other_objection
+
+            return resolve_other_objection(request, pk)
+        data = request.data if isinstance(request.data, dict) else {}
+        resolved = resolve_filing_objection(
+            objection, upheld=data.get("upheld"), reason=data.get("reason"), actor=request.user
+        )
+        return Response(
+            ObjectionSerializer(resolved, context={"reviewer": True, "request": request}).data
+        )
+
+
+class FilingReceiptView(APIView):
+    @extend_schema(responses={(200, "application/pdf"): bytes})
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        from skillcert.registry.receipt import render_receipt
+
+        case = get_filing_for_user(request.user, pk)
+        pdf = render_receipt(case)
+        response = HttpResponse(pdf, content_type="application/pdf")
+        filename = f"receipt-{case.filing_number or case.pk}.pdf"
+        response["Content-Disposition"] = f'inline; filename="{filename}"'
+        return response

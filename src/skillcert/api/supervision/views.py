@@ -1,0 +1,528 @@
+"""v1 endpoints of supervision: draws (双随机), inspections and their publication (一公开),
+conflicts of interest, annual reports, violations and exit, statistics."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpResponse
+from drf_spectacular.plumbing import build_basic_type
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
+from rest_framework import permissions, serializers, status
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from skillcert.api.assessment.batches import XLSX, xlsx_response
+from skillcert.api.pagination import PAGE_PARAMETERS, Pagination, paginated, paginated_schema
+from skillcert.api.throttling import WindowRateThrottle
+from skillcert.api.workflow import WorkflowFields
+from skillcert.registry.access import get_organization_for_user
+from skillcert.rules import clock
+from skillcert.rules.errors import Forbidden, InvalidInput, NotFound
+from skillcert.supervision import exports, selectors
+from skillcert.supervision.access import (
+    get_inspection_for_user,
+    inspections_for,
+    officer_authority,
+)
+from skillcert.supervision.models import (
+    AnnualReport,
+    Finding,
+    Inspection,
+    InspectionDraw,
+    InspectionState,
+    Rectification,
+    Violation,
+    ViolationKind,
+)
+from skillcert.supervision.services import draws, inspections, reports
+
+
+def body(request: Request) -> dict[str, Any]:
+    return request.data if isinstance(request.data, dict) else {}
+
+
+def draw_answer(record: InspectionDraw) -> dict[str, Any]:
+    """The contract's ``seed``, ``targets``, ``inspectors``, with labels and the digests."""
+    labels = {t["id"]: t["label"] for t in record.targets_pool}
+    people = {i["id"]: i["label"] for i in record.inspectors_pool}
+    return {
+        "id": record.pk,
+        "seed": record.seed,
+        "seed_given": record.seed_given,
+        "date": record.business_date,
+        "targets": [{"id": t, "label": labels[t]} for t in record.result["targets"]],
+        "inspectors": [
+            {
+                "target": a["target"],
+                "inspectors": [{"id": i, "label": people[i]} for i in a["inspectors"]],
+            }
+            for a in record.result["assignments"]
+        ],
+        "targets_digest": record.targets_digest,
+        "inspectors_digest": record.inspectors_digest,
+        "public": f"/api/v1/public/inspection-draws/{record.pk}",
+        "inspections": list(record.inspections.values_list("pk", flat=True)),
+    }
+
+
+DRAW_REQUEST = inline_serializer(
+    "DrawRequest",
+    {
+        "targets": serializers.ChoiceField(["organizations", "batches"]),
+        "count": serializers.IntegerField(),
+        "inspectors": serializers.IntegerField(),
+        "seed": serializers.CharField(required=False),
+        "from": serializers.DateField(required=False),
+        "to": serializers.DateField(required=False),
+        "occupation": serializers.CharField(required=False),
+        "level": serializers.IntegerField(required=False),
+    },
+)
+
+
+# A draw is a free-form record (seed, pools, digests, result): a page of objects.
+DRAW_PAGE = paginated_schema(build_basic_type(OpenApiTypes.OBJECT))
+
+
+class DrawsView(APIView):
+    @extend_schema(parameters=PAGE_PARAMETERS, responses={200: DRAW_PAGE})
+    def get(self, request: Request) -> Response:
+        authority = officer_authority(request.user)
+        records = InspectionDraw.objects.select_related("authority")
+        if not authority.is_province:
+            records = records.filter(authority=authority)
+        return paginated(request, records, lambda page: [draw_answer(r) for r in page])
+
+    @extend_schema(request=DRAW_REQUEST, responses={201: OpenApiTypes.OBJECT})
+    def post(self, request: Request) -> Response:
+        record = draws.make_draw(request.data, actor=request.user)
+        return Response(draw_answer(record), status=status.HTTP_201_CREATED)
+
+
+class PublicView(APIView):
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [WindowRateThrottle]
+    throttle_scope = "public"
+
+
+class PublicDrawsView(PublicView):
+    """Every draw with what anyone needs to recompute it (seed, pools, digests, result)."""
+
+    @extend_schema(
+        operation_id="public_inspection_draws_list",
+        parameters=PAGE_PARAMETERS,
+        responses={200: DRAW_PAGE},
+        auth=[],
+    )
+    def get(self, request: Request) -> Response:
+        records = InspectionDraw.objects.select_related("authority")
+        return paginated(request, records, lambda page: [draws.public_record(r) for r in page])
+
+
+class PublicDrawView(PublicView):
+    @extend_schema(responses={200: OpenApiTypes.OBJECT}, auth=[])
+    def get(self, request: Request, pk: int) -> Response:
+        record = InspectionDraw.objects.select_related("authority").filter(pk=pk).first()
+        if record is None:
+            raise NotFound("未找到该抽取记录", code="not_found")
+        return Response(draws.public_record(record))
+
+
+class RectificationSerializer(WorkflowFields, serializers.ModelSerializer):
+    class Meta:
+        model = Rectification
+        fields = ["requirement", "due_on", "response", "accepted", "state", "actions", "next"]
+
+
+class FindingSerializer(serializers.ModelSerializer):
+    findings = serializers.CharField(source="text")
+    attachment = serializers.CharField(source="attachment_name")
+
+    class Meta:
+        model = Finding
+        fields = ["stage", "findings", "attachment", "recorded_at"]
+
+
+class InspectionSerializer(WorkflowFields, serializers.ModelSerializer):
+    """An inspection with its findings, conclusion and rectification (``rectification`` only
+    when one was ordered), what the caller may do on it and who acts next."""
+
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    filing_number = serializers.CharField(
+        source="organization.filing_number", read_only=True, allow_null=True
+    )
+    conclusion_label = serializers.SerializerMethodField()
+    findings = FindingSerializer(many=True, read_only=True)
+    rectification = serializers.SerializerMethodField()
+    inspectors = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Inspection
+        fields = [
+            "id",
+            "draw",
+            "organization",
+            "organization_name",
+            "filing_number",
+            "batch",
+            "state",
+            "conclusion",
+            "conclusion_label",
+            "conclusion_note",
+            "published_on",
+            "findings",
+            "rectification",
+            "inspectors",
+            "actions",
+            "next",
+        ]
+
+    def get_conclusion_label(self, inspection: Inspection) -> str:
+        return inspection.get_conclusion_display() if inspection.conclusion else ""
+
+    @extend_schema_field(RectificationSerializer(required=False))
+    def get_rectification(self, inspection: Inspection) -> dict[str, Any] | None:
+        rectification = getattr(inspection, "rectification", None)
+        if rectification is None:
+            return None
+        return RectificationSerializer(rectification, context=self.context).data
+
+    def get_inspectors(self, inspection: Inspection) -> list[str]:
+        return [u.display_name or u.username for u in inspection.inspectors.all()]
+
+    def to_representation(self, instance: Inspection) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if data["rectification"] is None:
+            del data["rectification"]
+        return data
+
+
+class PublicInspectionSerializer(InspectionSerializer):
+    """一公开: what the public reads of a published inspection (never the inspectors)."""
+
+    class Meta(InspectionSerializer.Meta):
+        fields = [
+            f
+            for f in InspectionSerializer.Meta.fields
+            if f not in {"inspectors", "actions", "next"}
+        ]
+
+    @extend_schema_field(RectificationSerializer(required=False))
+    def get_rectification(self, inspection: Inspection) -> dict[str, Any] | None:
+        rectification = getattr(inspection, "rectification", None)
+        if rectification is None:
+            return None
+        return {
+            "requirement": rectification.requirement,
+            "due_on": rectification.due_on,
+            "response": rectification.response,
+            "accepted": rectification.accepted,
+        }
+
+
+def inspection_answer(inspection: Inspection, request: Request) -> dict[str, Any]:
+    return InspectionSerializer(inspection, context={"request": request}).data
+
+
+def inspection_page(request: Request, page: list[Inspection]) -> Any:
+    return InspectionSerializer(page, many=True, context={"request": request}).data
+
+
+class InspectionsView(APIView):
+    pagination_class = Pagination
+
+    @extend_schema(
+        operation_id="inspections_list",
+        parameters=[OpenApiParameter("state", str)],
+        responses={200: InspectionSerializer(many=True)},
+    )
+    def get(self, request: Request) -> Response:
+        records = (
+            inspections_for(request.user)
+            .select_related("organization", "authority", "rectification", "draw__drawn_by")
+            .prefetch_related("findings", "inspectors")
+            .distinct()
+        )
+        if request.query_params.get("state"):
+            records = records.filter(state=request.query_params["state"])
+        return paginated(request, records, lambda page: inspection_page(request, page))
+
+
+class InspectionDetailView(APIView):
+    @extend_schema(responses={200: InspectionSerializer})
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(inspection_answer(get_inspection_for_user(request.user, pk), request))
+
+
+class FindingsView(APIView):
+    parser_classes = [JSONParser, MultiPartParser]
+
+    @extend_schema(
+        request=inline_serializer(
+            "FindingRequest",
+            {
+                "stage": serializers.CharField(),
+                "findings": serializers.CharField(),
+                "attachment": serializers.FileField(required=False),
+            },
+        ),
+        responses={201: InspectionSerializer},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        inspection = get_inspection_for_user(request.user, pk)
+        inspections.record_finding(
+            inspection,
+            body(request),
+            attachment=request.FILES.get("attachment"),
+            actor=request.user,
+        )
+        return Response(
+            inspection_answer(get_inspection_for_user(request.user, pk), request),
+            status=status.HTTP_201_CREATED,
+        )
+
+
+def inspection_action(action: str) -> type[APIView]:
+    def post(self: APIView, request: Request, pk: int) -> Response:
+        inspection = get_inspection_for_user(request.user, pk)
+        data = body(request)
+        if action == "conclude":
+            inspections.conclude(inspection, data, actor=request.user)
+        elif action == "publish":
+            inspections.publish(inspection, actor=request.user)
+        elif action == "rectification":
+            inspections.respond_rectification(inspection, data.get("response"), actor=request.user)
+        else:
+            inspections.review_rectification(inspection, data.get("accepted"), actor=request.user)
+        return Response(inspection_answer(get_inspection_for_user(request.user, pk), request))
+
+    decorated = extend_schema(
+        operation_id=f"inspection_{action.replace('-', '_')}",
+        request=OpenApiTypes.OBJECT,
+        responses={200: InspectionSerializer},
+    )(post)
+    name = "Inspection" + "".join(p.title() for p in action.split("-")) + "View"
+    return type(name, (APIView,), {"post": decorated})
+
+
+INSPECTION_ACTIONS = ("conclude", "publish", "rectification", "rectification-review")
+
+
+class PublicInspectionResultsView(PublicView):
+    """一公开: results the officers approved for publication."""
+
+    pagination_class = Pagination
+
+    @extend_schema(responses={200: PublicInspectionSerializer(many=True)}, auth=[])
+    def get(self, request: Request) -> Response:
+        records = (
+            Inspection.objects.filter(state=InspectionState.PUBLISHED)
+            .select_related("organization", "rectification")
+            .prefetch_related("findings")
+            .order_by("-published_on", "-pk")
+        )
+        return paginated(
+            request, records, lambda page: PublicInspectionSerializer(page, many=True).data
+        )
+
+
+class ConflictsView(APIView):
+    @extend_schema(
+        request=inline_serializer(
+            "ConflictRequest",
+            {"organization": serializers.IntegerField(), "reason": serializers.CharField()},
+        ),
+        responses={201: OpenApiTypes.OBJECT},
+    )
+    def post(self, request: Request) -> Response:
+        from skillcert.registry.models import Organization
+
+        if getattr(request.user, "role", None) != "inspector":
+            raise Forbidden("只有督查员可以申报回避", code="forbidden")  # before any lookup
+        data = body(request)
+        organization = (
+            Organization.objects.filter(pk=data.get("organization")).first()
+            if (isinstance(data.get("organization"), int))
+            else None
+        )
+        if organization is None:
+            raise InvalidInput.for_field("organization", "未找到该评价组织")
+        conflict = draws.declare_conflict(organization, data.get("reason"), actor=request.user)
+        return Response(
+            {"id": conflict.pk, "organization": organization.pk, "reason": conflict.reason},
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class AnnualReportSerializer(WorkflowFields, serializers.ModelSerializer):
+    state = serializers.CharField(read_only=True, help_text="`filed`: a report row is filed")
+
+    class Meta:
+        model = AnnualReport
+        fields = [
+            "id",
+            "organization",
+            "year",
+            "narrative",
+            "statistics",
+            "filed_on",
+            "due_on",
+            "late",
+            "state",
+            "actions",
+            "next",
+        ]
+
+
+class AnnualReportsView(APIView):
+    @extend_schema(responses={200: AnnualReportSerializer(many=True)})
+    def get(self, request: Request, pk: int) -> Response:
+        organization = get_organization_for_user(request.user, pk)
+        return Response(
+            AnnualReportSerializer(
+                organization.annual_reports.select_related("organization"),
+                many=True,
+                context={"request": request},
+            ).data
+        )
+
+    @extend_schema(
+        request=inline_serializer(
+            "AnnualReportRequest",
+            {"year": serializers.IntegerField(), "narrative": serializers.CharField()},
+        ),
+        responses={201: AnnualReportSerializer},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        organization = get_organization_for_user(request.user, pk)
+        report = reports.file_annual_report(organization, request.data, actor=request.user)
+        return Response(
+            AnnualReportSerializer(report, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class MissingReportsView(APIView):
+    @extend_schema(parameters=[OpenApiParameter("year", int)], responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request) -> Response:
+        authority = officer_authority(request.user)
+        year_text = request.query_params.get("year") or str(clock.today().year - 1)
+        if not year_text.isdigit():
+            raise InvalidInput.for_field("year", "年度应为整数")
+        year = int(year_text)
+        missing = reports.missing_reports(selectors.scoped(authority)["organizations"], year)
+        return Response(
+            {
+                "year": year,
+                "due_on": reports.report_due(year),
+                "missing": [
+                    {"id": o.pk, "name": o.name, "filing_number": o.filing_number} for o in missing
+                ],
+            }
+        )
+
+
+class ViolationSerializer(serializers.Serializer):
+    """A recorded violation, as ``_violation`` answers it."""
+
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(ViolationKind.choices)
+    description = serializers.CharField()
+    recorded_on = serializers.DateField()
+    led_to_exit = serializers.BooleanField()
+
+
+class ViolationsView(APIView):
+    @extend_schema(
+        request=inline_serializer(
+            "ViolationRequest",
+            {
+                "kind": serializers.ChoiceField(
+                    [
+                        "false_materials",
+                        "dishonesty",
+                        "vicious_competition",
+                        "disorderly_management",
+                    ]
+                ),
+                "description": serializers.CharField(),
+                "exit": serializers.BooleanField(required=False),
+                "inspection": serializers.IntegerField(required=False),
+            },
+        ),
+        responses={201: ViolationSerializer},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        organization = get_organization_for_user(request.user, pk)
+        violation = reports.record_violation(organization, request.data, actor=request.user)
+        return Response(_violation(violation), status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: ViolationSerializer(many=True)})
+    def get(self, request: Request, pk: int) -> Response:
+        organization = get_organization_for_user(request.user, pk)
+        return Response([_violation(v) for v in organization.violations.all()])
+
+
+def _violation(violation: Violation) -> dict[str, Any]:
+    return {
+        "id": violation.pk,
+        "kind": violation.kind,
+        "description": violation.description,
+        "recorded_on": violation.recorded_on,
+        "led_to_exit": violation.led_to_exit,
+    }
+
+
+def _period(request: Request) -> tuple[dt.date, dt.date]:
+    today = clock.today()
+    defaults = {"from": f"{today.year}-01-01", "to": today.isoformat()}
+    days = {}
+    for key, default in defaults.items():
+        try:
+            days[key] = dt.date.fromisoformat(request.query_params.get(key) or default)
+        except ValueError:
+            raise InvalidInput.for_field(key, "日期格式应为 YYYY-MM-DD") from None
+    start, end = days["from"], days["to"]
+    if start > end:
+        raise InvalidInput.for_field("to", "结束日期不能早于开始日期")
+    return start, end
+
+
+PERIOD = [OpenApiParameter("from", str), OpenApiParameter("to", str)]
+
+
+class StatisticsView(APIView):
+    @extend_schema(parameters=PERIOD, responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request) -> Response:
+        authority = officer_authority(request.user)
+        start, end = _period(request)
+        return Response(selectors.statistics(authority, start, end))
+
+
+class StatisticsWorkbookView(APIView):
+    @extend_schema(parameters=PERIOD, responses={(200, XLSX): bytes})
+    def get(self, request: Request) -> HttpResponse:
+        authority = officer_authority(request.user)
+        start, end = _period(request)
+        content = exports.statistics_workbook(selectors.statistics(authority, start, end))
+        return xlsx_response(content, f"统计-{authority.name}-{start}-{end}.xlsx")
+
+
+class TalentWorkbookView(APIView):
+    @extend_schema(parameters=PERIOD, responses={(200, XLSX): bytes})
+    def get(self, request: Request) -> HttpResponse:
+        authority = officer_authority(request.user)
+        start, end = _period(request)
+        content = exports.talent_workbook(selectors.talent_rows(authority, start, end))
+        return xlsx_response(content, f"人才统计-{authority.name}-{start}-{end}.xlsx")

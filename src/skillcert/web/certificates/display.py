@@ -1,0 +1,39 @@
+"""What the batch page shows about the batch's certificates: counts, photos, printing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count
+
+from skillcert.certificates.models import CertificateStatus
+
+
+def dashboard_card(user: Any, organization: Any) -> dict[str, Any] | None:
+    """The workbench's 证书 card: counts and the links the user has."""
+    from skillcert.accounts.roles import Role
+    from skillcert.certificates import national
+    from skillcert.certificates.access import certificates_for
+    from skillcert.registry.models import SealState
+    from skillcert.registry.services.seals import current_seal
+    from skillcert.web.registry.seals import decides_seals, seals_for_decision
+
+    if organization is None and (
+        not getattr(user, "is_authenticated", False) or user.role == Role.INSPECTOR
+    ):
+        return None
+    rows = certificates_for(user).order_by().values("status").annotate(n=Count("pk"))
+    counts = {status: 0 for status in CertificateStatus.values}
+    counts.update({row["status"]: row["n"] for row in rows})
+    card: dict[str, Any] = {"counts": counts}
+    if organization is not None:
+        card["seal_confirmed"] = current_seal(organization) is not None
+        card["seal_pending"] = organization.seals.filter(state=SealState.PENDING).exists()
+        return card
+    card["decides_seals"] = decides_seals(user)
+    if card["decides_seals"]:
+        card["seals_pending"] = seals_for_decision(user).filter(state=SealState.PENDING).count()
+    card["reports"] = user.role in national.PROVINCE_REPORTERS or user.role == Role.CITY_CENTER
+    if card["reports"]:
+        card["unsent"] = national.unsent(user).count()
+    return card
