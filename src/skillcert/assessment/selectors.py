@@ -1,13 +1,16 @@
-"""Read queries on batches: the deadline that runs now, and lists ordered by it."""
+"""Read queries on batches: the deadline that runs now, lists ordered by it, and the
+candidates' facts the batch page shows (certificate numbers, absences, missing photos)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Case, Count, F, QuerySet, When
 
 from skillcert.assessment.models import Batch
 from skillcert.assessment.workflow import BatchState
+from skillcert.certificates.models import Certificate, CertificateStatus
 from skillcert.reference.selectors import work_calendar
 from skillcert.registry.selectors import DeadlineView, deadline_view
 from skillcert.rules import clock
@@ -69,4 +72,28 @@ def ordered_by_deadline(batches: QuerySet[Batch]) -> QuerySet[Batch]:
         Case(When(state=S.RESULTS_FILED, then=1), default=0),
         F("next_day").asc(nulls_last=True),
         "-pk",
+    )
+
+
+def certificate_numbers(candidate_ids: Iterable[int]) -> dict[int, str]:
+    """Candidate → the number of its certificate (a correction's replacement, not the
+    superseded one)."""
+    return dict(
+        Certificate.objects.filter(candidate_id__in=list(candidate_ids))
+        .exclude(status=CertificateStatus.SUPERSEDED)
+        .values_list("candidate_id", "number")
+    )
+
+
+def absent_id_numbers(batch: Batch) -> list[str]:
+    """The ID numbers of the candidates recorded absent, in roster order."""
+    return list(batch.candidates.filter(attended=False).values_list("id_number", flat=True))
+
+
+def passers_without_photos(batch: Batch) -> list[str]:
+    """Names of those who passed and have no photo (their certificates print a placeholder)."""
+    return list(
+        batch.candidates.filter(passed=True, photo__isnull=True)
+        .order_by("position", "pk")
+        .values_list("name", flat=True)
     )

@@ -1,8 +1,9 @@
 """Pages of an evaluation organization's assessment batches (/org/batches/…).
 
 The list, the plan wizard (plan → candidates → review and filing), and the batch page
-where the batch is run after filing: attendance, results, publicity, certificate numbers,
-the annexes and the result filing. Every write goes through ``assessment.services`` (or
+where the batch is run after filing: attendance, results, publicity, certificate numbers
+and the result filing (the page's content is ``page.BatchPage``; the Excel files and the
+annexes are in ``uploads``). Every write goes through ``assessment.services`` (or
 ``certificates.services``); a refused request re-renders the page with the service's
 message next to what it names, and nothing is saved. The batch page's buttons are exactly
 ``allowed_batch_actions`` for the viewer.
@@ -15,53 +16,32 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from skillcert.assessment import excel
-from skillcert.assessment.access import (
-    batches_for,
-    get_batch_for_user,
-    may_download_annexes,
-    parties_for_batch,
-)
+from skillcert.assessment import excel, selectors
+from skillcert.assessment.access import batches_for, get_batch_for_user
 from skillcert.assessment.machines import BATCH_MACHINE
-from skillcert.assessment.models import Batch, Candidate, StaffRole
+from skillcert.assessment.models import Batch
 from skillcert.assessment.services import implementation, plans, results
 from skillcert.assessment.services.plans import RowsInvalid
-from skillcert.assessment.workflow import (
-    BUTTON_ACTIONS,
-    BatchParty,
-    BatchState,
-    annex_not_ready,
-    has_results,
-    is_numbered,
-    issue_ahead,
-)
-from skillcert.certificates.models import Certificate, CertificateStatus
-from skillcert.certificates.selectors import levels_without_segments
+from skillcert.assessment.workflow import BatchState
 from skillcert.certificates.services.issuing import issue_batch
-from skillcert.registry.machines import OBJECTION_MACHINE, ORGANIZATION_MACHINE
-from skillcert.registry.models import Channel, Objection
+from skillcert.registry.machines import ORGANIZATION_MACHINE
+from skillcert.registry.models import Channel
 from skillcert.registry.selectors import cities_of
 from skillcert.registry.services.materials import max_upload_bytes, read_upload
 from skillcert.rules import clock
-from skillcert.rules.errors import DomainError, InvalidInput, NotFound
-from skillcert.rules.idtypes import ID_TYPES, mask_id_number
-from skillcert.rules.levels import level_name
-from skillcert.rules.regions import ANHUI
+from skillcert.rules.errors import DomainError, InvalidInput
 from skillcert.web import display
 from skillcert.web.assessment import display as batch_display
 from skillcert.web.assessment.forms import (
     STAFF_PREFIX,
     SUBJECT_PREFIX,
     AbsenceForm,
-    BatchObjectionForm,
-    InspectionForm,
     PlanForm,
     StaffFormSet,
     SubjectFormSet,
@@ -72,45 +52,19 @@ from skillcert.web.assessment.forms import (
     subject_initial,
     subjects_payload,
 )
-from skillcert.web.guards import not_found_is_404, organization_required
+from skillcert.web.assessment.page import batch_context, plan_facts
+from skillcert.web.assessment.uploads import report_link, row_errors
+from skillcert.web.guards import organization_required
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 50
-CANDIDATE_PAGE = 50
 PREVIEW_ROWS = 20
-# Up to this many candidates, scores and attendance can be typed on the page.
-SMALL_BATCH = 100
 
-ROLE_ORDER = {role.value: index for index, role in enumerate(StaffRole)}
 STEPS = [("plan", "批次计划"), ("candidates", "考生名单"), ("review", "核对报备")]
 STEP_KEYS = [key for key, _label in STEPS]
-_REPORT = re.compile(r"/(candidates|results)-report/([A-Za-z0-9_-]+)\.xlsx$")
 
 
 def _wizard_url(batch: Batch, step: str) -> str:
     return f"{reverse('web:org_batch_edit', args=[batch.pk])}?step={step}"
-
-
-def xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    from urllib.parse import quote
-
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-def report_link(batch: Batch, error: DomainError) -> str:
-    """The page's address of the marked-up copy the import stored (``extra["report"]``)."""
-    api_url = str(getattr(error, "extra", {}).get("report") or "")
-    match = _REPORT.search(api_url)
-    if match is None:
-        return ""
-    return reverse("web:org_batch_report", args=[batch.pk, match.group(1), match.group(2)])
-
-
-def row_errors(error: DomainError) -> list[dict[str, Any]]:
-    return list(getattr(error, "extra", {}).get("rows") or [])
 
 
 # --- the list ------------------------------------------------------------------------------
@@ -244,7 +198,7 @@ def _render_step(
                 "checklist": checklist,
                 "refused": [item for item in checklist if not item["passed"]],
                 "tally": batch_display.candidate_tally(batch),
-                **_plan_facts(batch, owner=True),
+                **plan_facts(batch, owner=True).as_context(),
             }
         )
     context.update(extra)
@@ -319,12 +273,6 @@ def candidates_upload(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(_wizard_url(batch, "candidates"))
 
 
-@require_GET
-@organization_required
-def candidates_template(request: HttpRequest) -> HttpResponse:
-    return xlsx_response(excel.candidates_template(), "考生名单模板.xlsx")
-
-
 @require_POST
 @organization_required
 def batch_submit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -353,169 +301,6 @@ def batch_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- one batch -----------------------------------------------------------------------------
-
-
-def _plan_facts(batch: Batch, *, owner: bool) -> dict[str, Any]:
-    staff = [
-        {
-            "member": member,
-            "id_type": ID_TYPES[member.id_type].name if member.id_type in ID_TYPES else "",
-            "id_number": member.id_number if owner else mask_id_number(member.id_number),
-        }
-        for member in sorted(batch.staff.all(), key=lambda m: (ROLE_ORDER.get(m.role, 9), m.pk))
-    ]
-    return {
-        "items": [
-            {"item": i, "label": batch_display.item_label(i.occupation_name, i.work_type, i.level)}
-            for i in batch.items.all()
-        ],
-        "staff_rows": staff,
-        "marks": [(s, batch.pass_marks.get(s, "60")) for s in batch.subjects],
-        "senior": any(i.level in (1, 2) for i in batch.items.all()),
-        "site": batch_display.site_label(batch),
-    }
-
-
-def _score_rows(
-    batch: Batch, candidates: list[Candidate], data: Any, errors: dict[int, dict[str, Any]]
-) -> list[dict[str, Any]]:
-    rows = []
-    for c in candidates:
-        cell_errors = errors.get(c.pk, {})
-        rows.append(
-            {
-                "candidate": c,
-                "absent": c.attended is False,
-                "errors": cell_errors.get("", []),
-                "cells": [
-                    {
-                        "name": f"score-{c.pk}-{index}",
-                        "subject": subject,
-                        "value": data.get(f"score-{c.pk}-{index}")
-                        if data is not None
-                        else (c.scores or {}).get(subject, ""),
-                        "errors": cell_errors.get(subject, []),
-                    }
-                    for index, subject in enumerate(batch.subjects)
-                ],
-            }
-        )
-    return rows
-
-
-def batch_context(request: HttpRequest, batch: Batch, **extra: Any) -> dict[str, Any]:
-    """Everything the batch page shows, for the organization and for officers alike."""
-    user = request.user
-    parties = parties_for_batch(user, batch)
-    owner = BatchParty.ORGANIZATION in parties
-    available = BATCH_MACHINE.available(batch, user)
-    allowed = [t.action for t in available]
-    actions = [t for t in available if t.action in BUTTON_ACTIONS]
-    tally = batch_display.candidate_tally(batch)
-    page = Paginator(batch.candidates.all(), CANDIDATE_PAGE).get_page(request.GET.get("page"))
-    numbers = dict(
-        Certificate.objects.filter(candidate_id__in=[c.pk for c in page])
-        .exclude(status=CertificateStatus.SUPERSEDED)  # the correction's replacement shows
-        .values_list("candidate_id", "number")
-    )
-    city_names = {city.code: city.name for city in ANHUI.cities}
-    candidates = [
-        {
-            "candidate": c,
-            "scores": [(c.scores or {}).get(s, "") for s in batch.subjects],
-            "number": numbers.get(c.pk),
-            "city": city_names.get(c.city, c.city),
-        }
-        for c in page
-    ]
-    may_attendance = "attendance" in allowed
-    small = tally["total"] <= SMALL_BATCH
-    score_rows = []
-    if "results" in allowed and small:
-        score_rows = _score_rows(
-            batch,
-            list(batch.candidates.all()),
-            extra.pop("score_data", None),
-            extra.pop("score_errors", {}),
-        )
-    absent_rows = []
-    if may_attendance and small:
-        absent_rows = list(batch.candidates.only("pk", "name", "id_number", "attended"))
-    reviewer = batch_display.reviewer_parties(parties)
-    objection_forms = extra.pop("objection_forms", {})
-    objections = [
-        {
-            "objection": o,
-            "form": objection_forms.get(o.pk) or BatchObjectionForm(),
-            "resolvable": OBJECTION_MACHINE.may(o, user, "resolve"),
-        }
-        for o in Objection.objects.filter(subject="batch", subject_id=batch.pk)
-    ]
-    annexes = may_download_annexes(user, batch)
-    today = clock.today()
-    segments = (
-        batch_display.segment_needs(batch, today.year) if owner and issue_ahead(batch) else []
-    )
-    context = {
-        "batch": batch,
-        "organization": batch.organization,
-        "owner": owner,
-        "parties": parties,
-        "deadline": batch_display.batch_deadline(batch),
-        "buttons": actions,
-        "allowed": allowed,
-        "tally": tally,
-        "page": page,
-        "candidates": candidates,
-        "subjects": batch.subjects,
-        "show_scores": has_results(batch)
-        or bool(tally["passed"] or tally["failed"] or tally["absent"]),
-        "show_numbers": is_numbered(batch),
-        "started": today >= batch.start_date,
-        "defer_running": today < batch.start_date and (may_attendance or "results" in allowed),
-        "small": small,
-        "small_limit": SMALL_BATCH,
-        "score_rows": score_rows,
-        "may_attendance": may_attendance,
-        "absent_rows": absent_rows,
-        "absence_form": extra.pop("absence_form", None)
-        or AbsenceForm(
-            initial={
-                "absent_numbers": "\n".join(
-                    batch.candidates.filter(attended=False).values_list("id_number", flat=True)
-                )
-                if may_attendance and not small
-                else ""
-            }
-        ),
-        "may_inspect": "inspections" in allowed,
-        "inspection_form": extra.pop("inspection_form", None) or InspectionForm(),
-        "inspections": batch.inspections.select_related("inspector"),
-        "objections": objections,
-        "show_contact": reviewer,
-        "annex4": annexes and has_results(batch),
-        "annex5": annexes and is_numbered(batch),
-        "certificate_card": batch_display.batch_certificates(batch, owner=owner, may_print=annexes),
-        "segments": segments,
-        "without_photos": passers_without_photos(batch) if "issue" in allowed else [],
-        "next_year": today.year + 1,
-        "next_year_missing": [
-            level_name(level)
-            for level in levels_without_segments(batch.organization, today.year + 1)
-        ]
-        if owner and today.month == 12
-        else [],
-        "segments_short": any(row["short"] for row in segments),
-        "segment_year": today.year,
-        "history": BATCH_MACHINE.history(batch),
-        "next": BATCH_MACHINE.next(batch),
-        "final": BATCH_MACHINE.is_final(batch),
-        "max_upload_mb": max_upload_bytes() // (1024 * 1024),
-        "query": display.query_without_page(request),
-        **_plan_facts(batch, owner=owner),
-    }
-    context.update(extra)
-    return context
 
 
 @require_GET
@@ -573,17 +358,8 @@ def _publicize(request: HttpRequest, batch: Batch) -> str:
     return f"已发布结果公示，公示期至 {batch.publicity_end}；期满且无未处理的异议后可生成证书编号。"
 
 
-def passers_without_photos(batch: Batch) -> list[str]:
-    """Names of those who passed and have no photo (their certificates print a placeholder)."""
-    return list(
-        batch.candidates.filter(passed=True, photo__isnull=True)
-        .order_by("position", "pk")
-        .values_list("name", flat=True)
-    )
-
-
 def _issue(request: HttpRequest, batch: Batch) -> str:
-    lacking = passers_without_photos(batch)
+    lacking = selectors.passers_without_photos(batch)
     if lacking and request.POST.get("confirm_no_photos") != "1":
         raise InvalidInput(
             f"{len(lacking)} 名合格人员没有照片：{'、'.join(lacking[:20])}"
@@ -651,74 +427,3 @@ def batch_act(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "web/batches/org_batch.html", context, status=exc.status)
     messages.success(request, done)
     return redirect("web:org_batch", pk=batch.pk)
-
-
-@require_POST
-@organization_required
-def results_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = get_batch_for_user(request.user, pk)
-    try:
-        upload = request.FILES.get("file")
-        if upload is None:
-            raise InvalidInput.for_field("file", "请选择要上传的成绩表（.xlsx）")
-        count = excel.import_results(batch, read_upload(upload), actor=request.user)
-    except DomainError as exc:
-        batch = get_batch_for_user(request.user, pk)
-        context = batch_context(
-            request,
-            batch,
-            error=exc.message,
-            failed_action="results-file",
-            upload_errors=row_errors(exc),
-            report_url=report_link(batch, exc),
-            upload_name=getattr(request.FILES.get("file"), "name", ""),
-        )
-        return render(request, "web/batches/org_batch.html", context, status=exc.status)
-    messages.success(request, f"已从成绩表录入 {count} 名考生的成绩，是否合格已按合格分数线计算。")
-    return redirect("web:org_batch", pk=batch.pk)
-
-
-@require_GET
-@organization_required
-def results_template(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = get_batch_for_user(request.user, pk)
-    return xlsx_response(excel.results_template(batch), f"成绩录入-{batch.title}.xlsx")
-
-
-@require_GET
-@organization_required
-def report(request: HttpRequest, pk: int, kind: str, token: str) -> HttpResponse:
-    """The marked-up copy of a refused upload, for the batch's organization only."""
-    batch = get_batch_for_user(request.user, pk)
-    if BatchParty.ORGANIZATION not in parties_for_batch(request.user, batch):
-        raise NotFound("未找到该错误报告", code="not_found")
-    path = excel.report_path(batch, token)
-    if path is None:
-        raise NotFound("未找到该错误报告（可能已超过 7 天被清理）", code="not_found")
-    name = "考生名单-错误标注.xlsx" if kind == "candidates" else "成绩表-错误标注.xlsx"
-    return FileResponse(path.open("rb"), as_attachment=True, filename=name, content_type=XLSX)
-
-
-# --- the annexes (organization, its center and bureau, the province) -----------------------
-
-
-@require_GET
-@login_required
-@not_found_is_404
-def annex(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    batch = get_batch_for_user(request.user, pk)
-    if not may_download_annexes(request.user, batch):
-        raise NotFound("未找到该附件", code="not_found")
-    if number == 4:
-        from skillcert.assessment.annex4 import annex4
-
-        if annex_not_ready(batch, 4):
-            raise Http404(annex_not_ready(batch, 4))
-        return xlsx_response(annex4(batch), f"附件4-认定结果汇总表-{batch.title}.xlsx")
-    if number == 5:
-        from skillcert.certificates.annex5 import annex5
-
-        if annex_not_ready(batch, 5):
-            raise Http404(annex_not_ready(batch, 5))
-        return xlsx_response(annex5(batch), f"附件5-合格人员证书信息表-{batch.title}.xlsx")
-    raise Http404("未知的附件")

@@ -28,8 +28,8 @@ from skillcert.registry.models import Objection
 from skillcert.rules.errors import DomainError
 from skillcert.web import display
 from skillcert.web.assessment import display as batch_display
-from skillcert.web.assessment.batches import batch_context
 from skillcert.web.assessment.forms import BatchObjectionForm, InspectionForm
+from skillcert.web.assessment.page import batch_context
 from skillcert.web.forms import add_domain_error
 from skillcert.web.guards import reviewer_required
 

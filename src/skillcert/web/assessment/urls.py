@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from skillcert.web.assessment import batches, photos
+from skillcert.web.assessment import batches, photos, uploads
 from skillcert.web.assessment import review as batch_review
 
 urlpatterns = [
@@ -11,7 +11,7 @@ urlpatterns = [
     path("org/batches/new", batches.batch_new, name="org_batch_new"),
     path(
         "org/batches/candidates-template.xlsx",
-        batches.candidates_template,
+        uploads.candidates_template,
         name="org_batch_candidates_template",
     ),
     path("org/batches/<int:pk>", batches.batch_detail, name="org_batch"),
@@ -23,16 +23,16 @@ urlpatterns = [
     ),
     path("org/batches/<int:pk>/submit", batches.batch_submit, name="org_batch_submit"),
     path("org/batches/<int:pk>/act", batches.batch_act, name="org_batch_act"),
-    path("org/batches/<int:pk>/results", batches.results_upload, name="org_batch_results"),
+    path("org/batches/<int:pk>/results", uploads.results_upload, name="org_batch_results"),
     path(
         "org/batches/<int:pk>/results-template.xlsx",
-        batches.results_template,
+        uploads.results_template,
         name="org_batch_results_template",
     ),
     re_path(
         r"^org/batches/(?P<pk>\d+)/reports/(?P<kind>candidates|results)/"
         r"(?P<token>[A-Za-z0-9_-]+)\.xlsx$",
-        batches.report,
+        uploads.report,
         name="org_batch_report",
     ),
     path("org/batches/<int:pk>/photos", photos.batch_photos, name="org_batch_photos"),
@@ -42,7 +42,7 @@ urlpatterns = [
         name="org_batch_photo",
     ),
     # The annexes: the organization, its center and bureau, the province
-    path("batches/<int:pk>/annex<int:number>.xlsx", batches.annex, name="batch_annex"),
+    path("batches/<int:pk>/annex<int:number>.xlsx", uploads.annex, name="batch_annex"),
     path("review/batches", batch_review.batch_worklist, name="review_batches"),
     path("review/batches/<int:pk>", batch_review.batch_page, name="review_batch"),
     path(

@@ -44,7 +44,7 @@ from skillcert.supervision.models import (
 )
 from skillcert.supervision.services import draws, inspections, reports
 from skillcert.web import display
-from skillcert.web.assessment.batches import xlsx_response
+from skillcert.web.assessment.uploads import xlsx_response
 from skillcert.web.forms import add_domain_error
 from skillcert.web.guards import not_found_is_404
 from skillcert.web.supervision import display as sd

@@ -1,0 +1,132 @@
+"""The batch pages' Excel files: the templates, the results upload, the marked-up copies of
+refused uploads, and the annexes (附件4, 附件5).
+
+The candidates upload belongs to the plan wizard (``batches``); it links the marked-up copy
+through ``report_link`` here. A refused upload changes nothing and re-renders the page with
+every bad row.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from skillcert.assessment import excel
+from skillcert.assessment.access import get_batch_for_user, may_download_annexes, parties_for_batch
+from skillcert.assessment.models import Batch
+from skillcert.assessment.workflow import BatchParty, annex_not_ready
+from skillcert.registry.services.materials import read_upload
+from skillcert.rules.errors import DomainError, InvalidInput, NotFound
+from skillcert.web.assessment.page import batch_context
+from skillcert.web.guards import not_found_is_404, organization_required
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_REPORT = re.compile(r"/(candidates|results)-report/([A-Za-z0-9_-]+)\.xlsx$")
+
+
+def xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def report_link(batch: Batch, error: DomainError) -> str:
+    """The page's address of the marked-up copy the import stored (``extra["report"]``)."""
+    api_url = str(getattr(error, "extra", {}).get("report") or "")
+    match = _REPORT.search(api_url)
+    if match is None:
+        return ""
+    return reverse("web:org_batch_report", args=[batch.pk, match.group(1), match.group(2)])
+
+
+def row_errors(error: DomainError) -> list[dict[str, Any]]:
+    return list(getattr(error, "extra", {}).get("rows") or [])
+
+
+# --- the templates and the results upload --------------------------------------------------
+
+
+@require_GET
+@organization_required
+def candidates_template(request: HttpRequest) -> HttpResponse:
+    return xlsx_response(excel.candidates_template(), "考生名单模板.xlsx")
+
+
+@require_POST
+@organization_required
+def results_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = get_batch_for_user(request.user, pk)
+    try:
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise InvalidInput.for_field("file", "请选择要上传的成绩表（.xlsx）")
+        count = excel.import_results(batch, read_upload(upload), actor=request.user)
+    except DomainError as exc:
+        batch = get_batch_for_user(request.user, pk)
+        context = batch_context(
+            request,
+            batch,
+            error=exc.message,
+            failed_action="results-file",
+            upload_errors=row_errors(exc),
+            report_url=report_link(batch, exc),
+            upload_name=getattr(request.FILES.get("file"), "name", ""),
+        )
+        return render(request, "web/batches/org_batch.html", context, status=exc.status)
+    messages.success(request, f"已从成绩表录入 {count} 名考生的成绩，是否合格已按合格分数线计算。")
+    return redirect("web:org_batch", pk=batch.pk)
+
+
+@require_GET
+@organization_required
+def results_template(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = get_batch_for_user(request.user, pk)
+    return xlsx_response(excel.results_template(batch), f"成绩录入-{batch.title}.xlsx")
+
+
+@require_GET
+@organization_required
+def report(request: HttpRequest, pk: int, kind: str, token: str) -> HttpResponse:
+    """The marked-up copy of a refused upload, for the batch's organization only."""
+    batch = get_batch_for_user(request.user, pk)
+    if BatchParty.ORGANIZATION not in parties_for_batch(request.user, batch):
+        raise NotFound("未找到该错误报告", code="not_found")
+    path = excel.report_path(batch, token)
+    if path is None:
+        raise NotFound("未找到该错误报告（可能已超过 7 天被清理）", code="not_found")
+    name = "考生名单-错误标注.xlsx" if kind == "candidates" else "成绩表-错误标注.xlsx"
+    return xlsx_response(path.read_bytes(), name)
+
+
+# --- the annexes (organization, its center and bureau, the province) -----------------------
+
+
+@require_GET
+@login_required
+@not_found_is_404
+def annex(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    batch = get_batch_for_user(request.user, pk)
+    if not may_download_annexes(request.user, batch):
+        raise NotFound("未找到该附件", code="not_found")
+    if number == 4:
+        from skillcert.assessment.annex4 import annex4
+
+        if annex_not_ready(batch, 4):
+            raise Http404(annex_not_ready(batch, 4))
+        return xlsx_response(annex4(batch), f"附件4-认定结果汇总表-{batch.title}.xlsx")
+    if number == 5:
+        from skillcert.certificates.annex5 import annex5
+
+        if annex_not_ready(batch, 5):
+            raise Http404(annex_not_ready(batch, 5))
+        return xlsx_response(annex5(batch), f"附件5-合格人员证书信息表-{batch.title}.xlsx")
+    raise Http404("未知的附件")
