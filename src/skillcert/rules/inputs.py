@@ -88,7 +88,7 @@ class Body(Mapping[str, object]):
         self._declared(key)
         return self._data[key]
 
-    def get(self, key: str, default: object = None) -> object:  # type: ignore[override]
+    def get(self, key: str, default: object = None) -> object:
         self._declared(key)
         return self._data.get(key, default)
 
