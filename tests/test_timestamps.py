@@ -10,9 +10,9 @@ from django.db import models
 from django.utils import timezone
 
 from skillcert.audit.models import AuditEntry
-from skillcert.ops.demo import demo_credit_code
 from skillcert.registry.services.organizations import register_organization
 from skillcert.rules import clock
+from tests.support.factories import credit_code
 
 # accounts keeps Django's own user timestamps (date_joined, last_login): they are about logins.
 OURS = ("registry", "assessment", "certificates", "supervision")
@@ -37,7 +37,7 @@ def test_a_record_made_in_a_drill_carries_the_drill_date(authorities, today):
     organization = register_organization(
         username="org_drill",
         password="x-Drill-2025!",
-        credit_code=demo_credit_code("340104", "TT000777"),
+        credit_code=credit_code("340104", "TT000777"),
         name="演练日期测试学校",
     )
     organization.refresh_from_db()

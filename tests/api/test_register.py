@@ -6,12 +6,12 @@ import pytest
 
 from skillcert.accounts.models import User
 from skillcert.audit.models import AuditEntry
-from skillcert.ops.demo import demo_credit_code
 from skillcert.registry.models import Organization
+from tests.support.factories import credit_code
 
 pytestmark = pytest.mark.django_db
 
-GOOD_CODE = demo_credit_code("340104", "RG000001")
+GOOD_CODE = credit_code("340104", "RG000001")
 
 
 def body(**overrides):
@@ -99,7 +99,7 @@ def test_taken_username_is_refused(public_client, org_user):
 
 
 def test_organization_outside_anhui_registers_without_home_city(public_client, authorities):
-    code = demo_credit_code("320102", "RG000009")  # 南京
+    code = credit_code("320102", "RG000009")  # 南京
     response = public_client.post("/api/v1/register", body(credit_code=code), format="json")
     assert response.status_code == 201
     assert Organization.objects.get().home_city is None

@@ -66,10 +66,11 @@ from tests.assessment.factories import (
     scores_for,
     segments_for,
 )
+from tests.support.permissions import ABSENT, Endpoint, Matrix, error_code, seen
+from tests.support.personas import api_clients
 
 pytestmark = pytest.mark.django_db
 
-ABSENT = 999_999
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PERSONAS = (
     "owner",  # org_user: the 合肥 organization that runs the batch
@@ -139,7 +140,6 @@ def world(
     province_center,
     inspector,
     admin_user,
-    client_for,
 ) -> World:
     hf = file_on_record(org_user.membership.organization)
     segments_for(hf, province_center)  # serials 1-500 of 2026 for levels 3, 4 and 5
@@ -155,7 +155,7 @@ def world(
         "admin": admin_user,
         "public": None,
     }
-    clients = {name: client_for(user) if user else APIClient() for name, user in users.items()}
+    clients = api_clients(users)
     return World(
         users=users,
         clients=clients,
@@ -195,8 +195,7 @@ def walk(state: str, w: World, **plan: Any) -> Batch:
 
 def objection_on(batch: Batch, state: str = "open") -> Objection:
     return Objection.objects.create(
-        subject="batch",
-        subject_id=batch.pk,
+        batch=batch,
         content="第 3 名考生未到场却显示合格。",
         contact="13800000000",
         state=state,
@@ -344,29 +343,28 @@ BODIES: dict[str, Callable[[dict[str, Any], World], Any]] = {
 PREFIXES = {"B": "/api/v1/batches/{batch}", "X": "/api/v1/objections/{objection}"}
 
 
-@dataclass(frozen=True)
-class Endpoint:
-    expected: str  # one status per persona, in the order of PERSONAS
-    method: str  # get, post, patch, or upload (a multipart POST)
-    path: str  # B… and X… stand for the PREFIXES
-    target: str  # the batch ``build`` makes
-
-    @property
-    def name(self) -> str:
-        return f"{self.method} {self.path} ({self.target})"
-
-    def codes(self) -> dict[str, int]:
-        return dict(zip(PERSONAS, map(int, self.expected.split()), strict=True))
-
-    def url(self, params: dict[str, Any]) -> str:
-        prefix = PREFIXES.get(self.path[:1], self.path[:1])
-        return (prefix + self.path[1:]).format(**params)
-
-    def body(self, params: dict[str, Any], w: World) -> Any:
-        make = BODIES.get(self.path)
-        return make(params, w) if make and self.method != "get" else {}
+def absent(_: Endpoint, params: dict[str, Any]) -> dict[str, Any]:
+    """The same request with the batch (or objection) id replaced by one that does not
+    exist (its body is still made from the real batch)."""
+    return {k: ABSENT if k in {"batch", "objection"} else v for k, v in params.items()}
 
 
+def xlsx_downloads(persona: str, endpoint: Endpoint, response: Any) -> str | None:
+    if response.status_code == 200 and endpoint.path.endswith(".xlsx") and endpoint.method == "get":
+        if not response["Content-Type"].startswith(XLSX):
+            return f"{response['Content-Type']} instead of xlsx"
+    return None
+
+
+MATRIX = Matrix(
+    PERSONAS,
+    fingerprint=fingerprint,
+    prefixes=PREFIXES,
+    bodies=BODIES,
+    absent=absent,
+    body_of_absent=False,
+    checks=[xlsx_downloads],
+)
 E = Endpoint
 # fmt: off
 ENDPOINTS = [
@@ -412,23 +410,6 @@ ENDPOINTS = [
 BY_PATH = {(e.method, e.path): e for e in ENDPOINTS}
 
 
-def send(client: APIClient, endpoint: Endpoint, url: str, body: Any) -> Any:
-    if endpoint.method == "get":
-        response = client.get(url)
-    elif endpoint.method == "upload":
-        response = client.post(url, body, format="multipart")
-    else:
-        response = getattr(client, endpoint.method)(url, body, format="json")
-    if getattr(response, "streaming", False):
-        b"".join(response.streaming_content)
-        # Not response.close(): it sends request_finished, which closes the test's database
-        # connection (harmless on SQLite in memory, fatal on PostgreSQL).
-        for close in response._resource_closers:
-            close()
-        response._resource_closers.clear()
-    return response
-
-
 def attempt(
     client: APIClient, endpoint: Endpoint, params: dict[str, Any], w: World, *, absent: bool = False
 ) -> tuple[Any, bool]:
@@ -436,25 +417,7 @@ def attempt(
 
     ``absent``: the same request with the batch (or objection) id replaced by one that does
     not exist."""
-    url_params = (
-        {k: ABSENT if k in {"batch", "objection"} else v for k, v in params.items()}
-        if absent
-        else params
-    )
-    with transaction.atomic():
-        before = fingerprint()
-        body = endpoint.body(params, w)
-        response = send(client, endpoint, endpoint.url(url_params), body)
-        changed = fingerprint() != before
-        transaction.set_rollback(True)
-    return response, changed
-
-
-def error_code(response: Any) -> str | None:
-    try:
-        return response.json()["error"]["code"]
-    except (ValueError, KeyError, TypeError):
-        return None
+    return MATRIX.attempt(client, endpoint, params, w, absent=absent)
 
 
 # --- the table ---------------------------------------------------------------------------
@@ -465,35 +428,7 @@ def test_each_persona_gets_the_status_of_the_table(world, endpoint):
     params = build(endpoint.target, world)
     if endpoint.method == "upload":
         params = with_files(params, world)
-    wrong = []
-    for persona, expected in endpoint.codes().items():
-        client = world.clients[persona]
-        response, changed = attempt(client, endpoint, params, world)
-        status = response.status_code
-        if status != expected:
-            wrong.append(f"{persona}: {status} (expected {expected}) {response.content[:200]!r}")
-            continue
-        if status >= 400 and changed:
-            wrong.append(f"{persona}: refused with {status} but the world changed")
-        if status == 401 and error_code(response) != "not_authenticated":
-            wrong.append(f"{persona}: 401 with code {error_code(response)}")
-        if status == 403 and error_code(response) != "forbidden":
-            wrong.append(f"{persona}: 403 with code {error_code(response)}")
-        if status == 404:
-            gone, _ = attempt(client, endpoint, params, world, absent=True)
-            if (gone.status_code, gone.json()) != (404, response.json()):
-                wrong.append(
-                    f"{persona}: 404 {response.json()} differs from an absent id's "
-                    f"{gone.status_code} {gone.json()}"
-                )
-        if status < 300 and endpoint.method != "get" and not changed:
-            wrong.append(f"{persona}: {status} but nothing changed")
-        if status < 300 and endpoint.method == "get" and changed:
-            wrong.append(f"{persona}: a read changed the world")
-        if status == 200 and endpoint.path.endswith(".xlsx") and endpoint.method == "get":
-            if not response["Content-Type"].startswith(XLSX):
-                wrong.append(f"{persona}: {response['Content-Type']} instead of xlsx")
-    assert not wrong, "\n".join(wrong)
+    MATRIX.check(endpoint, world.clients, params, world)
 
 
 def test_an_upheld_objection_is_resolved_by_the_site_city_or_the_province(world):
@@ -505,10 +440,10 @@ def test_an_upheld_objection_is_resolved_by_the_site_city_or_the_province(world)
         response, changed = attempt(world.clients[persona], endpoint, params, world)
         seen[persona] = response.status_code
         assert changed == (response.status_code == 200), persona
-    assert seen == endpoint.codes()
+    assert seen == MATRIX.codes(endpoint)
     with transaction.atomic():
         response = world.clients["center"].post(
-            endpoint.url(params), endpoint.body(params, world), format="json"
+            MATRIX.url(endpoint, params), MATRIX.body(endpoint, params, world), format="json"
         )
         assert response.json()["state"] == "upheld"
         assert Batch.objects.get(pk=params["batch"]).state == "results_entered"
@@ -563,10 +498,7 @@ def test_right_party_in_a_wrong_state_gets_409_and_nothing_changes(
     params = build(target, world)
     if method == "upload":
         params = with_files(params, world)
-    response, changed = attempt(world.clients[persona], endpoint, params, world)
-    assert response.status_code == 409, response.content
-    assert error_code(response) == code
-    assert not changed
+    MATRIX.check_wrong_state(world.clients[persona], endpoint, params, code, world)
 
 
 # --- lists show no more than details ------------------------------------------------------
@@ -607,12 +539,7 @@ SEGMENTS_SEEN = {  # segments follow the organizations one may read
 
 
 def _seen(table: dict[str, str]) -> dict[str, set[str]]:
-    seen: dict[str, set[str]] = {persona: set() for persona in PERSONAS[:-1]}
-    for key, row in table.items():
-        for persona, flag in zip(PERSONAS[:-1], row.split(), strict=True):
-            if flag == "1":
-                seen[persona].add(key)
-    return seen
+    return seen(table, PERSONAS[:-1])
 
 
 def _listed(client: APIClient, path: str, **query: Any) -> list[dict[str, Any]]:

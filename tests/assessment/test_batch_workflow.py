@@ -20,7 +20,7 @@ from skillcert.accounts.services import issue_token
 from skillcert.assessment.access import batches_for, get_batch_for_user
 from skillcert.assessment.machines import BATCH_MACHINE
 from skillcert.assessment.models import Batch, Candidate, Inspection
-from skillcert.assessment.services import implementation, plans, results
+from skillcert.assessment.services import implementation, objections, plans, results
 from skillcert.assessment.workflow import BATCH, BatchParty, BatchState
 from skillcert.audit.models import AuditEntry
 from skillcert.audit.service import SYSTEM, actor_ref, command_line_actor
@@ -156,11 +156,11 @@ def take(action: str, batch: Batch, actor: Any) -> Any:
         ),
         "results": lambda: results.enter_results(batch, scores_for(batch), actor=actor),
         "publicize": lambda: results.publicize_results(batch, actor=actor),
-        "objections": lambda: results.lodge_batch_objection(
+        "objections": lambda: objections.lodge_objection(
             batch, {"content": "第 2 名考生未到场。", "contact": "13900000000"}
         ),
-        "uphold-objection": lambda: results.resolve_batch_objection(
-            Objection.objects.get(subject="batch", subject_id=batch.pk, state="open"),
+        "uphold-objection": lambda: objections.resolve_objection(
+            Objection.objects.get(batch=batch, state="open"),
             upheld=True,
             reason="经核实，成绩录入有误。",
             actor=actor,
@@ -489,7 +489,7 @@ def test_an_open_objection_keeps_the_publicity_open(organization, org_user, city
     assert not BATCH_MACHINE.may(with_objection, org_user, "issue")
 
     # Dismissing the last open objection lets time close it at once (attributed to time).
-    results.resolve_batch_objection(
+    objections.resolve_objection(
         objection, upheld=False, reason="经核实，考生到场。", actor=city_center
     )
     assert state_of(with_objection) == "publicity_closed"
@@ -505,7 +505,7 @@ def test_an_objection_upheld_after_the_end_sends_the_results_back(
     batch = batch_in("in_publicity", organization, org_user, today)
     objection = objection_on(batch)
     today("2026-11-13")
-    results.resolve_batch_objection(
+    objections.resolve_objection(
         objection, upheld=True, reason="经核实，成绩有误。", actor=city_center
     )
     assert state_of(batch) == "results_entered"

@@ -37,8 +37,8 @@ def _file_in_child(
 
 
 def _cases_ready_to_file(count: int) -> list[FilingCase]:
-    from skillcert.ops.demo import demo_credit_code
     from skillcert.registry.services.organizations import register_organization
+    from tests.support.factories import credit_code
 
     hefei = Authority.objects.get(code="01")
     cases = []
@@ -46,7 +46,7 @@ def _cases_ready_to_file(count: int) -> list[FilingCase]:
         organization = register_organization(
             username=f"par{index}",
             password=PASSWORD,
-            credit_code=demo_credit_code("340104", f"PA{index:06d}"),
+            credit_code=credit_code("340104", f"PA{index:06d}"),
             name=f"并发测试培训学校{index}",
         )
         cases.append(

@@ -18,12 +18,11 @@ from django.db import transaction
 
 from skillcert.accounts.roles import Role
 from skillcert.assessment.models import Batch
-from skillcert.assessment.services.results import resolve_batch_objection
+from skillcert.assessment.services.objections import resolve_objection
 from skillcert.audit.models import AuditEntry
 from skillcert.audit.service import actor_ref
 from skillcert.registry.machines import OBJECTION_MACHINE
 from skillcert.registry.models import FilingCase, Notice, Objection
-from skillcert.registry.services.objections import resolve_filing_objection
 from skillcert.registry.workflow import OBJECTION, ObjectionParty, ObjectionState
 from skillcert.rules.errors import Conflict, DomainError, Forbidden
 from skillcert.workflow.models import StateChange
@@ -93,7 +92,7 @@ def subject_filing(people: dict[str, Any], today: Any) -> tuple[Any, Callable[..
     """A 合肥 case in its publicity (09-24 … 10-08), tried on 10-05."""
     today("2026-10-05")
     case = case_in(people["organization"].membership.organization, "in_publicity")
-    return case, resolve_filing_objection
+    return case, resolve_objection
 
 
 def subject_batch(people: dict[str, Any], today: Any) -> tuple[Any, Callable[..., Any]]:
@@ -101,13 +100,13 @@ def subject_batch(people: dict[str, Any], today: Any) -> tuple[Any, Callable[...
     organization = file_on_record(people["organization"].membership.organization)
     batch = batch_in("in_publicity", organization, people["organization"], today)
     today("2026-11-05")
-    return batch, resolve_batch_objection
+    return batch, resolve_objection
 
 
 def new_objection(subject: Any, state: str) -> Objection:
     if isinstance(subject, FilingCase):
         return Objection.objects.create(
-            filing=subject, subject="filing", content="有异议。", contact="13800000000", state=state
+            filing=subject, content="有异议。", contact="13800000000", state=state
         )
     return objection_on(subject, state)
 

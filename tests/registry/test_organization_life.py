@@ -24,6 +24,7 @@ from django.db import transaction
 from skillcert.accounts.models import Authority
 from skillcert.assessment.models import Batch
 from skillcert.assessment.services import plans
+from skillcert.assessment.services.objections import lodge_objection, resolve_objection
 from skillcert.audit.models import AuditEntry
 from skillcert.audit.service import SYSTEM
 from skillcert.ops.demo import demo_credit_code
@@ -46,10 +47,6 @@ from skillcert.registry.models import (
 )
 from skillcert.registry.services import filings
 from skillcert.registry.services import organizations as registry
-from skillcert.registry.services.objections import (
-    lodge_filing_objection,
-    resolve_filing_objection,
-)
 from skillcert.registry.workflow import (
     ENDED_STATES,
     FILING,
@@ -270,10 +267,10 @@ def _act(action: str, case: FilingCase, actor: Any) -> None:
         "not-select": lambda: filings.not_select_filing(case, reason=reason, actor=actor),
         "publicize": lambda: filings.publicize_filing(case, actor=actor),
         "file": lambda: filings.file_filing(case, actor=actor),
-        "objections": lambda: lodge_filing_objection(
+        "objections": lambda: lodge_objection(
             case, {"content": "该机构场地与申报不符。", "contact": "13900000000"}, actor=actor
         ),
-        "uphold-objection": lambda: resolve_filing_objection(
+        "uphold-objection": lambda: resolve_objection(
             case.objections.get(), upheld=True, reason=reason, actor=actor
         ),
     }

@@ -7,7 +7,8 @@ gets 404 with exactly the body an absent id gets; who sees it but may not act ge
 right party in a wrong state gets 409 (``WRONG_STATE``). A refused request changes nothing.
 
 Every request runs in a savepoint that is rolled back afterwards, so each persona meets the
-same world, and the world is compared before and after the request inside that savepoint.
+same world, and the world is compared before and after the request inside that savepoint
+(the harness: tests/support/permissions.py).
 """
 
 from __future__ import annotations
@@ -20,12 +21,10 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.db import transaction
 from rest_framework.test import APIClient
 
 from skillcert.accounts.models import Authority
 from skillcert.audit.models import AuditEntry
-from skillcert.ops.demo import demo_credit_code
 from skillcert.registry.models import (
     CityThresholds,
     Evaluation,
@@ -44,11 +43,13 @@ from skillcert.registry.models import (
 from skillcert.rules.filing import Material
 from skillcert.workflow.models import StateChange
 from tests.registry.factories import application, attach_all, evaluation, pdf_upload
+from tests.support.factories import credit_code
+from tests.support.permissions import ABSENT, Endpoint, Matrix, absent_ids, error_code, seen
+from tests.support.personas import api_clients
 
 pytestmark = pytest.mark.django_db
 
 TODAY = "2026-10-09"
-ABSENT = 999_999
 PERSONAS = (
     "applicant",  # org_user: its organization is 合肥's (city 01)
     "other_org",  # other_org_user: 芜湖 (02)
@@ -86,7 +87,6 @@ def world(
     province_center,
     inspector,
     admin_user,
-    client_for,
 ) -> World:
     today(TODAY)
     users = {
@@ -101,7 +101,7 @@ def world(
         "admin": admin_user,
         "public": None,
     }
-    clients = {name: client_for(user) if user else APIClient() for name, user in users.items()}
+    clients = api_clients(users)
     return World(
         users=users,
         clients=clients,
@@ -241,7 +241,7 @@ def file_with_orm(organization: Organization, city: str = "01", serial: int = 1)
 def second_hefei_organization(name: str = "合肥第二职业培训学校") -> Organization:
     return Organization.objects.create(
         name=name,
-        credit_code=demo_credit_code("340104", "TT000003"),
+        credit_code=credit_code("340104", "TT000003"),
         home_city=authority("01"),
     )
 
@@ -332,23 +332,27 @@ def fingerprint() -> tuple[Any, ...]:
     )
 
 
-def _reason(_: dict[str, Any]) -> dict[str, str]:
+def _reason(_: dict[str, Any], __: Any = None) -> dict[str, str]:
     return {"reason": "材料与实际情况不符。"}
 
 
 # What each endpoint is sent (by path; reads send nothing), and where its absent id goes.
-BODIES: dict[str, Callable[[dict[str, Any]], Any]] = {
-    "/api/v1/filings": lambda _: {"kind": "initial"},
-    "F": lambda _: {"record": {"years_continuous": 7, "persons_total": 22000}},
-    "F/materials": lambda _: {"type": "plan", "file": pdf_upload()},
+BODIES: dict[str, Callable[[dict[str, Any], Any], Any]] = {
+    "/api/v1/filings": lambda _, __: {"kind": "initial"},
+    "F": lambda _, __: {"record": {"years_continuous": 7, "persons_total": 22000}},
+    "F/materials": lambda _, __: {"type": "plan", "file": pdf_upload()},
     "F/not-accept": _reason,
-    "F/evaluations": lambda _: evaluation(),
+    "F/evaluations": lambda _, __: evaluation(),
     "F/not-select": _reason,
-    "X/resolve": lambda _: {"upheld": False, "reason": "经核实不属实。"},
-    "O/pilot-result": lambda _: {"passed": True},
-    "O/revoke": lambda _: {"reason": "提供虚假材料。", "category": "false_materials"},
-    "/api/v1/organizations/merge": lambda p: {"members": [p["member"]], "into": p["org"]},
-    "T": lambda _: {"years_continuous": 3, "persons_total": 3000, "persons_per_occupation": 500},
+    "X/resolve": lambda _, __: {"upheld": False, "reason": "经核实不属实。"},
+    "O/pilot-result": lambda _, __: {"passed": True},
+    "O/revoke": lambda _, __: {"reason": "提供虚假材料。", "category": "false_materials"},
+    "/api/v1/organizations/merge": lambda p, _: {"members": [p["member"]], "into": p["org"]},
+    "T": lambda _, __: {
+        "years_continuous": 3,
+        "persons_total": 3000,
+        "persons_per_occupation": 500,
+    },
 }
 ABSENT_PARAMS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "F/materials/{material}": lambda p: {**p, "material": ABSENT},  # of a case one sees
@@ -363,35 +367,12 @@ PREFIXES = {
 }
 
 
-@dataclass(frozen=True)
-class Endpoint:
-    expected: str  # one status per persona, in the order of PERSONAS
-    method: str  # get, post, patch, put, or upload (a multipart POST)
-    path: str  # F…, O…, X… and T… stand for the PREFIXES
-    target: str  # the object ``build`` makes
-
-    @property
-    def name(self) -> str:
-        return f"{self.method} {self.path} ({self.target})"
-
-    def codes(self) -> dict[str, int]:
-        return dict(zip(PERSONAS, map(int, self.expected.split()), strict=True))
-
-    def url(self, params: dict[str, Any]) -> str:
-        prefix = PREFIXES.get(self.path[:1], self.path[:1])
-        return (prefix + self.path[1:]).format(**params)
-
-    def body(self, params: dict[str, Any]) -> Any:
-        make = BODIES.get(self.path)
-        return make(params) if make and self.method != "get" else {}
-
-    def absent(self, params: dict[str, Any]) -> dict[str, Any]:
-        make = ABSENT_PARAMS.get(self.path)
-        if make:
-            return make(params)
-        return {key: ABSENT if isinstance(value, int) else value for key, value in params.items()}
+def absent(endpoint: Endpoint, params: dict[str, Any]) -> dict[str, Any]:
+    make = ABSENT_PARAMS.get(endpoint.path)
+    return make(params) if make else absent_ids(endpoint, params)
 
 
+MATRIX = Matrix(PERSONAS, fingerprint=fingerprint, prefixes=PREFIXES, bodies=BODIES, absent=absent)
 E = Endpoint
 # fmt: off
 ENDPOINTS = [
@@ -439,41 +420,6 @@ ENDPOINTS = [
 BY_PATH = {(e.method, e.path): e for e in ENDPOINTS}
 
 
-def send(client: APIClient, endpoint: Endpoint, params: dict[str, Any]) -> Any:
-    url, body = endpoint.url(params), endpoint.body(params)
-    if endpoint.method == "get":
-        response = client.get(url)
-    elif endpoint.method == "upload":
-        response = client.post(url, body, format="multipart")
-    else:
-        response = getattr(client, endpoint.method)(url, body, format="json")
-    if getattr(response, "streaming", False):
-        b"".join(response.streaming_content)
-        # Not response.close(): it sends request_finished, which closes the test's database
-        # connection (harmless on SQLite in memory, fatal on PostgreSQL).
-        for close in response._resource_closers:
-            close()
-        response._resource_closers.clear()
-    return response
-
-
-def attempt(client: APIClient, endpoint: Endpoint, params: dict[str, Any]) -> tuple[Any, bool]:
-    """The response, and whether the world changed; the change is rolled back either way."""
-    with transaction.atomic():
-        before = fingerprint()
-        response = send(client, endpoint, params)
-        changed = fingerprint() != before
-        transaction.set_rollback(True)
-    return response, changed
-
-
-def error_code(response: Any) -> str | None:
-    try:
-        return response.json()["error"]["code"]
-    except (ValueError, KeyError, TypeError):
-        return None
-
-
 # --- the table ---------------------------------------------------------------------------
 
 
@@ -482,32 +428,7 @@ def test_each_persona_gets_the_status_of_the_table(request, world, endpoint):
     if endpoint.path == "F/select":
         request.getfixturevalue("occupation_catalog")  # the checklist looks occupations up
     params = build(endpoint.target, world)
-    wrong = []
-    for persona, expected in endpoint.codes().items():
-        client = world.clients[persona]
-        response, changed = attempt(client, endpoint, params)
-        status = response.status_code
-        if status != expected:
-            wrong.append(f"{persona}: {status} (expected {expected}) {response.content[:200]!r}")
-            continue
-        if status >= 400 and changed:
-            wrong.append(f"{persona}: refused with {status} but the world changed")
-        if status == 401 and error_code(response) != "not_authenticated":
-            wrong.append(f"{persona}: 401 with code {error_code(response)}")
-        if status == 403 and error_code(response) != "forbidden":
-            wrong.append(f"{persona}: 403 with code {error_code(response)}")
-        if status == 404:
-            absent, _ = attempt(client, endpoint, endpoint.absent(params))
-            if (absent.status_code, absent.json()) != (404, response.json()):
-                wrong.append(
-                    f"{persona}: 404 {response.json()} differs from an absent id's "
-                    f"{absent.status_code} {absent.json()}"
-                )
-        if status < 300 and endpoint.method != "get" and not changed:
-            wrong.append(f"{persona}: {status} but nothing changed")
-        if status < 300 and endpoint.method == "get" and changed:
-            wrong.append(f"{persona}: a read changed the world")
-    assert not wrong, "\n".join(wrong)
+    MATRIX.check(endpoint, world.clients, params)
 
 
 # The right party in a state its action does not start from: 409 and nothing changes.
@@ -551,10 +472,7 @@ def test_right_party_in_a_wrong_state_gets_409_and_nothing_changes(
     world, method, path, persona, target, code
 ):
     endpoint = BY_PATH[method, path]
-    response, changed = attempt(world.clients[persona], endpoint, build(target, world))
-    assert response.status_code == 409, response.content
-    assert error_code(response) == code
-    assert not changed
+    MATRIX.check_wrong_state(world.clients[persona], endpoint, build(target, world), code)
 
 
 # --- lists show no more than details ------------------------------------------------------
@@ -590,12 +508,7 @@ ORGANIZATIONS_SEEN = {
 
 
 def _seen(table: dict[str, str]) -> dict[str, set[str]]:
-    seen: dict[str, set[str]] = {persona: set() for persona in PERSONAS[:-1]}
-    for key, row in table.items():
-        for persona, flag in zip(PERSONAS[:-1], row.split(), strict=True):
-            if flag == "1":
-                seen[persona].add(key)
-    return seen
+    return seen(table, PERSONAS[:-1])
 
 
 def _listed(client: APIClient, path: str) -> set[int]:

@@ -95,7 +95,7 @@ ALLOWED = {
     "rules/levels.py": None,
     "assessment/annex4.py": None,
     "assessment/excel/templates.py": {"也可填写 1-5 的等级代码或 三级、高级工"},
-    "ops/demo.py": {"刘高级技师"},
+    "ops/demo/filings.py": {"刘高级技师"},
 }
 
 

@@ -7,7 +7,8 @@ object gets 404 with exactly the body an absent id gets; who sees it but may not
 the right party in a wrong state gets 409 (``WRONG_STATE``). A refused request changes nothing.
 
 Every request runs in a savepoint that is rolled back afterwards, so each persona meets the same
-world, and the world is compared before and after the request inside that savepoint.
+world, and the world is compared before and after the request inside that savepoint (the
+harness: tests/support/permissions.py).
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from typing import Any
 import openpyxl
 import pytest
 from django.conf import settings
-from django.db import transaction
 from rest_framework.test import APIClient
 
 from skillcert.accounts.models import Authority, User
@@ -51,11 +51,12 @@ from skillcert.supervision.models import (
 )
 from skillcert.supervision.services import draws, inspections, reports
 from tests.conftest import PASSWORD
+from tests.support.permissions import ABSENT, Endpoint, Matrix, error_code
+from tests.support.personas import api_clients
 
 pytestmark = pytest.mark.django_db
 
 TODAY = "2026-12-01"
-ABSENT = 999_999
 PERSONAS = (
     "org",  # org_user: the inspected organization, filed in 合肥 (01)
     "other_org",  # other_org_user: filed in 芜湖 (02)
@@ -143,7 +144,6 @@ def world(
     province_center,
     inspector,
     admin_user,
-    client_for,
 ) -> World:
     today(TODAY)
     hf = file_with_orm(org_user.membership.organization, "01")
@@ -170,7 +170,7 @@ def world(
         "admin": admin_user,
         "public": None,
     }
-    clients = {name: client_for(user) if user else APIClient() for name, user in users.items()}
+    clients = api_clients(users)
     return World(
         users=users,
         clients=clients,
@@ -284,18 +284,18 @@ def fingerprint() -> tuple[Any, ...]:
 
 
 # What each endpoint is sent (by path; reads send nothing).
-BODIES: dict[str, Callable[[dict[str, Any]], Any]] = {
-    "/api/v1/inspection-draws": lambda _: DRAW,
-    "I/findings": lambda _: FINDING,
-    "I/conclude": lambda _: {"conclusion": "passed", "note": "考务规范，符合要求。"},
-    "I/rectification": lambda _: {"response": "已补齐考生档案并建立归档制度。"},
-    "I/rectification-review": lambda _: {"accepted": True},
-    "/api/v1/inspector-conflicts": lambda p: {
+BODIES: dict[str, Callable[[dict[str, Any], Any], Any]] = {
+    "/api/v1/inspection-draws": lambda _, __: DRAW,
+    "I/findings": lambda _, __: FINDING,
+    "I/conclude": lambda _, __: {"conclusion": "passed", "note": "考务规范，符合要求。"},
+    "I/rectification": lambda _, __: {"response": "已补齐考生档案并建立归档制度。"},
+    "I/rectification-review": lambda _, __: {"accepted": True},
+    "/api/v1/inspector-conflicts": lambda p, _: {
         "organization": p["org"],
         "reason": "曾在该机构兼职。",
     },
-    "O/annual-reports": lambda _: {"year": 2026, "narrative": "全年开展焊工认定 1 批次。"},
-    "O/violations": lambda _: {
+    "O/annual-reports": lambda _, __: {"year": 2026, "narrative": "全年开展焊工认定 1 批次。"},
+    "O/violations": lambda _, __: {
         "kind": "false_materials",
         "description": "伪造考生考核记录。",
         "exit": True,
@@ -308,32 +308,11 @@ PREFIXES = {
 }
 
 
-@dataclass(frozen=True)
-class Endpoint:
-    expected: str  # one status per persona, in the order of PERSONAS
-    method: str  # get or post
-    path: str  # D…, I… and O… stand for the PREFIXES
-    target: str  # the object ``build`` makes
-
-    @property
-    def name(self) -> str:
-        return f"{self.method} {self.path} ({self.target})"
-
-    def codes(self) -> dict[str, int]:
-        return dict(zip(PERSONAS, map(int, self.expected.split()), strict=True))
-
-    def url(self, params: dict[str, Any]) -> str:
-        prefix = PREFIXES.get(self.path[:1], self.path[:1])
-        return (prefix + self.path[1:]).format(**params)
-
-    def body(self, params: dict[str, Any]) -> Any:
-        make = BODIES.get(self.path)
-        return make(params) if make and self.method != "get" else {}
-
-    def absent(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {key: ABSENT for key in params}
+def absent(_: Endpoint, params: dict[str, Any]) -> dict[str, Any]:
+    return {key: ABSENT for key in params}
 
 
+MATRIX = Matrix(PERSONAS, fingerprint=fingerprint, prefixes=PREFIXES, bodies=BODIES, absent=absent)
 E = Endpoint
 ALL_200 = " ".join(["200"] * len(PERSONAS))
 # fmt: off
@@ -376,28 +355,9 @@ ENDPOINTS = [
 BY_PATH = {(e.method, e.path): e for e in ENDPOINTS}
 
 
-def send(client: APIClient, endpoint: Endpoint, params: dict[str, Any]) -> Any:
-    url = endpoint.url(params)
-    if endpoint.method == "get":
-        return client.get(url)
-    return client.post(url, endpoint.body(params), format="json")
-
-
 def attempt(client: APIClient, endpoint: Endpoint, params: dict[str, Any]) -> tuple[Any, bool]:
     """The response, and whether the world changed; the change is rolled back either way."""
-    with transaction.atomic():
-        before = fingerprint()
-        response = send(client, endpoint, params)
-        changed = fingerprint() != before
-        transaction.set_rollback(True)
-    return response, changed
-
-
-def error_code(response: Any) -> str | None:
-    try:
-        return response.json()["error"]["code"]
-    except (ValueError, KeyError, TypeError):
-        return None
+    return MATRIX.attempt(client, endpoint, params)
 
 
 # --- the table ---------------------------------------------------------------------------
@@ -406,32 +366,7 @@ def error_code(response: Any) -> str | None:
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=[e.name for e in ENDPOINTS])
 def test_each_persona_gets_the_status_of_the_table(world, endpoint):
     params = build(endpoint.target, world)
-    wrong = []
-    for persona, expected in endpoint.codes().items():
-        client = world.clients[persona]
-        response, changed = attempt(client, endpoint, params)
-        status = response.status_code
-        if status != expected:
-            wrong.append(f"{persona}: {status} (expected {expected}) {response.content[:200]!r}")
-            continue
-        if status >= 400 and changed:
-            wrong.append(f"{persona}: refused with {status} but the world changed")
-        if status == 401 and error_code(response) != "not_authenticated":
-            wrong.append(f"{persona}: 401 with code {error_code(response)}")
-        if status == 403 and error_code(response) != "forbidden":
-            wrong.append(f"{persona}: 403 with code {error_code(response)}")
-        if status == 404:
-            absent, _ = attempt(client, endpoint, endpoint.absent(params))
-            if (absent.status_code, absent.json()) != (404, response.json()):
-                wrong.append(
-                    f"{persona}: 404 {response.json()} differs from an absent id's "
-                    f"{absent.status_code} {absent.json()}"
-                )
-        if status < 300 and endpoint.method != "get" and not changed:
-            wrong.append(f"{persona}: {status} but nothing changed")
-        if status < 300 and endpoint.method == "get" and changed:
-            wrong.append(f"{persona}: a read changed the world")
-    assert not wrong, "\n".join(wrong)
+    MATRIX.check(endpoint, world.clients, params)
 
 
 # The right party in a state its action does not start from: 409 and nothing changes.
@@ -464,10 +399,7 @@ def test_right_party_in_a_wrong_state_gets_409_and_nothing_changes(
     world, method, path, persona, target, code
 ):
     endpoint = BY_PATH[method, path]
-    response, changed = attempt(world.clients[persona], endpoint, build(target, world))
-    assert response.status_code == 409, response.content
-    assert error_code(response) == code
-    assert not changed
+    MATRIX.check_wrong_state(world.clients[persona], endpoint, build(target, world), code)
 
 
 def _concluded(inspection: Inspection, conclusion: dict[str, str]) -> Inspection:

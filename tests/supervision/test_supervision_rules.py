@@ -29,7 +29,6 @@ from skillcert.assessment.models import Inspection as SpotCheck
 from skillcert.audit.models import AuditEntry
 from skillcert.audit.service import SYSTEM
 from skillcert.certificates.models import Certificate
-from skillcert.ops.demo import demo_credit_code
 from skillcert.ops.samples import MINIMAL_PDF
 from skillcert.registry.models import (
     FilingCase,
@@ -54,6 +53,7 @@ from skillcert.supervision.services.draws import result_data, target_pool
 from tests.assessment.factories import filed_organization, issued
 from tests.conftest import PASSWORD
 from tests.supervision.factories import hefei_inspectors
+from tests.support.factories import credit_code
 
 pytestmark = pytest.mark.django_db
 
@@ -654,7 +654,7 @@ def expected_statistics(organization: Organization, year: int) -> dict[str, Any]
     objections = [
         o
         for o in Objection.objects.all()
-        if (o.subject == "batch" and o.subject_id in batch_ids)
+        if o.batch_id in batch_ids
         or (
             o.filing is not None
             and o.filing.organization_id == organization.pk
@@ -704,7 +704,7 @@ def test_annual_statistics_are_counted_from_the_records(
         attended=False,
         passed=False,
     )
-    Objection.objects.create(subject="batch", subject_id=batch.pk, content="成绩有误", contact="x")
+    Objection.objects.create(batch=batch, content="成绩有误", contact="x")
     case = FilingCase.objects.filter(organization=organization).first()
     filing_objection = Objection.objects.create(filing=case, content="场地临时租用", contact="x")
     Objection.objects.filter(pk=filing_objection.pk).update(
@@ -868,9 +868,7 @@ def _filed(name: str, body: str, **fields: Any) -> Organization:
         "filed_on": dt.date(2026, 5, 6),
         **fields,
     }
-    return Organization.objects.create(
-        name=name, credit_code=demo_credit_code("340104", body), **values
-    )
+    return Organization.objects.create(name=name, credit_code=credit_code("340104", body), **values)
 
 
 def test_missing_reports_list_filed_organizations_without_a_report(

@@ -7,9 +7,9 @@ import re
 import pytest
 from django.test import Client
 
-from skillcert.ops.demo import demo_credit_code
 from skillcert.registry.models import Organization
 from tests.conftest import PASSWORD
+from tests.support.factories import credit_code
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +82,7 @@ def test_wrong_password_is_explained(client: Client, city_bureau):
 
 
 def test_register_page_registers_and_logs_in(client: Client, authorities):
-    code = demo_credit_code("340104", "WB000001")
+    code = credit_code("340104", "WB000001")
     response = client.post(
         "/register",
         {
@@ -100,7 +100,7 @@ def test_register_page_registers_and_logs_in(client: Client, authorities):
 
 
 def test_register_page_shows_credit_code_error_and_writes_nothing(client: Client, authorities):
-    code = demo_credit_code("340104", "WB000002")
+    code = credit_code("340104", "WB000002")
     bad = code[:-1] + ("0" if code[-1] != "0" else "1")
     html = client.post(
         "/register",

@@ -13,10 +13,10 @@ import re
 import pytest
 from django.test import Client, override_settings
 
-from skillcert.ops.demo import demo_credit_code
 from skillcert.registry.models import Objection, Organization
 from tests.assessment.factories import batch_in, filed_organization
 from tests.conftest import PASSWORD
+from tests.support.factories import credit_code
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +70,7 @@ def test_registrations_are_limited_and_the_refused_one_writes_nothing(authoritie
     def form(index: int) -> dict[str, str]:
         return {
             "name": f"合肥限流测试培训学校{index}",
-            "credit_code": demo_credit_code("340104", f"RL00000{index}"),
+            "credit_code": credit_code("340104", f"RL00000{index}"),
             "username": f"rl_org{index}",
             "password": "Web-pass-2026",
             "password_again": "Web-pass-2026",

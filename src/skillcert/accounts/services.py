@@ -12,6 +12,7 @@ from django.db import transaction
 from skillcert.accounts.models import Authority, User
 from skillcert.accounts.roles import ROLE_AUTHORITY_KINDS, Role
 from skillcert.audit import service as audit
+from skillcert.audit.service import Actor
 from skillcert.rules.errors import InvalidInput
 from skillcert.rules.regions import ANHUI, RegionTable
 
@@ -20,7 +21,7 @@ PROVINCE_AUTHORITY_CODE = "00"
 ADDABLE_ROLES = frozenset(Role) - {Role.ORGANIZATION}
 
 
-def load_authorities(regions: RegionTable = ANHUI, *, actor: Any) -> int:
+def load_authorities(regions: RegionTable = ANHUI, *, actor: Actor) -> int:
     """Create or rename the province and city authorities from the region table (idempotent)."""
     rows = [(regions.channel_code, regions.province_name, "province", regions.province_division)]
     rows += [(city.code, city.name, "city", city.division) for city in regions.cities]
@@ -115,7 +116,7 @@ def add_user(
     authority: str | None = None,
     display_name: str = "",
     department: str = "",
-    actor: Any,
+    actor: Actor,
 ) -> User:
     """Add an officer, inspector or administrator, with the person's name and department
     (shown on pages and in histories as ``部门 姓名``).
@@ -160,7 +161,7 @@ def add_user(
     return user
 
 
-def set_user_names(user: User, *, display_name: str, department: str, actor: Any) -> User:
+def set_user_names(user: User, *, display_name: str, department: str, actor: Actor) -> User:
     """Record the person behind an account: 姓名 and 部门 (e.g. an organization's contact)."""
     display_name, department = check_names(display_name, department)
     with transaction.atomic():
@@ -179,7 +180,7 @@ def set_user_names(user: User, *, display_name: str, department: str, actor: Any
     return user
 
 
-def create_organization_user(username: str, *, password: str, actor: Any) -> User:
+def create_organization_user(username: str, *, password: str, actor: Actor) -> User:
     """The user an organization registers with (called inside the registration's transaction)."""
     username = check_username(username)
     user = User(username=username, role=Role.ORGANIZATION)

@@ -49,6 +49,8 @@ def _field(hint: Any, doc: Doc) -> serializers.Field:
             options["max_length"] = doc.max_length
         if doc.format == "date":
             return serializers.DateField(**options)
+        # Optional text may be sent empty (the services read "" as not given); required may not.
+        options["allow_blank"] = not doc.required
         if doc.format == "email":
             return serializers.EmailField(**options)
         return serializers.CharField(**options)

@@ -1,4 +1,5 @@
-"""Who may see and act on which batch. Every view and list goes through here."""
+"""Who may see and act on which batch (and on which objection, to a batch or a filing case).
+Every view and list goes through here."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from django.db.models import Q, QuerySet
 from skillcert.accounts.roles import CITY_ROLES, PROVINCE_ROLES, Role
 from skillcert.assessment.models import Batch
 from skillcert.assessment.workflow import BatchParty, BatchState
-from skillcert.registry.access import organization_of
+from skillcert.registry.access import filings_for, organization_of
+from skillcert.registry.models import Objection
 from skillcert.rules.errors import NotFound
 
 
@@ -48,6 +50,22 @@ def get_batch_for_user(user: Any, pk: int) -> Batch:
     if batch is None:
         raise NotFound("未找到该认定批次", code="not_found")
     return batch
+
+
+def get_objection_for_user(user: Any, pk: int) -> Objection:
+    """An objection to a filing case or a batch the user may read (404 otherwise, as for an
+    absent one): the one access helper of both kinds. Whether they may resolve it is the
+    objection workflow's question."""
+    objection = Objection.objects.filter(pk=pk).first()
+    if objection is not None and objection.filing_id is not None:
+        visible = filings_for(user).filter(pk=objection.filing_id).exists()
+    elif objection is not None and objection.batch_id is not None:
+        visible = batches_for(user).filter(pk=objection.batch_id).exists()
+    else:
+        visible = False
+    if not visible or objection is None:
+        raise NotFound("未找到该异议", code="not_found")
+    return objection
 
 
 def _catch_up() -> None:

@@ -1,4 +1,4 @@
-"""The batch workflow bound to its model, and who resolves a batch's objections."""
+"""The batch workflow bound to its model."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from skillcert.accounts.roles import Role
 from skillcert.assessment.access import batches_for, parties_for_batch
 from skillcert.assessment.models import Batch
 from skillcert.assessment.workflow import BATCH, BatchParty
+from skillcert.audit.service import Actor
 from skillcert.reference.selectors import work_calendar
-from skillcert.registry.machines import register_objection_subject
-from skillcert.registry.models import Objection, ObjectionState
+from skillcert.registry.models import ObjectionState
 from skillcert.rules import clock
 from skillcert.rules.assessment import result_filing_due
 from skillcert.rules.workflow import Refusal
@@ -23,10 +23,6 @@ _ROLES = {
     BatchParty.PROVINCE: Role.PROVINCE_CENTER,
     BatchParty.PUBLIC: "public",
 }
-
-
-def batch_objections(batch: Batch) -> Any:
-    return Objection.objects.filter(subject="batch", subject_id=batch.pk)
 
 
 def _publicity_over(batch: Batch) -> Refusal | None:
@@ -48,13 +44,14 @@ def _batch_parties(user: Any, batch: Batch) -> set[str]:
 
 
 def _no_open_objection(batch: Batch) -> Refusal | None:
-    if batch_objections(batch).filter(state=ObjectionState.OPEN).exists():
+    if batch.objections.filter(state=ObjectionState.OPEN).exists():
         return Refusal("objection_open", "公示期内的异议尚未处理完毕，不能发证")
     return None
 
 
-def _close_publicity(batch: Batch, actor: Any) -> None:
+def _close_publicity(batch: Batch, actor: Actor) -> None:
     """The publicity is over: result filing is due 10 working days after it."""
+    assert batch.publicity_end is not None, "only a publicity that ran closes"
     due = result_filing_due(work_calendar(), batch.publicity_end)
     batch.results_due = due.day
     batch.results_due_estimated = due.estimated
@@ -81,16 +78,3 @@ BATCH_MACHINE: Machine[Batch] = Machine(
     ),
     title=lambda batch: batch.title,
 )
-
-
-def _resolves_batch_objection(user: Any, objection: Objection) -> bool:
-    batch = Batch.objects.select_related("site_city").get(pk=objection.subject_id)
-    return bool(parties_for_batch(user, batch) & {BatchParty.CENTER, BatchParty.PROVINCE})
-
-
-def _batch_title(objection: Objection) -> str:
-    batch = Batch.objects.filter(pk=objection.subject_id).only("title").first()
-    return batch.title if batch else "认定批次"
-
-
-register_objection_subject("batch", _resolves_batch_objection, _batch_title)

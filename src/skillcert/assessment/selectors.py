@@ -3,14 +3,12 @@ candidates' facts the batch page shows (certificate numbers, absences, missing p
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Case, Count, F, QuerySet, When
 
 from skillcert.assessment.models import Batch
 from skillcert.assessment.workflow import BatchState
-from skillcert.certificates.models import Certificate, CertificateStatus
 from skillcert.reference.selectors import work_calendar
 from skillcert.registry.selectors import DeadlineView, deadline_view
 from skillcert.rules import clock
@@ -72,16 +70,6 @@ def ordered_by_deadline(batches: QuerySet[Batch]) -> QuerySet[Batch]:
         Case(When(state=S.RESULTS_FILED, then=1), default=0),
         F("next_day").asc(nulls_last=True),
         "-pk",
-    )
-
-
-def certificate_numbers(candidate_ids: Iterable[int]) -> dict[int, str]:
-    """Candidate → the number of its certificate (a correction's replacement, not the
-    superseded one)."""
-    return dict(
-        Certificate.objects.filter(candidate_id__in=list(candidate_ids))
-        .exclude(status=CertificateStatus.SUPERSEDED)
-        .values_list("candidate_id", "number")
     )
 
 

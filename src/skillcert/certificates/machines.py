@@ -106,8 +106,8 @@ def _national_export_parties(user: Any, export: NationalExport) -> set[str]:
         return set()
     reports = user.role in _PROVINCE_REPORTERS or (
         user.role == Role.CITY_CENTER
-        and export.batch_id is not None
         and user.authority_id is not None
+        and export.batch is not None  # read only here: one query unless selected
         and export.batch.site_city_id == user.authority_id
     )
     return {NationalExportParty.REPORTER} if reports else set()
@@ -130,8 +130,9 @@ def _unsent_exports(user: Any) -> Any:
 
 
 def _export_title(export: NationalExport) -> str:
-    if export.batch_id:
-        scope = export.batch.title
+    batch = export.batch
+    if batch is not None:
+        scope = batch.title
     elif export.period_from:
         scope = f"发证日期 {export.period_from} 至 {export.period_to}"
     else:

@@ -28,3 +28,15 @@ def levels_without_segments(organization: Any, year: int) -> list[int]:
         Segment.objects.filter(organization=organization, year=year).values_list("level", flat=True)
     )
     return sorted(certified_levels(organization) - have)
+
+
+def certificate_numbers(candidate_ids: Iterable[int]) -> dict[int, str]:
+    """Candidate → the number of its certificate (a correction's replacement, not the
+    superseded one)."""
+    from skillcert.certificates.models import Certificate, CertificateStatus
+
+    return dict(
+        Certificate.objects.filter(candidate_id__in=list(candidate_ids))
+        .exclude(status=CertificateStatus.SUPERSEDED)
+        .values_list("candidate_id", "number")
+    )

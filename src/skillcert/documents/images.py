@@ -126,6 +126,7 @@ def has_alpha(image: Image.Image) -> bool:
     if image.mode not in {"RGBA", "LA", "PA"}:
         return False
     low, _high = image.getchannel("A").getextrema()
+    assert not isinstance(low, tuple), "one channel's extrema are two numbers"
     return low < 255
 
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 
 from skillcert.audit import service as audit
+from skillcert.audit.service import Actor
 from skillcert.reference.models import (
     AccessQualification,
     CalendarDay,
@@ -32,7 +31,7 @@ OCCUPATION_FIELDS = [
 ]
 
 
-def load_occupation_catalog(*, actor: Any) -> dict[str, int]:
+def load_occupation_catalog(*, actor: Actor) -> dict[str, int]:
     """Load the bundled occupation tables (idempotent: existing rows are updated in place)."""
     catalog = occupation_rules.build_catalog(
         occupation_rules.load_occupations_2022(),
@@ -61,13 +60,13 @@ def load_occupation_catalog(*, actor: Any) -> dict[str, int]:
         Occupation.objects.bulk_update(to_update, OCCUPATION_FIELDS, batch_size=500)
         transaction.on_commit(forget_occupation_index)
         forget_occupation_index()
-        for item in access:
+        for qualification in access:
             AccessQualification.objects.update_or_create(
-                name=item.name,
+                name=qualification.name,
                 defaults={
-                    "code_2022": item.code_2022 or "",
-                    "authority": item.authority,
-                    "note": item.note,
+                    "code_2022": qualification.code_2022 or "",
+                    "authority": qualification.authority,
+                    "note": qualification.note,
                 },
             )
         counts = {
@@ -85,7 +84,7 @@ def load_occupation_catalog(*, actor: Any) -> dict[str, int]:
     return counts
 
 
-def load_calendar_schedule(text: str, *, source_name: str = "", actor: Any) -> list[int]:
+def load_calendar_schedule(text: str, *, source_name: str = "", actor: Actor) -> list[int]:
     """Load one or more years' holiday schedules from CSV (``date,kind``).
 
     The whole file is checked first; a malformed file changes nothing. Loading a year

@@ -332,13 +332,22 @@ class Evaluation(models.Model):
 
 
 class Objection(models.Model):
-    """An objection lodged during a publicity (公示期异议); batches link theirs to this model."""
+    """An objection lodged during a publicity (公示期异议): to a filing case's publicity (三 (二))
+    or to a batch's result publicity (五 (三)). Exactly one of ``filing`` and ``batch`` is set.
+
+    ``batch`` names its model by string: registry sits below assessment and never imports it.
+    """
 
     filing = models.ForeignKey(
         FilingCase, null=True, blank=True, on_delete=models.CASCADE, related_name="objections"
     )
-    subject = models.CharField("对象", max_length=16, default="filing")  # "filing" or "batch"
-    subject_id = models.PositiveBigIntegerField(null=True, blank=True)  # the batch, for "batch"
+    batch = models.ForeignKey(
+        "assessment.Batch",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="objections",
+    )
     content = models.TextField("异议内容")
     contact = models.CharField("联系方式", max_length=100)
     lodged_at = models.DateTimeField(default=clock.now, editable=False)
@@ -355,6 +364,16 @@ class Objection(models.Model):
         ordering = ["lodged_at"]
         verbose_name = "异议"
         verbose_name_plural = "异议"
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(filing__isnull=False, batch__isnull=True)
+                    | models.Q(filing__isnull=True, batch__isnull=False)
+                ),
+                name="objection_has_one_subject",
+                violation_error_message="异议须且只能针对一个备案申请或一个认定批次",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"异议 #{self.pk}"
@@ -363,6 +382,18 @@ class Objection(models.Model):
     def is_open(self) -> bool:
         """Awaiting its resolution (the workflow has not ended)."""
         return not OBJECTION.is_final(self.state)
+
+    @property
+    def kind(self) -> str:
+        """What it objects to: ``"filing"`` or ``"batch"``."""
+        return "filing" if self.filing_id is not None else "batch"
+
+    @property
+    def subject(self) -> models.Model:
+        """The filing case or the batch it objects to (its workflow: ``machine_for``)."""
+        subject = self.filing if self.filing_id is not None else self.batch
+        assert subject is not None, "an objection has one subject (the check constraint)"
+        return subject
 
 
 class FilingNumberCounter(models.Model):

@@ -15,9 +15,17 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from skillcert.reference.models import Occupation
+from skillcert.registry.inputs import (
+    FilingBasic,
+    FilingNarrative,
+    FilingOccupation,
+    FilingRecord,
+    FilingRequest,
+)
 from skillcert.rules.credit_code import validate_credit_code
 from skillcert.rules.errors import InvalidInput
 from skillcert.rules.filing import parse_nature
+from skillcert.rules.inputs import Body
 from skillcert.rules.levels import parse_level
 from skillcert.rules.occupations import parse_occupation_code
 
@@ -98,32 +106,35 @@ class FilingPayload:
     flags: dict[str, bool] = field(default_factory=dict)
 
 
-def parse_filing_payload(data: Any) -> FilingPayload:
-    if not isinstance(data, dict):
+def parse_filing_payload(data: object) -> FilingPayload:
+    """Read a ``FilingRequest`` (only its declared keys) into checked data."""
+    body = Body(FilingRequest, data)
+    if not body.is_object:
         raise InvalidInput("请求内容应为 JSON 对象", code="invalid")
     errors = Errors()
     payload = FilingPayload()
     for key in ("kind", "channel", "city", "category", "industry", "recommended_by"):
-        if key in data:
-            setattr(payload, key, _text(data[key], key, errors, 100))
+        if key in body:
+            setattr(payload, key, _text(body[key], key, errors, 100))
     if payload.category is not None and payload.category not in {"S", "Y"}:
         errors.add("category", "类别应为 S（社会培训评价组织）或 Y（用人单位）")
     if payload.channel is not None and payload.channel not in {"city", "province"}:
         errors.add("channel", "渠道应为 city（市级）或 province（省直）")
-    if "basic" in data:
-        payload.basic = _basic(data["basic"], errors)
-    if "occupations" in data:
-        payload.occupations = _occupations(data["occupations"], errors)
-    if "record" in data:
-        payload.record = _record(data["record"], errors)
-    if "narrative" in data:
-        payload.narrative = _narrative(data["narrative"], errors)
+    if "basic" in body:
+        payload.basic = _basic(body["basic"], errors)
+    if "occupations" in body:
+        payload.occupations = _occupations(body["occupations"], errors)
+    if "record" in body:
+        payload.record = _record(body["record"], errors)
+    if "narrative" in body:
+        payload.narrative = _narrative(body["narrative"], errors)
     for flag in FLAG_FIELDS:
-        if flag in data:
-            if not isinstance(data[flag], bool):
+        if flag in body:
+            value = body[flag]
+            if not isinstance(value, bool):
                 errors.add(flag, "应为 true 或 false")
             else:
-                payload.flags[flag] = data[flag]
+                payload.flags[flag] = value
     errors.raise_if_any()
     return payload
 
@@ -144,11 +155,12 @@ def _basic(value: Any, errors: Errors) -> dict[str, str]:
     if not isinstance(value, dict):
         errors.add("basic", "应为对象")
         return {}
+    fields = Body(FilingBasic, value)
     basic: dict[str, str] = {}
     for key in BASIC_FIELDS:
-        if key in value:
-            basic[key] = _text(value[key], f"basic.{key}", errors)
-    for key in set(value) - set(BASIC_FIELDS):
+        if key in fields:
+            basic[key] = _text(fields[key], f"basic.{key}", errors)
+    for key in set(value) - set(BASIC_FIELDS):  # the keys sent, not read: refused by name
         errors.add(f"basic.{key}", "未知字段")
     if basic.get("nature"):
         nature = parse_nature(basic["nature"])
@@ -225,6 +237,7 @@ def _occupation(item: Any, path: str, errors: Errors) -> OccupationRow | None:
     if not isinstance(item, dict):
         errors.add(path, "应为对象")
         return None
+    item = Body(FilingOccupation, item)
     before = len(errors.fields)
     name = _text(item.get("name"), f"{path}.name", errors, 100)
     raw_code = _text(item.get("code"), f"{path}.code", errors, 16)
@@ -320,6 +333,7 @@ def _record(value: Any, errors: Errors) -> dict[str, Any]:
     if not isinstance(value, dict):
         errors.add("record", "应为对象")
         return {}
+    value = Body(FilingRecord, value)
     return {
         "years_continuous": _count(
             value.get("years_continuous"), "record.years_continuous", errors, 200
@@ -335,6 +349,7 @@ def _narrative(value: Any, errors: Errors) -> dict[str, str]:
     if not isinstance(value, dict):
         errors.add("narrative", "应为对象")
         return {}
+    value = Body(FilingNarrative, value)
     return {
         key: _text(value.get(key), f"narrative.{key}", errors, 5000)
         for key in NARRATIVE_FIELDS

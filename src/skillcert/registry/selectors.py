@@ -111,11 +111,13 @@ def notice_publisher(notice: Notice) -> str:
     """Who publishes a notice (发布单位): a result publicity is the organization's own
     (五(三): 评价组织应对认定结果进行公示), every other notice its authority's
     (合肥市人社局, 安徽省人社厅). The notice keeps ``authority`` for scoping."""
-    annotated = getattr(notice, "publisher", None)
+    annotated: str | None = getattr(notice, "publisher", None)  # ``public_notices``' annotation
     if annotated:
         return annotated
     if notice.kind == NoticeKind.RESULT_PUBLICITY and notice.organization_id:
-        return notice.organization.name
+        organization = notice.organization  # read only here: one query unless selected
+        assert organization is not None, "its id is set"
+        return organization.name
     suffix = "人社厅" if notice.authority.is_province else "人社局"
     return f"{notice.authority.name}{suffix}"
 

@@ -51,7 +51,8 @@ def get_inspection_for_user(user: Any, pk: int) -> Inspection:
 
 
 def is_assigned(user: Any, inspection: Inspection) -> bool:
-    return inspection.inspectors.filter(pk=getattr(user, "pk", None)).exists()
+    pk = getattr(user, "pk", None)  # None: not signed in, assigned to nothing
+    return pk is not None and inspection.inspectors.filter(pk=pk).exists()
 
 
 def may_publish(user: Any, inspection: Inspection) -> bool:

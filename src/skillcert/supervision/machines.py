@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from skillcert.accounts.roles import Role
+from skillcert.audit.service import Actor
 from skillcert.registry.access import organization_of
 from skillcert.registry.models import Organization
 from skillcert.rules import clock
@@ -35,7 +36,7 @@ def check_in_words(
     machine: Machine[Any],
     obj: Any,
     action: str,
-    actor: Any,
+    actor: Actor,
     refusals: Mapping[str, Refusal],
 ) -> Transition:
     """``machine.check``, with the service's own words for the states it refuses in (403 for
@@ -88,7 +89,8 @@ def _has_findings(inspection: Inspection) -> Refusal | None:
 
 
 def _inspection_title(inspection: Inspection) -> str:
-    subject = inspection.batch.title if inspection.batch_id else inspection.organization.name
+    batch = inspection.batch  # None without a query when an organization is inspected
+    subject = batch.title if batch is not None else inspection.organization.name
     return f"监督检查 #{inspection.pk}（{subject}）"
 
 

@@ -25,12 +25,12 @@ TYPE_LABELS = {
 
 
 def _objection_link(pk: int, organization_user: bool) -> str:
-    objection = Objection.objects.filter(pk=pk).only("filing_id", "subject", "subject_id").first()
+    objection = Objection.objects.filter(pk=pk).only("filing_id", "batch_id").first()
     if objection is None:
         return ""
     if objection.filing_id is not None:
         return reverse("web:review_case", args=[objection.filing_id]) + "#objections"
-    return reverse("web:review_batch", args=[objection.subject_id]) + "#objections"
+    return reverse("web:review_batch", args=[objection.batch_id]) + "#objections"
 
 
 def _rectification_link(pk: int, organization_user: bool) -> str:

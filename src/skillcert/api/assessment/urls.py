@@ -1,6 +1,6 @@
 """The assessment part of the v1 contract's paths (names under the ``api`` namespace)."""
 
-from skillcert.api.assessment import batches
+from skillcert.api.assessment import batches, segments, uploads
 from skillcert.api.routing import route
 
 urlpatterns = [
@@ -8,7 +8,7 @@ urlpatterns = [
     route(r"api/v1/batches", batches.BatchListView.as_view(), "batches"),
     route(
         r"api/v1/batches/candidates-template\.xlsx",
-        batches.CandidatesTemplateView.as_view(),
+        uploads.CandidatesTemplateView.as_view(),
         "candidates-template",
     ),
     route(r"api/v1/batches/(?P<pk>\d+)", batches.BatchDetailView.as_view(), "batch"),
@@ -32,38 +32,38 @@ urlpatterns = [
     ),
     route(
         r"api/v1/batches/(?P<pk>\d+)/candidates\.xlsx",
-        batches.CandidatesUploadView.as_view(),
+        uploads.CandidatesUploadView.as_view(),
         "batch-candidates-xlsx",
     ),
     route(
         r"api/v1/batches/(?P<pk>\d+)/candidates-report/(?P<token>[A-Za-z0-9_-]+)\.xlsx",
-        batches.CandidatesReportView.as_view(),
+        uploads.CandidatesReportView.as_view(),
         "batch-candidates-report",
     ),
     route(
         r"api/v1/batches/(?P<pk>\d+)/results-report/(?P<token>[A-Za-z0-9_-]+)\.xlsx",
-        batches.CandidatesReportView.as_view(),
+        uploads.CandidatesReportView.as_view(),
         "batch-results-report",
     ),
     route(
         r"api/v1/batches/(?P<pk>\d+)/results\.xlsx",
-        batches.ResultsUploadView.as_view(),
+        uploads.ResultsUploadView.as_view(),
         "batch-results-xlsx",
     ),
     route(
         r"api/v1/batches/(?P<pk>\d+)/results-template\.xlsx",
-        batches.ResultsTemplateView.as_view(),
+        uploads.ResultsTemplateView.as_view(),
         "batch-results-template",
     ),
     route(
         r"api/v1/batches/(?P<pk>\d+)/annex4\.xlsx",
-        batches.AnnexView.as_view(annex=4),
+        uploads.AnnexView.as_view(annex=4),
         "batch-annex4",
     ),
     route(
         r"api/v1/batches/(?P<pk>\d+)/annex5\.xlsx",
-        batches.AnnexView.as_view(annex=5),
+        uploads.AnnexView.as_view(annex=5),
         "batch-annex5",
     ),
-    route(r"api/v1/segments", batches.SegmentsView.as_view(), "segments"),
+    route(r"api/v1/segments", segments.SegmentsView.as_view(), "segments"),
 ]

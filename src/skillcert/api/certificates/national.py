@@ -14,9 +14,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from skillcert.api.inputs import request_body
 from skillcert.api.pagination import Pagination, paginated
 from skillcert.api.workflow import WorkflowFields
 from skillcert.certificates import national
+from skillcert.certificates.inputs import NationalExportRequest
 from skillcert.certificates.models import NationalExport, NationalExportState
 from skillcert.rules.errors import NotFound
 
@@ -61,18 +63,7 @@ class NationalExportSerializer(WorkflowFields, serializers.ModelSerializer):
         return f"/api/v1/national/exports/{export.pk}.xlsx"
 
 
-EXPORT_REQUEST = inline_serializer(
-    "NationalExportRequest",
-    {
-        "batch": serializers.IntegerField(required=False, help_text="批次编号"),
-        "from": serializers.DateField(required=False, help_text="发证日期自（含）"),
-        "to": serializers.DateField(required=False, help_text="发证日期至（含），不晚于今天"),
-        "changes": serializers.BooleanField(
-            required=False,
-            help_text="true：已上报证书此后的撤销、更正（证书状态变更，省级）",
-        ),
-    },
-)
+EXPORT_REQUEST = request_body(NationalExportRequest)
 SEND_RESPONSE = inline_serializer(
     "NationalExportSent",
     {

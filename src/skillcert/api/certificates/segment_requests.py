@@ -4,19 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from skillcert.api.inputs import request_body
 from skillcert.api.pagination import Pagination, paginated
 from skillcert.api.workflow import HistorySerializer, WorkflowFields, history_of
 from skillcert.certificates.access import get_segment_request_for_user, segment_requests_for
+from skillcert.certificates.inputs import (
+    SegmentRequestCreate,
+    SegmentRequestGrant,
+    SegmentRequestRefuse,
+)
 from skillcert.certificates.models import SegmentRequest
 from skillcert.certificates.services import segment_requests as service
 from skillcert.registry.access import organization_of
 from skillcert.rules.errors import Forbidden
+from skillcert.rules.inputs import Body
 
 
 class SegmentRequestSerializer(WorkflowFields, serializers.ModelSerializer):
@@ -76,15 +83,7 @@ class SegmentRequestListView(APIView):
         )
 
     @extend_schema(
-        request=inline_serializer(
-            "SegmentRequestCreate",
-            {
-                "year": serializers.IntegerField(),
-                "level": serializers.IntegerField(min_value=1, max_value=5),
-                "count": serializers.IntegerField(),
-                "reason": serializers.CharField(required=False),
-            },
-        ),
+        request=request_body(SegmentRequestCreate),
         responses={201: SegmentRequestSerializer},
     )
     def post(self, request: Request) -> Response:
@@ -105,10 +104,7 @@ class SegmentRequestDetailView(APIView):
 
 class SegmentRequestGrantView(APIView):
     @extend_schema(
-        request=inline_serializer(
-            "SegmentRequestGrant",
-            {"first": serializers.IntegerField(), "last": serializers.IntegerField()},
-        ),
+        request=request_body(SegmentRequestGrant),
         responses={200: SegmentRequestSerializer},
     )
     def post(self, request: Request, pk: int) -> Response:
@@ -119,11 +115,11 @@ class SegmentRequestGrantView(APIView):
 
 class SegmentRequestRefuseView(APIView):
     @extend_schema(
-        request=inline_serializer("SegmentRequestRefuse", {"reason": serializers.CharField()}),
+        request=request_body(SegmentRequestRefuse),
         responses={200: SegmentRequestSerializer},
     )
     def post(self, request: Request, pk: int) -> Response:
         item = get_segment_request_for_user(request.user, pk)
-        reason = request.data.get("reason") if isinstance(request.data, dict) else None
+        reason = Body(SegmentRequestRefuse, request.data).get("reason")
         item = service.refuse_segment_request(item, reason=reason, actor=request.user)
         return Response(SegmentRequestSerializer(item, context={"request": request}).data)

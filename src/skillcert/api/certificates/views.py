@@ -20,15 +20,18 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from skillcert.api.inputs import multipart, request_body
 from skillcert.api.pagination import Pagination, paginated
 from skillcert.api.throttling import WindowRateThrottle
 from skillcert.api.workflow import WorkflowFields
 from skillcert.certificates.access import certificates_for, get_certificate_for_user
+from skillcert.certificates.inputs import CertificateCorrection, CertificateReason, PhotoUpload
 from skillcert.certificates.keys import public_jwks
 from skillcert.certificates.models import Certificate
 from skillcert.certificates.services import lifecycle
 from skillcert.certificates.verification import find_public, public_view
 from skillcert.rules.idtypes import ID_TYPES
+from skillcert.rules.inputs import Body
 from skillcert.rules.levels import level_name
 
 
@@ -201,16 +204,15 @@ class CertificatePdfView(APIView):
         return response
 
 
-REASON = inline_serializer("CertificateReason", {"reason": serializers.CharField()})
+REASON = request_body(CertificateReason)
 
 
 class RevokeView(APIView):
     @extend_schema(request=REASON, responses={200: CertificateSerializer})
     def post(self, request: Request, number: str) -> Response:
         certificate = get_certificate_for_user(request.user, number)
-        lifecycle.revoke_certificate(
-            certificate, reason=body(request).get("reason"), actor=request.user
-        )
+        reason = Body(CertificateReason, request.data).get("reason")
+        lifecycle.revoke_certificate(certificate, reason=reason, actor=request.user)
         return certificate_response(certificate, request)
 
 
@@ -218,24 +220,14 @@ class ReissueView(APIView):
     @extend_schema(request=REASON, responses={200: CertificateSerializer})
     def post(self, request: Request, number: str) -> Response:
         certificate = get_certificate_for_user(request.user, number)
-        lifecycle.reissue_certificate(
-            certificate, reason=body(request).get("reason"), actor=request.user
-        )
+        reason = Body(CertificateReason, request.data).get("reason")
+        lifecycle.reissue_certificate(certificate, reason=reason, actor=request.user)
         return certificate_response(certificate, request)
 
 
 class CorrectView(APIView):
     @extend_schema(
-        request=inline_serializer(
-            "CertificateCorrection",
-            {
-                "reason": serializers.CharField(),
-                "name": serializers.CharField(required=False),
-                "id_type": serializers.CharField(required=False),
-                "id_number": serializers.CharField(required=False),
-                "work_unit": serializers.CharField(required=False),
-            },
-        ),
+        request=request_body(CertificateCorrection),
         responses={201: CertificateSerializer},
     )
     def post(self, request: Request, number: str) -> Response:
@@ -335,11 +327,7 @@ class CandidatePhotoView(APIView):
     parser_classes = [MultiPartParser]
 
     @extend_schema(
-        request={
-            "multipart/form-data": inline_serializer(
-                "PhotoUpload", {"file": serializers.FileField()}
-            )
-        },
+        request=multipart(PhotoUpload),
         responses={
             201: inline_serializer(
                 "PhotoStored",
@@ -360,7 +348,8 @@ class CandidatePhotoView(APIView):
         candidate = batch.candidates.filter(id_number=id_number.strip().upper()).first()
         if candidate is None:
             raise NotFound("本批次没有该证件号码的考生", code="not_found")
-        photo = upload_photo(candidate, request.FILES.get("file"), actor=request.user)
+        upload = Body(PhotoUpload, request.FILES).get("file")
+        photo = upload_photo(candidate, upload, actor=request.user)
         return Response(
             {"id_number": candidate.id_number, "width": photo.width, "height": photo.height},
             status=status.HTTP_201_CREATED,

@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from skillcert.api.inputs import request_body
+from skillcert.api.inputs import multipart, request_body
 from skillcert.api.pagination import Pagination, paginated
 from skillcert.api.registry.serializers import (
     FilingListSerializer,
@@ -18,42 +18,21 @@ from skillcert.api.registry.serializers import (
     ObjectionSerializer,
 )
 from skillcert.api.throttling import WindowRateThrottle
+from skillcert.assessment.access import get_objection_for_user
+from skillcert.assessment.services.objections import lodge_objection, resolve_objection
 from skillcert.registry.access import (
-    filings_for,
     get_filing_for_user,
     get_material_for_user,
     organization_of,
 )
-from skillcert.registry.models import FilingCase, Objection
+from skillcert.registry.inputs import EvaluationRequest, FilingRequest, MaterialUpload
+from skillcert.registry.models import FilingCase
 from skillcert.registry.selectors import worklist
 from skillcert.registry.services import filings as service
 from skillcert.registry.services.materials import add_material, material_path
-from skillcert.registry.services.objections import (
-    lodge_filing_objection,
-    resolve_filing_objection,
-)
 from skillcert.registry.workflow import FilingState
 from skillcert.rules.errors import Forbidden, NotFound
 from skillcert.rules.inputs import Body, EmptyRequest, ReasonRequest
-
-FILING_BODY = inline_serializer(
-    "FilingRequest",
-    {
-        "kind": serializers.ChoiceField(["initial", "scope_change", "renewal", "cross_city"]),
-        "channel": serializers.ChoiceField(["city", "province"], required=False),
-        "city": serializers.CharField(required=False),
-        "category": serializers.ChoiceField(["S", "Y"], required=False),
-        "basic": serializers.DictField(required=False),
-        "occupations": serializers.ListField(child=serializers.DictField(), required=False),
-        "record": serializers.DictField(required=False),
-        "narrative": serializers.DictField(required=False),
-        "industry": serializers.CharField(required=False),
-        "recommended_by": serializers.CharField(required=False),
-        "pledge_signed": serializers.BooleanField(required=False),
-        "already_filed": serializers.BooleanField(required=False),
-        "same_scope": serializers.BooleanField(required=False),
-    },
-)
 
 
 def filing_response(case: FilingCase, request: Request, code: int = 200) -> Response:
@@ -72,7 +51,7 @@ class FilingListView(APIView):
         cases = worklist(request.user, request.query_params)
         return paginated(request, cases, lambda page: FilingListSerializer(page, many=True).data)
 
-    @extend_schema(request=FILING_BODY, responses={201: FilingSerializer})
+    @extend_schema(request=request_body(FilingRequest), responses={201: FilingSerializer})
     def post(self, request: Request) -> Response:
         organization = organization_of(request.user)
         if organization is None:
@@ -86,7 +65,7 @@ class FilingDetailView(APIView):
     def get(self, request: Request, pk: int) -> Response:
         return filing_response(get_filing_for_user(request.user, pk), request)
 
-    @extend_schema(request=FILING_BODY, responses={200: FilingSerializer})
+    @extend_schema(request=request_body(FilingRequest), responses={200: FilingSerializer})
     def patch(self, request: Request, pk: int) -> Response:
         case = get_filing_for_user(request.user, pk)
         return filing_response(
@@ -98,25 +77,16 @@ class FilingMaterialsView(APIView):
     parser_classes = [MultiPartParser]
 
     @extend_schema(
-        request={
-            "multipart/form-data": inline_serializer(
-                "MaterialUpload",
-                {
-                    "type": serializers.ChoiceField(
-                        ["basic_form", "registration", "plan", "experts", "assets", "credit"]
-                    ),
-                    "file": serializers.FileField(),
-                },
-            )
-        },
+        request=multipart(MaterialUpload),
         responses={201: FilingSerializer},
     )
     def post(self, request: Request, pk: int) -> Response:
         case = get_filing_for_user(request.user, pk)
+        body, files = Body(MaterialUpload, request.data), Body(MaterialUpload, request.FILES)
         add_material(
             case,
-            material_type=request.data.get("type", ""),
-            upload=request.FILES.get("file"),
+            material_type=str(body.get("type", "")),  # a multipart field: always text
+            upload=files.get("file"),
             actor=request.user,
         )
         return filing_response(case, request, status.HTTP_201_CREATED)
@@ -182,18 +152,7 @@ def action_view(action: str) -> type[APIView]:
 
 class FilingEvaluationsView(APIView):
     @extend_schema(
-        request=inline_serializer(
-            "EvaluationRequest",
-            {
-                "method": serializers.ChoiceField(
-                    ["report", "interview", "defence", "document_review", "technical_check"]
-                ),
-                "evaluators": serializers.CharField(),
-                "date": serializers.DateField(),
-                "opinion": serializers.CharField(),
-                "score": serializers.DecimalField(max_digits=5, decimal_places=1, required=False),
-            },
-        ),
+        request=request_body(EvaluationRequest),
         responses={201: FilingSerializer},
     )
     def post(self, request: Request, pk: int) -> Response:
@@ -222,7 +181,7 @@ class FilingObjectionsView(APIView):
         case = FilingCase.objects.filter(pk=pk, state=FilingState.IN_PUBLICITY).first()
         if case is None:
             raise NotFound("该申请不在公示期", code="not_found")
-        objection = lodge_filing_objection(case, request.data)
+        objection = lodge_objection(case, request.data)
         data = ObjectionSerializer(objection, context={"reviewer": False, "request": request}).data
         return Response(data, status=status.HTTP_201_CREATED)
 
@@ -236,18 +195,9 @@ class ObjectionResolveView(APIView):
         responses={200: ObjectionSerializer},
     )
     def post(self, request: Request, pk: int) -> Response:
-        objection = Objection.objects.filter(pk=pk).first()
-        visible = filings_for(request.user)
-        if (
-            objection is None
-            or objection.filing_id is None
-            or not visible.filter(pk=objection.filing_id).exists()
-        ):
-            from skillcert.api.registry.objections import resolve_other_objection
-
-            return resolve_other_objection(request, pk)
+        objection = get_objection_for_user(request.user, pk)  # to a filing case or a batch
         data = request.data if isinstance(request.data, dict) else {}
-        resolved = resolve_filing_objection(
+        resolved = resolve_objection(
             objection, upheld=data.get("upheld"), reason=data.get("reason"), actor=request.user
         )
         return Response(

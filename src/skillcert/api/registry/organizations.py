@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from skillcert.accounts.models import Authority
+from skillcert.api.inputs import multipart, request_body
 from skillcert.api.pagination import Pagination, paginated
 from skillcert.api.registry.filings import filing_response
 from skillcert.api.registry.serializers import (
@@ -18,12 +19,14 @@ from skillcert.api.registry.serializers import (
     OrganizationSerializer,
     RetiredNumberSerializer,
 )
+from skillcert.registry import inputs as shapes
 from skillcert.registry.access import get_organization_for_user, organizations_for
 from skillcert.registry.models import CityThresholds, Organization
 from skillcert.registry.selectors import all_city_codes, retired_numbers, with_scope
 from skillcert.registry.services import organizations as service
 from skillcert.registry.services.filings import recommend_province_wide
 from skillcert.rules.errors import NotFound
+from skillcert.rules.inputs import Body
 
 
 def organization_response(
@@ -59,43 +62,28 @@ class OrganizationDetailView(APIView):
 
 class PilotResultView(APIView):
     @extend_schema(
-        request=inline_serializer("PilotResult", {"passed": serializers.BooleanField()}),
+        request=request_body(shapes.PilotResult),
         responses={200: OrganizationSerializer},
     )
     def post(self, request: Request, pk: int) -> Response:
         organization = get_organization_for_user(request.user, pk)
-        data = request.data if isinstance(request.data, dict) else {}
-        service.record_pilot_result(organization, passed=data.get("passed"), actor=request.user)
+        body = Body(shapes.PilotResult, request.data)
+        service.record_pilot_result(organization, passed=body.get("passed"), actor=request.user)
         return organization_response(request, organization)
 
 
 class RevokeView(APIView):
     @extend_schema(
-        request=inline_serializer(
-            "Revocation",
-            {
-                "reason": serializers.CharField(),
-                "category": serializers.ChoiceField(
-                    [
-                        "false_materials",
-                        "dishonesty",
-                        "vicious_competition",
-                        "disorderly_management",
-                        "other",
-                    ],
-                    required=False,
-                ),
-            },
-        ),
+        request=request_body(shapes.Revocation),
         responses={200: OrganizationSerializer},
     )
     def post(self, request: Request, pk: int) -> Response:
         organization = get_organization_for_user(request.user, pk)
-        data = request.data if isinstance(request.data, dict) else {}
+        body = Body(shapes.Revocation, request.data)
         service.revoke_organization(
             organization,
-            reason=data.get("reason"),
-            category=data.get("category"),
+            reason=body.get("reason"),
+            category=body.get("category"),
             actor=request.user,
         )
         return organization_response(request, organization)
@@ -111,27 +99,19 @@ class RecommendView(APIView):
 
 class MergeView(APIView):
     @extend_schema(
-        request=inline_serializer(
-            "Merger",
-            {
-                "members": serializers.ListField(child=serializers.IntegerField()),
-                "into": serializers.IntegerField(allow_null=True),
-                "name": serializers.CharField(required=False),
-                "credit_code": serializers.CharField(required=False),
-                "category": serializers.ChoiceField(["S", "Y"], required=False),
-            },
-        ),
+        request=request_body(shapes.Merger),
         responses={201: OrganizationSerializer},
     )
     def post(self, request: Request) -> Response:
-        data = request.data if isinstance(request.data, dict) else {}
+        body = Body(shapes.Merger, request.data)
         visible = organizations_for(request.user)
-        members = data.get("members") if isinstance(data.get("members"), list) else []
-        ids = [*members, data.get("into")]
+        given = body.get("members")
+        members = given if isinstance(given, list) else []
+        ids = [*members, body.get("into")]
         for pk in ids:
             if isinstance(pk, int) and not visible.filter(pk=pk).exists():
                 raise NotFound("未找到该评价组织", code="not_found")
-        target = service.merge_organizations(data, actor=request.user)
+        target = service.merge_organizations(request.data, actor=request.user)
         return organization_response(request, target, status.HTTP_201_CREATED)
 
 
@@ -171,7 +151,7 @@ class CityThresholdsView(APIView):
         row = CityThresholds.objects.filter(authority=self._authority(request, code)).first()
         return Response(_thresholds(row))
 
-    @extend_schema(request=THRESHOLDS, responses={200: THRESHOLDS})
+    @extend_schema(request=request_body(shapes.CityThresholds), responses={200: THRESHOLDS})
     def put(self, request: Request, code: str) -> Response:
         authority = self._authority(request, code)
         return Response(
@@ -204,30 +184,21 @@ class OrganizationSealsView(APIView):
         return Response(SealSerializer(organization.seals.all(), many=True).data)
 
     @extend_schema(
-        request={
-            "multipart/form-data": inline_serializer(
-                "SealUpload", {"file": serializers.FileField()}
-            )
-        },
+        request=multipart(shapes.SealUpload),
         responses={201: SealSerializer},
     )
     def post(self, request: Request, pk: int) -> Response:
         from skillcert.registry.services.seals import upload_seal
 
         organization = get_organization_for_user(request.user, pk)
-        seal = upload_seal(organization, request.FILES.get("file"), actor=request.user)
+        upload = Body(shapes.SealUpload, request.FILES).get("file")
+        seal = upload_seal(organization, upload, actor=request.user)
         return Response(SealSerializer(seal).data, status=status.HTTP_201_CREATED)
 
 
 class SealDecisionView(APIView):
     @extend_schema(
-        request=inline_serializer(
-            "SealDecision",
-            {
-                "confirmed": serializers.BooleanField(),
-                "note": serializers.CharField(required=False),
-            },
-        ),
+        request=request_body(shapes.SealDecision),
         responses={200: SealSerializer},
     )
     def post(self, request: Request, pk: int, seal_pk: int) -> Response:
@@ -237,8 +208,8 @@ class SealDecisionView(APIView):
         seal = organization.seals.filter(pk=seal_pk).first()
         if seal is None:
             raise NotFound("未找到该印章", code="not_found")
-        data = request.data if isinstance(request.data, dict) else {}
+        body = Body(shapes.SealDecision, request.data)
         decided = decide_seal(
-            seal, confirmed=data.get("confirmed"), note=data.get("note", ""), actor=request.user
+            seal, confirmed=body.get("confirmed"), note=body.get("note", ""), actor=request.user
         )
         return Response(SealSerializer(decided).data)

@@ -9,30 +9,37 @@ from typing import Any
 from django.http import HttpResponse
 from drf_spectacular.plumbing import build_basic_type
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    extend_schema,
-    extend_schema_field,
-    inline_serializer,
-)
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import permissions, serializers, status
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from skillcert.api.assessment.batches import XLSX, xlsx_response
+from skillcert.api.downloads import XLSX, xlsx_response
+from skillcert.api.inputs import request_body
 from skillcert.api.pagination import PAGE_PARAMETERS, Pagination, paginated, paginated_schema
 from skillcert.api.throttling import WindowRateThrottle
 from skillcert.api.workflow import WorkflowFields
 from skillcert.registry.access import get_organization_for_user
 from skillcert.rules import clock
 from skillcert.rules.errors import Forbidden, InvalidInput, NotFound
+from skillcert.rules.inputs import Body
 from skillcert.supervision import exports, selectors
 from skillcert.supervision.access import (
     get_inspection_for_user,
     inspections_for,
     officer_authority,
+)
+from skillcert.supervision.inputs import (
+    AnnualReportRequest,
+    ConflictRequest,
+    DrawRequest,
+    FindingRequest,
+    InspectionConclusion,
+    RectificationReport,
+    RectificationReview,
+    ViolationRequest,
 )
 from skillcert.supervision.models import (
     AnnualReport,
@@ -45,10 +52,6 @@ from skillcert.supervision.models import (
     ViolationKind,
 )
 from skillcert.supervision.services import draws, inspections, reports
-
-
-def body(request: Request) -> dict[str, Any]:
-    return request.data if isinstance(request.data, dict) else {}
 
 
 def draw_answer(record: InspectionDraw) -> dict[str, Any]:
@@ -75,19 +78,7 @@ def draw_answer(record: InspectionDraw) -> dict[str, Any]:
     }
 
 
-DRAW_REQUEST = inline_serializer(
-    "DrawRequest",
-    {
-        "targets": serializers.ChoiceField(["organizations", "batches"]),
-        "count": serializers.IntegerField(),
-        "inspectors": serializers.IntegerField(),
-        "seed": serializers.CharField(required=False),
-        "from": serializers.DateField(required=False),
-        "to": serializers.DateField(required=False),
-        "occupation": serializers.CharField(required=False),
-        "level": serializers.IntegerField(required=False),
-    },
-)
+DRAW_REQUEST = request_body(DrawRequest)
 
 
 # A draw is a free-form record (seed, pools, digests, result): a page of objects.
@@ -269,22 +260,15 @@ class FindingsView(APIView):
     parser_classes = [JSONParser, MultiPartParser]
 
     @extend_schema(
-        request=inline_serializer(
-            "FindingRequest",
-            {
-                "stage": serializers.CharField(),
-                "findings": serializers.CharField(),
-                "attachment": serializers.FileField(required=False),
-            },
-        ),
+        request=request_body(FindingRequest),
         responses={201: InspectionSerializer},
     )
     def post(self, request: Request, pk: int) -> Response:
         inspection = get_inspection_for_user(request.user, pk)
         inspections.record_finding(
             inspection,
-            body(request),
-            attachment=request.FILES.get("attachment"),
+            request.data,
+            attachment=Body(FindingRequest, request.FILES).get("attachment"),
             actor=request.user,
         )
         return Response(
@@ -296,20 +280,22 @@ class FindingsView(APIView):
 def inspection_action(action: str) -> type[APIView]:
     def post(self: APIView, request: Request, pk: int) -> Response:
         inspection = get_inspection_for_user(request.user, pk)
-        data = body(request)
         if action == "conclude":
-            inspections.conclude(inspection, data, actor=request.user)
+            inspections.conclude(inspection, request.data, actor=request.user)
         elif action == "publish":
             inspections.publish(inspection, actor=request.user)
         elif action == "rectification":
-            inspections.respond_rectification(inspection, data.get("response"), actor=request.user)
+            response = Body(RectificationReport, request.data).get("response")
+            inspections.respond_rectification(inspection, response, actor=request.user)
         else:
-            inspections.review_rectification(inspection, data.get("accepted"), actor=request.user)
+            accepted = Body(RectificationReview, request.data).get("accepted")
+            inspections.review_rectification(inspection, accepted, actor=request.user)
         return Response(inspection_answer(get_inspection_for_user(request.user, pk), request))
 
+    shape = INSPECTION_ACTION_SHAPES[action]
     decorated = extend_schema(
         operation_id=f"inspection_{action.replace('-', '_')}",
-        request=OpenApiTypes.OBJECT,
+        request=request_body(shape) if shape else None,
         responses={200: InspectionSerializer},
     )(post)
     name = "Inspection" + "".join(p.title() for p in action.split("-")) + "View"
@@ -317,6 +303,13 @@ def inspection_action(action: str) -> type[APIView]:
 
 
 INSPECTION_ACTIONS = ("conclude", "publish", "rectification", "rectification-review")
+# What each action reads from the body (``publish`` takes none).
+INSPECTION_ACTION_SHAPES: dict[str, type | None] = {
+    "conclude": InspectionConclusion,
+    "publish": None,
+    "rectification": RectificationReport,
+    "rectification-review": RectificationReview,
+}
 
 
 class PublicInspectionResultsView(PublicView):
@@ -339,10 +332,7 @@ class PublicInspectionResultsView(PublicView):
 
 class ConflictsView(APIView):
     @extend_schema(
-        request=inline_serializer(
-            "ConflictRequest",
-            {"organization": serializers.IntegerField(), "reason": serializers.CharField()},
-        ),
+        request=request_body(ConflictRequest),
         responses={201: OpenApiTypes.OBJECT},
     )
     def post(self, request: Request) -> Response:
@@ -350,7 +340,7 @@ class ConflictsView(APIView):
 
         if getattr(request.user, "role", None) != "inspector":
             raise Forbidden("只有督查员可以申报回避", code="forbidden")  # before any lookup
-        data = body(request)
+        data = Body(ConflictRequest, request.data)
         organization = (
             Organization.objects.filter(pk=data.get("organization")).first()
             if (isinstance(data.get("organization"), int))
@@ -398,10 +388,7 @@ class AnnualReportsView(APIView):
         )
 
     @extend_schema(
-        request=inline_serializer(
-            "AnnualReportRequest",
-            {"year": serializers.IntegerField(), "narrative": serializers.CharField()},
-        ),
+        request=request_body(AnnualReportRequest),
         responses={201: AnnualReportSerializer},
     )
     def post(self, request: Request, pk: int) -> Response:
@@ -445,22 +432,7 @@ class ViolationSerializer(serializers.Serializer):
 
 class ViolationsView(APIView):
     @extend_schema(
-        request=inline_serializer(
-            "ViolationRequest",
-            {
-                "kind": serializers.ChoiceField(
-                    [
-                        "false_materials",
-                        "dishonesty",
-                        "vicious_competition",
-                        "disorderly_management",
-                    ]
-                ),
-                "description": serializers.CharField(),
-                "exit": serializers.BooleanField(required=False),
-                "inspection": serializers.IntegerField(required=False),
-            },
-        ),
+        request=request_body(ViolationRequest),
         responses={201: ViolationSerializer},
     )
     def post(self, request: Request, pk: int) -> Response:

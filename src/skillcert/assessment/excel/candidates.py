@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
 
 from skillcert.assessment.excel.reading import (
     ID_COLUMN,
@@ -19,6 +18,7 @@ from skillcert.assessment.excel.reports import candidate_error_report, report_ur
 from skillcert.assessment.machines import BATCH_MACHINE
 from skillcert.assessment.models import Batch
 from skillcert.assessment.services.plans import RowsInvalid, plan_index, replace_candidates
+from skillcert.audit.service import Actor
 from skillcert.rules import clock
 from skillcert.rules.assessment import CandidateRow, PlanIndex, RowCheck, RowError
 
@@ -47,7 +47,7 @@ def check_candidate_rows(
     return checked, list(errors)
 
 
-def import_candidates(batch: Batch, data: bytes, *, actor: Any) -> int:
+def import_candidates(batch: Batch, data: bytes, *, actor: Actor) -> int:
     """Replace the candidates of a draft batch from a roster file; the number imported.
 
     Any bad row refuses the whole file: RowsInvalid with every error and ``extra["report"]``,

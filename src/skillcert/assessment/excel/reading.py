@@ -106,7 +106,7 @@ def read_sheet(data: bytes, *, required: Sequence[str], allowed: Sequence[str]) 
     return SheetData(header=header, header_row=header_index + 1, rows=rows)
 
 
-def _picker(indexes: list[int]) -> Callable[[list[object]], tuple[object, ...]]:
+def _picker(indexes: list[int]) -> Callable[[Sequence[object]], tuple[object, ...]]:
     """A function giving a row's values at ``indexes``, always as a tuple."""
     if len(indexes) == 1:
         only = indexes[0]
@@ -212,14 +212,14 @@ def _check_header(
     if duplicates:
         problems.append(f"有重复的列：{'、'.join(duplicates)}")
     if problems:
-        error = _file_error(
-            "wrong_headers",
+        raise WrongHeaders(
             "第一个工作表的表头不正确，"
             + "；".join(problems)
             + f"。表头应为：{'、'.join(allowed)}（列的顺序不限），请使用导入模板，勿修改表头",
+            missing=missing,
+            unknown=unknown,
+            duplicate=duplicates,
         )
-        error.extra = {"missing": missing, "unknown": unknown, "duplicate": duplicates}
-        raise error
     return [(index, name) for index, name in enumerate(header) if name and name != ERROR_COLUMN]
 
 
@@ -260,6 +260,17 @@ def _column_letter(index: int) -> str:
 
 def _file_error(code: str, message: str) -> InvalidInput:
     return InvalidInput(message, code=code, fields={"file": [message]})
+
+
+class WrongHeaders(InvalidInput):
+    """A header row that is not the template's (400 ``wrong_headers``, as a file error), with
+    the columns missing, unknown and repeated in ``extra``."""
+
+    def __init__(
+        self, message: str, *, missing: list[str], unknown: list[str], duplicate: list[str]
+    ) -> None:
+        super().__init__(message, code="wrong_headers", fields={"file": [message]})
+        self.extra = {"missing": missing, "unknown": unknown, "duplicate": duplicate}
 
 
 def _not_xlsx() -> InvalidInput:

@@ -78,18 +78,18 @@ def candidate_error_report(
     for number, values in rows:
         at = number - 1
         for name, value in values.items():
-            index = position.get(name)
-            if index is None:
+            column = position.get(name)
+            if column is None:
                 continue
             messages = by_cell.get((number, name))
             if messages:
                 style = bad_text if name in text_set else bad
-                _write_value(sheet, at, index, value, style)
+                _write_value(sheet, at, column, value, style)
                 sheet.write_comment(
-                    at, index, "\n".join(messages), {"x_scale": 2.5, "y_scale": 1.5}
+                    at, column, "\n".join(messages), {"x_scale": 2.5, "y_scale": 1.5}
                 )
             else:
-                _write_value(sheet, at, index, value, None)
+                _write_value(sheet, at, column, value, None)
         for name, index in position.items():
             if name not in values and (number, name) in by_cell:
                 sheet.write_blank(at, index, None, bad)

@@ -24,6 +24,7 @@ from skillcert.assessment.machines import BATCH_MACHINE
 from skillcert.assessment.models import Batch
 from skillcert.assessment.services.plans import RowsInvalid
 from skillcert.assessment.services.results import check_results, enter_results
+from skillcert.audit.service import Actor
 from skillcert.rules.assessment import RowError
 from skillcert.rules.errors import InvalidInput
 from skillcert.rules.idtypes import normalize_id_number
@@ -31,7 +32,7 @@ from skillcert.rules.idtypes import normalize_id_number
 _RESULT_FIELD = re.compile(r"results\[(\d+)\](?:\.(id_number|scores)(?:\.(.+))?)?")
 
 
-def import_results(batch: Batch, data: bytes, *, actor: Any) -> int:
+def import_results(batch: Batch, data: bytes, *, actor: Actor) -> int:
     """Enter scores from a score sheet; the number of candidates scored.
 
     The header must be 姓名, 证件号码 and exactly the batch's subjects (any order). Empty

@@ -2,26 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 
+from skillcert.accounts.actors import acting_user
+from skillcert.assessment.inputs import AttendanceRequest, InspectionRequest
 from skillcert.assessment.machines import BATCH_MACHINE
 from skillcert.assessment.models import Batch, Inspection
 from skillcert.assessment.services.results import recompute_passed
 from skillcert.audit import service as audit
+from skillcert.audit.service import Actor
 from skillcert.rules import clock
 from skillcert.rules.errors import Conflict, InvalidInput
 from skillcert.rules.idtypes import normalize_id_number
+from skillcert.rules.inputs import Body
 
 
-def record_inspection(batch: Batch, data: Any, *, actor: Any) -> Inspection:
+def record_inspection(batch: Batch, data: object, *, actor: Actor) -> Inspection:
     """A spot check of a key stage: the inspector (or officer), the stage, what was found."""
     BATCH_MACHINE.check_party(batch, "inspections", actor)
     if not isinstance(data, dict):
         raise InvalidInput("请求内容应为 JSON 对象")
-    stage = data.get("stage")
-    findings = data.get("findings")
+    body = Body(InspectionRequest, data)
+    stage = body.get("stage")
+    findings = body.get("findings")
     fields: dict[str, list[str]] = {}
     if not isinstance(stage, str) or not stage.strip() or len(stage) > 100:
         fields["stage"] = ["请填写抽查环节（不超过 100 个字符）"]
@@ -29,6 +32,7 @@ def record_inspection(batch: Batch, data: Any, *, actor: Any) -> Inspection:
         fields["findings"] = ["请填写发现情况（不超过 5000 个字符）"]
     if fields:
         raise InvalidInput("抽查记录有误", fields=fields)
+    assert isinstance(stage, str) and isinstance(findings, str)  # checked above
     with transaction.atomic():
         batch = BATCH_MACHINE.lock(batch.pk)
         transition = BATCH_MACHINE.check(batch, "inspections", actor)
@@ -39,7 +43,7 @@ def record_inspection(batch: Batch, data: Any, *, actor: Any) -> Inspection:
             )
         inspection = Inspection.objects.create(
             batch=batch,
-            inspector=actor,
+            inspector=acting_user(actor),
             stage=stage.strip(),
             findings=findings.strip(),
             business_date=today,
@@ -50,12 +54,13 @@ def record_inspection(batch: Batch, data: Any, *, actor: Any) -> Inspection:
     return inspection
 
 
-def record_attendance(batch: Batch, data: Any, *, actor: Any) -> int:
+def record_attendance(batch: Batch, data: object, *, actor: Actor) -> int:
     """Mark who did not attend (缺考); everyone else attended. Returns the absent count."""
     BATCH_MACHINE.check_party(batch, "attendance", actor)
-    if not isinstance(data, dict) or not isinstance(data.get("absent"), list):
+    absent = Body(AttendanceRequest, data).get("absent")
+    if not isinstance(data, dict) or not isinstance(absent, list):
         raise InvalidInput.for_field("absent", "absent 应为缺考考生证件号码的列表")
-    wanted = {normalize_id_number(str(n)) for n in data["absent"]}
+    wanted = {normalize_id_number(str(n)) for n in absent}
     with transaction.atomic():
         batch = BATCH_MACHINE.lock(batch.pk)
         transition = BATCH_MACHINE.check(batch, "attendance", actor)

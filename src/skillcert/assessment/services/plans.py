@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 
 from skillcert.accounts.models import Authority
+from skillcert.assessment.inputs import (
+    BatchCandidateEntry,
+    BatchItemEntry,
+    BatchRequest,
+    BatchStaffEntry,
+)
 from skillcert.assessment.machines import BATCH_MACHINE
 from skillcert.assessment.models import Batch, BatchItem, Candidate, StaffMember, StaffRole
 from skillcert.audit import service as audit
+from skillcert.audit.service import Actor
 from skillcert.reference.selectors import work_calendar
 from skillcert.registry.machines import ORGANIZATION_MACHINE
 from skillcert.registry.models import Channel, Organization, OrganizationStatus
@@ -31,6 +38,7 @@ from skillcert.rules.assessment import (
 )
 from skillcert.rules.errors import Conflict, InvalidInput
 from skillcert.rules.idtypes import parse_id_type, validate_id_number
+from skillcert.rules.inputs import Body
 from skillcert.rules.levels import level_name, parse_level
 from skillcert.rules.occupations import parse_occupation_code
 
@@ -46,9 +54,20 @@ class RowsInvalid(InvalidInput):
             code="invalid_rows",
         )
         self.errors = errors
-        self.extra = {
+        self.extra: dict[str, object] = {
             "rows": [{"row": e.row, "column": e.column, "message": e.message} for e in errors]
         }
+
+
+class PlanRefused(Conflict):
+    """A plan that breaks rules (409, the first rule's code): every rule, with ``extra``."""
+
+    def __init__(self, refusals: list[tuple[str, str]]) -> None:
+        super().__init__(
+            "计划报备未通过：" + "；".join(message for _, message in refusals),
+            code=refusals[0][0],
+        )
+        self.extra = {"rules": [{"rule": r, "message": m} for r, m in refusals]}
 
 
 @dataclass
@@ -67,10 +86,11 @@ class PlanData:
     candidates: list[dict[str, Any]] | None = None
 
 
-def parse_plan(data: Any, *, partial: bool) -> PlanData:
+def parse_plan(data: object, *, partial: bool) -> PlanData:
     """The plan's fields, each checked for format (the contract's body)."""
     if not isinstance(data, dict):
         raise InvalidInput("请求内容应为 JSON 对象")
+    body = Body(BatchRequest, data)
     errors: dict[str, list[str]] = {}
     plan = PlanData()
 
@@ -83,45 +103,45 @@ def parse_plan(data: Any, *, partial: bool) -> PlanData:
         else ("title", "start_date", "end_date", "site_city", "site_address", "subjects", "items")
     )
     for name in required:
-        if data.get(name) in (None, "", []):
+        if body.get(name) in (None, "", []):
             add(name, "此项为必填项")
     for name, limit in (("title", 200), ("site_address", 200), ("overview", 5000)):
-        if data.get(name) not in (None, ""):
-            value = data[name]
+        if body.get(name) not in (None, ""):
+            value = body[name]
             if not isinstance(value, str) or len(value.strip()) > limit:
                 add(name, f"应为不超过 {limit} 个字符的文本")
             else:
                 setattr(plan, name, value.strip())
     for name in ("start_date", "end_date"):
-        if data.get(name) not in (None, ""):
+        if body.get(name) not in (None, ""):
             try:
-                setattr(plan, name, dt.date.fromisoformat(str(data[name])))
+                setattr(plan, name, dt.date.fromisoformat(str(body[name])))
             except ValueError:
                 add(name, "日期格式应为 YYYY-MM-DD")
     if plan.start_date and plan.end_date and plan.end_date < plan.start_date:
         add("end_date", "结束日期不能早于开始日期")
-    if data.get("site_city") not in (None, ""):
-        plan.site_city = Authority.objects.filter(code=str(data["site_city"]), kind="city").first()
+    if body.get("site_city") not in (None, ""):
+        plan.site_city = Authority.objects.filter(code=str(body["site_city"]), kind="city").first()
         if plan.site_city is None:
-            add("site_city", f"未知的地市代码 {data['site_city']!r}")
-    if "subjects" in data and data["subjects"] not in (None, []):
-        plan.subjects = _subjects(data["subjects"], add)
-    if "industry_only" in data:
-        if not isinstance(data["industry_only"], bool):
+            add("site_city", f"未知的地市代码 {body['site_city']!r}")
+    if "subjects" in body and body["subjects"] not in (None, []):
+        plan.subjects = _subjects(body["subjects"], add)
+    if "industry_only" in body:
+        if not isinstance(body["industry_only"], bool):
             add("industry_only", "应为 true 或 false")
         else:
-            plan.industry_only = data["industry_only"]
-    if "pass_mark" in data or "pass_marks" in data:
-        plan.pass_marks = _pass_marks(data, plan.subjects or [], add)
-    if "items" in data and data["items"] not in (None, []):
-        plan.items = _items(data["items"], add)
-    if "staff" in data:
-        plan.staff = _staff(data["staff"], add)
-    if "candidates" in data:
-        if not isinstance(data["candidates"], list):
+            plan.industry_only = body["industry_only"]
+    if "pass_mark" in body or "pass_marks" in body:
+        plan.pass_marks = _pass_marks(body, plan.subjects or [], add)
+    if "items" in body and body["items"] not in (None, []):
+        plan.items = _items(body["items"], add)
+    if "staff" in body:
+        plan.staff = _staff(body["staff"], add)
+    if "candidates" in body:
+        if not isinstance(body["candidates"], list):
             add("candidates", "应为列表")
         else:
-            plan.candidates = data["candidates"]
+            plan.candidates = body["candidates"]
     if errors:
         raise InvalidInput("批次计划有误，请检查标出的字段", fields=errors)
     return plan
@@ -141,12 +161,12 @@ def _subjects(value: Any, add: Any) -> list[str]:
     return subjects
 
 
-def _pass_marks(data: dict[str, Any], subjects: list[str], add: Any) -> dict[str, str]:
-    marks = data.get("pass_marks") or {}
+def _pass_marks(body: Body, subjects: list[str], add: Any) -> dict[str, str]:
+    marks = body.get("pass_marks") or {}
     if not isinstance(marks, dict):
         add("pass_marks", "应为 {科目: 分数线} 的对象")
         return {}
-    default = data.get("pass_mark", 60)
+    default = body.get("pass_mark", 60)
     try:
         combined = {subject: marks.get(subject, default) for subject in subjects}
         unknown = set(marks) - set(subjects)
@@ -169,17 +189,20 @@ def _items(value: Any, add: Any) -> list[PlanItem]:
         if not isinstance(raw, dict):
             add(path, "应为对象")
             continue
+        item = Body(BatchItemEntry, raw)
         try:
-            code = parse_occupation_code(str(raw.get("occupation_code", "")), field=path)
-            level = int(parse_level(raw.get("level", ""), field=f"{path}.level"))
+            code = parse_occupation_code(str(item.get("occupation_code", "")), field=path)
+            level = int(
+                parse_level(cast("int | str", item.get("level", "")), field=f"{path}.level")
+            )
         except InvalidInput as exc:
             add(next(iter(exc.fields), path), exc.message)
             continue
-        name = str(raw.get("occupation_name") or "").strip()
+        name = str(item.get("occupation_name") or "").strip()
         if not name:
             add(f"{path}.occupation_name", "请填写职业名称")
             continue
-        work_type = str(raw.get("work_type") or "").strip()
+        work_type = str(item.get("work_type") or "").strip()
         key = (code, work_type, level)
         if key in seen:
             add(path, "职业、工种和等级重复")
@@ -198,18 +221,19 @@ def _staff(value: Any, add: Any) -> list[dict[str, str]]:
         if not isinstance(raw, dict):
             add(path, "应为对象")
             continue
-        role = raw.get("role")
+        member = Body(BatchStaffEntry, raw)
+        role = member.get("role")
         if role not in StaffRole.values:
             add(f"{path}.role", "角色应为 proctor、examiner 或 quality_supervisor")
             continue
-        name = str(raw.get("name") or "").strip()
+        name = str(member.get("name") or "").strip()
         if not name or len(name) > 50:
             add(f"{path}.name", "请填写姓名（不超过 50 个字符）")
             continue
         try:
-            id_type = parse_id_type(str(raw.get("id_type", "")), field=f"{path}.id_type").code
+            id_type = parse_id_type(str(member.get("id_type", "")), field=f"{path}.id_type").code
             number = validate_id_number(
-                id_type, str(raw.get("id_number", "")), field=f"{path}.id_number"
+                id_type, str(member.get("id_number", "")), field=f"{path}.id_number"
             )
         except InvalidInput as exc:
             add(next(iter(exc.fields), path), exc.message)
@@ -227,7 +251,7 @@ def check_candidates(rows: list[dict[str, Any]], items: list[PlanItem]) -> list[
     checked = []
     for index, raw in enumerate(rows, start=1):
         values = (
-            {fields[key]: value for key, value in raw.items() if key in fields}
+            {fields[key]: value for key, value in Body(BatchCandidateEntry, raw).items()}
             if isinstance(raw, dict)
             else {}
         )
@@ -239,7 +263,7 @@ def check_candidates(rows: list[dict[str, Any]], items: list[PlanItem]) -> list[
     return checked
 
 
-def create_batch(organization: Organization, data: Any, *, actor: Any) -> Batch:
+def create_batch(organization: Organization, data: object, *, actor: Actor) -> Batch:
     """A draft batch plan of the organization (checked for format; rules at plan filing)."""
     ORGANIZATION_MACHINE.check_party(organization, "batches", actor)
     plan = parse_plan(data, partial=False)
@@ -259,7 +283,7 @@ def create_batch(organization: Organization, data: Any, *, actor: Any) -> Batch:
     return batch
 
 
-def update_batch(batch: Batch, data: Any, *, actor: Any) -> Batch:
+def update_batch(batch: Batch, data: object, *, actor: Actor) -> Batch:
     """Change a draft plan; candidates, items and staff are replaced when given."""
     BATCH_MACHINE.check_party(batch, "edit", actor)
     plan = parse_plan(data, partial=True)
@@ -294,7 +318,9 @@ def update_batch(batch: Batch, data: Any, *, actor: Any) -> Batch:
     return batch
 
 
-def replace_candidates(batch: Batch, rows: list[CandidateRow], *, actor: Any, source: str) -> Batch:
+def replace_candidates(
+    batch: Batch, rows: list[CandidateRow], *, actor: Actor, source: str
+) -> Batch:
     """Replace every candidate of a draft batch with checked rows (from a file or the API)."""
     BATCH_MACHINE.check_party(batch, "edit", actor)
     with transaction.atomic():
@@ -437,12 +463,13 @@ def plan_refusals(batch: Batch, today: dt.date) -> list[tuple[str, str]]:
                 f"{deadline.note()}",
             )
         )
-    status_refusal = {
+    status_refusals: dict[str, str] = {
         OrganizationStatus.APPLYING: "尚未备案",
         OrganizationStatus.PILOT_FAILED: "试点未通过",
         OrganizationStatus.REVOKED: "备案已撤销",
         OrganizationStatus.EXPIRED: "备案已过期",
-    }.get(organization.status)
+    }
+    status_refusal = status_refusals.get(organization.status)
     if status_refusal:
         refusals.append(("cannot_certify", f"该评价组织{status_refusal}，不能开展认定"))
     elif organization.valid_until and batch.end_date > organization.valid_until:
@@ -485,7 +512,7 @@ def plan_refusals(batch: Batch, today: dt.date) -> list[tuple[str, str]]:
     return refusals
 
 
-def submit_plan(batch: Batch, *, actor: Any) -> Batch:
+def submit_plan(batch: Batch, *, actor: Actor) -> Batch:
     """File the plan (计划报备) with the center of the site's city; level 1-2 plans are copied
     to the provincial center. Refused, naming every rule broken, when it is later than 10
     working days before the start, outside the filed scope, by an organization that may not
@@ -496,12 +523,7 @@ def submit_plan(batch: Batch, *, actor: Any) -> Batch:
         today = clock.today()
         refusals = plan_refusals(batch, today)
         if refusals:
-            error = Conflict(
-                "计划报备未通过：" + "；".join(message for _, message in refusals),
-                code=refusals[0][0],
-            )
-            error.extra = {"rules": [{"rule": r, "message": m} for r, m in refusals]}
-            raise error
+            raise PlanRefused(refusals)
         deadline = plan_filing_deadline(work_calendar(), batch.start_date)
         batch.plan_deadline = deadline.day
         batch.plan_deadline_estimated = deadline.estimated

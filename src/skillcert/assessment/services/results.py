@@ -1,4 +1,5 @@
-"""Results (五(三)): scores, the pass rule, result publicity and objections, result filing."""
+"""Results (五(三)): scores, the pass rule, result publicity, result filing (objections to the
+publicity: ``services.objections``)."""
 
 from __future__ import annotations
 
@@ -7,20 +8,21 @@ from typing import Any
 
 from django.db import transaction
 
+from skillcert.assessment.inputs import ResultEntry, ResultsRequest
 from skillcert.assessment.machines import BATCH_MACHINE
 from skillcert.assessment.models import Batch, Candidate
 from skillcert.audit import service as audit
-from skillcert.registry.machines import OBJECTION_MACHINE
-from skillcert.registry.models import Notice, NoticeKind, Objection, ObjectionState
-from skillcert.registry.services.objections import check_resolvable
+from skillcert.audit.service import Actor
+from skillcert.registry.models import Notice, NoticeKind
 from skillcert.rules import clock
 from skillcert.rules.assessment import (
     has_passed,
     parse_score,
     result_publicity_end,
 )
-from skillcert.rules.errors import Conflict, InvalidInput, NotFound
+from skillcert.rules.errors import Conflict, InvalidInput
 from skillcert.rules.idtypes import mask_id_number, normalize_id_number
+from skillcert.rules.inputs import Body
 from skillcert.rules.levels import level_name
 
 
@@ -62,9 +64,11 @@ def check_results(batch: Batch, entries: Any) -> dict[str, dict[str, str]]:
     subjects = set(batch.subjects)
     errors: dict[str, list[str]] = {}
     checked: dict[str, dict[str, str]] = {}
-    for index, entry in enumerate(entries):
+    for index, raw in enumerate(entries):
         path = f"results[{index}]"
-        if not isinstance(entry, dict) or not isinstance(entry.get("scores"), dict):
+        entry = Body(ResultEntry, raw)
+        scores = entry.get("scores")
+        if not isinstance(raw, dict) or not isinstance(scores, dict):
             errors[path] = ['应为 {"id_number", "scores": {科目: 成绩}}']
             continue
         number = normalize_id_number(str(entry.get("id_number", "")))
@@ -74,7 +78,6 @@ def check_results(batch: Batch, entries: Any) -> dict[str, dict[str, str]]:
         if number in checked:
             errors[f"{path}.id_number"] = [f"证件号码 {number} 重复"]
             continue
-        scores = entry["scores"]
         unknown = set(scores) - subjects
         if unknown:
             errors[f"{path}.scores"] = [f"未知的科目：{'、'.join(sorted(unknown))}"]
@@ -95,10 +98,10 @@ def check_results(batch: Batch, entries: Any) -> dict[str, dict[str, str]]:
     return checked
 
 
-def enter_results(batch: Batch, data: Any, *, actor: Any) -> Batch:
+def enter_results(batch: Batch, data: object, *, actor: Actor) -> Batch:
     """Record scores per subject; who passed is computed from the batch's pass marks."""
     BATCH_MACHINE.check_party(batch, "results", actor)
-    entries = data.get("results") if isinstance(data, dict) else None
+    entries = Body(ResultsRequest, data).get("results") if isinstance(data, dict) else None
     with transaction.atomic():
         batch = BATCH_MACHINE.lock(batch.pk)
         transition = BATCH_MACHINE.check(batch, "results", actor)
@@ -127,7 +130,7 @@ def store_scores(batch: Batch, checked: dict[str, dict[str, str]]) -> None:
     Candidate.objects.bulk_update(candidates, ["scores", "passed"], batch_size=2000)
 
 
-def publicize_results(batch: Batch, *, actor: Any) -> Batch:
+def publicize_results(batch: Batch, *, actor: Actor) -> Batch:
     """Publish the passed candidates (names and masked ID numbers) for at least 7 days."""
     with transaction.atomic():
         batch = BATCH_MACHINE.lock(batch.pk)
@@ -173,96 +176,13 @@ def _result_notice_body(batch: Batch) -> str:
     return "\n".join(lines)
 
 
-def lodge_batch_objection(batch: Batch, data: Any) -> Objection:
-    """Anyone may object to published results while the publicity runs."""
-    if not isinstance(data, dict):
-        raise InvalidInput("请求内容应为 JSON 对象")
-    content = data.get("content")
-    contact = data.get("contact")
-    fields: dict[str, list[str]] = {}
-    if not isinstance(content, str) or not content.strip() or len(content) > 2000:
-        fields["content"] = ["请填写异议内容（不超过 2000 个字符）"]
-    if not isinstance(contact, str) or not contact.strip() or len(contact) > 100:
-        fields["contact"] = ["请填写联系方式（不超过 100 个字符）"]
-    if fields:
-        raise InvalidInput("异议内容有误", fields=fields)
-    with transaction.atomic():
-        batch = BATCH_MACHINE.lock(batch.pk)
-        try:  # the guard: the publicity still runs (through its last day)
-            BATCH_MACHINE.check(batch, "objections", audit.PUBLIC)
-        except Conflict as exc:
-            if exc.code == "invalid_state" and batch.publicity_end is None:
-                # no results published to object to
-                raise NotFound("该批次不在结果公示期", code="not_found") from None
-            if exc.code == "invalid_state":  # time (or a person) has moved it on since
-                raise Conflict(
-                    f"公示期已于 {batch.publicity_end} 结束", code="publicity_ended"
-                ) from None
-            raise
-        objection = Objection.objects.create(
-            subject="batch", subject_id=batch.pk, content=content.strip(), contact=contact.strip()
-        )
-        audit.record(
-            actor=audit.PUBLIC,
-            action="assessment.objection.lodged",
-            obj=objection,
-            after={"batch": batch.pk, "content": objection.content},
-        )
-    return objection
-
-
-def resolve_batch_objection(
-    objection: Objection, *, upheld: Any, reason: Any, actor: Any
-) -> Objection:
-    """The center (or the province) resolves it; an upheld objection sends the results back
-    to be corrected and published again."""
-    if not isinstance(upheld, bool):
-        raise InvalidInput.for_field("upheld", "请说明异议是否成立（true 或 false）")
-    text = reason.strip() if isinstance(reason, str) else ""
-    if not text:
-        raise InvalidInput.for_field("reason", "请填写处理意见")
-    OBJECTION_MACHINE.check_party(objection, "resolve", actor)
-    with transaction.atomic():
-        objection = OBJECTION_MACHINE.lock(objection.pk)
-        batch = BATCH_MACHINE.lock_plain(objection.subject_id)
-        resolve = check_resolvable(objection, actor)
-        objection.resolution = text
-        objection.resolved_by = actor
-        objection.resolved_at = clock.now()
-        OBJECTION_MACHINE.move(
-            objection,
-            resolve,
-            actor=actor,
-            note=text,
-            outcome=ObjectionState.UPHELD if upheld else ObjectionState.DISMISSED,
-            extra_fields=["resolution", "resolved_by", "resolved_at"],
-        )
-        if upheld:
-            transition = BATCH_MACHINE.check(batch, "uphold-objection", actor)
-            Notice.objects.filter(
-                kind=NoticeKind.RESULT_PUBLICITY, subject_id=batch.pk, ends_on__gt=clock.today()
-            ).update(ends_on=clock.today())
-            batch.publicity_start = None
-            batch.publicity_end = None
-            BATCH_MACHINE.move(
-                batch,
-                transition,
-                actor=actor,
-                note=f"异议成立：{text}",
-                extra_fields=["publicity_start", "publicity_end"],
-            )
-        else:
-            BATCH_MACHINE.catch_up(batch)  # the last open objection may have held it
-    return objection
-
-
-def mark_certificates_issued(batch: Batch, *, issued: int, actor: Any) -> None:
+def mark_certificates_issued(batch: Batch, *, issued: int, actor: Actor) -> None:
     """Called by the certificates service inside its transaction, after numbering."""
     transition = BATCH_MACHINE.check(batch, "issue", actor)
     BATCH_MACHINE.move(batch, transition, actor=actor, note=f"生成证书编号 {issued} 个")
 
 
-def file_results(batch: Batch, *, actor: Any) -> Batch:
+def file_results(batch: Batch, *, actor: Actor) -> Batch:
     """Result filing (结果报备) of 附件4 and 附件5; after the due date it is flagged late."""
     with transaction.atomic():
         batch = BATCH_MACHINE.lock(batch.pk)
@@ -276,7 +196,7 @@ def file_results(batch: Batch, *, actor: Any) -> Batch:
     return batch
 
 
-def close_due_publicities(*, actor: Any = None) -> int:
+def close_due_publicities(*, actor: Actor | None = None) -> int:
     """For the scheduled sweep: close every result publicity that is over without an open
     objection (reading a batch does the same; nobody has to wait for this)."""
     return BATCH_MACHINE.catch_up_all()

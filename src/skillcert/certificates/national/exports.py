@@ -9,14 +9,15 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
+from skillcert.accounts.actors import user_or_none
 from skillcert.assessment.machines import BATCH_MACHINE
 from skillcert.assessment.models import Batch
 from skillcert.audit import service as audit
+from skillcert.audit.service import Actor
 from skillcert.certificates.annex5 import annex5_for_certificates, changes_for_certificates
 from skillcert.certificates.models import (
     Certificate,
@@ -78,7 +79,7 @@ def prepare(
     batch: Batch | int | None = None,
     period: tuple[dt.date, dt.date] | None = None,
     changes: bool = False,
-    actor: Any,
+    actor: Actor,
 ) -> Prepared:
     """The export for a batch, a period or the status changes, made now or found (``created``
     says which)."""
@@ -109,7 +110,7 @@ def prepare(
     )
 
 
-NOTHING_TO_REPORT = {
+NOTHING_TO_REPORT: dict[str, str] = {
     NationalExportKind.BATCH: "没有可上报的证书：该批次尚未发证，或其有效证书均已上报",
     NationalExportKind.PERIOD: "没有可上报的证书：该时间段内没有尚未上报的有效证书",
     NationalExportKind.CHANGES: (
@@ -119,7 +120,7 @@ NOTHING_TO_REPORT = {
 
 
 def _make_export(
-    actor: Any,
+    actor: Actor,
     *,
     kind: str,
     key: str = "",
@@ -166,13 +167,19 @@ def _make_export(
                 file_name="",
                 sha256="",
                 certificate_count=len(pks),
-                created_by=actor if who.id is not None else None,
+                created_by=user_or_none(actor),
                 created_by_name=who.name,
             )
-            item = NationalChangeItem if changes else NationalExportItem
-            item.objects.bulk_create(
-                (item(export=export, certificate_id=pk) for pk in pks), batch_size=2000
-            )
+            if changes:
+                NationalChangeItem.objects.bulk_create(
+                    (NationalChangeItem(export=export, certificate_id=pk) for pk in pks),
+                    batch_size=2000,
+                )
+            else:
+                NationalExportItem.objects.bulk_create(
+                    (NationalExportItem(export=export, certificate_id=pk) for pk in pks),
+                    batch_size=2000,
+                )
             if changes:
                 content = changes_for_certificates(
                     Certificate.objects.filter(national_change__export=export).order_by("number")
@@ -197,7 +204,7 @@ def _make_export(
     return Prepared(export, created=True)
 
 
-def _store(export: NationalExport, content: bytes, actor: Any) -> Path:
+def _store(export: NationalExport, content: bytes, actor: Actor) -> Path:
     """Write the export's file, record its name and checksum, audit it; the path written."""
     export.file_name = _file_name(export)
     export.sha256 = hashlib.sha256(content).hexdigest()
@@ -210,7 +217,7 @@ def _store(export: NationalExport, content: bytes, actor: Any) -> Path:
     return written
 
 
-def _record_prepared(export: NationalExport, actor: Any) -> None:
+def _record_prepared(export: NationalExport, actor: Actor) -> None:
     export.save(update_fields=["file_name", "sha256"])
     audit.record(
         actor=actor,
@@ -233,7 +240,7 @@ def _record_prepared(export: NationalExport, actor: Any) -> None:
     )
 
 
-def _prepare_changes(actor: Any) -> Prepared:
+def _prepare_changes(actor: Actor) -> Prepared:
     """The revocations and corrections of reported certificates not reported yet, in one file
     (province only: the national system is told by the province)."""
     if not _province_wide(actor):
@@ -246,7 +253,7 @@ def prepare_export(
     batch: Batch | int | None = None,
     period: tuple[dt.date, dt.date] | None = None,
     changes: bool = False,
-    actor: Any,
+    actor: Actor,
 ) -> NationalExport:
     """The export for a batch, a period or the status changes; an existing one as it is."""
     return prepare(batch=batch, period=period, changes=changes, actor=actor).export

@@ -5,12 +5,12 @@ sent again; a failed one is marked ``failed`` with the error and may be retried.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from skillcert.audit.service import Actor
 from skillcert.certificates.machines import NATIONAL_EXPORT_MACHINE
 from skillcert.certificates.models import NationalExport, NationalExportState
 from skillcert.certificates.national.access import check_may_report, exports_for
@@ -54,7 +54,7 @@ class Delivery:
         return f"已发送（回执 {export.receipt}）"
 
 
-def deliver(export: NationalExport, *, actor: Any) -> Delivery:
+def deliver(export: NationalExport, *, actor: Actor) -> Delivery:
     """Send an export through the configured sender, once (the workflow's ``send``).
 
     Already sent: nothing happens (``sent_now`` False). A failure (the sender raised, the file
@@ -109,12 +109,12 @@ def _attempt(export: NationalExport, dotted: str) -> str:
     return ""
 
 
-def send(export: NationalExport, *, actor: Any) -> NationalExport:
+def send(export: NationalExport, *, actor: Actor) -> NationalExport:
     """Send once (see ``deliver``); an export already sent is returned unchanged."""
     return deliver(export, actor=actor).export
 
 
-def unsent(actor: Any) -> QuerySet[NationalExport]:
+def unsent(actor: Actor) -> QuerySet[NationalExport]:
     """Exports still to send (pending, or failed and to retry), oldest first."""
     sendable = NATIONAL_EXPORT_MACHINE.workflow.sources_of("send")
     return exports_for(actor).filter(state__in=sendable).order_by("pk")

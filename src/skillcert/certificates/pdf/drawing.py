@@ -154,7 +154,8 @@ def _draw_left(pdf: canvas.Canvas, face: CertificateFace, font: str) -> None:
         paragraphs.append(REISSUE_NOTE.format(date=chinese_date(face.reissued_on)))
     address = _address_lines(face.address, font, width)
     room = BODY_TOP - (ADDRESS_BASELINE + len(address) * ADDRESS_LEADING)
-    size, leading = BODY_SIZE, BODY_LEADING
+    size = BODY_SIZE
+    leading: float = BODY_LEADING  # scaled with a smaller size
     while True:  # only an absurdly long occupation or work type makes the text smaller
         blocks = [wrap(text, font, size, width, indent=2 * size) for text in paragraphs]
         height = sum(len(lines) for lines in blocks) * leading + PARAGRAPH_GAP * len(blocks)

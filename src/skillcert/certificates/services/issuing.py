@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
 
 from django.db import transaction
 
@@ -13,6 +12,7 @@ from skillcert.assessment.services.results import (
     mark_certificates_issued,
 )
 from skillcert.audit import service as audit
+from skillcert.audit.service import Actor
 from skillcert.certificates.models import (
     Certificate,
     CertificateCounter,
@@ -46,7 +46,7 @@ def serials_from_segments(
     return None
 
 
-def issue_batch(batch: Batch, *, actor: Any) -> int:
+def issue_batch(batch: Batch, *, actor: Actor) -> int:
     """Number a certificate for every candidate who passed; returns how many.
 
     Enforces: the result publicity is over without an open or upheld objection; the
@@ -66,6 +66,8 @@ def issue_batch(batch: Batch, *, actor: Any) -> int:
                 f"评价组织当前状态为「{organization.get_status_display()}」，不能发证",
                 code="cannot_certify",
             )
+        filing_number = organization.filing_number
+        assert filing_number is not None, "a listed organization is filed: it has its number"
         passed = list(
             Candidate.objects.filter(batch=batch, passed=True).order_by("level", "position", "pk")
         )
@@ -78,9 +80,7 @@ def issue_batch(batch: Batch, *, actor: Any) -> int:
         )
         certificates = []
         for level, candidates in by_level.items():
-            prefix = compose_certificate_number(organization.filing_number, today.year, level, 1)[
-                :16
-            ]
+            prefix = compose_certificate_number(filing_number, today.year, level, 1)[:16]
             for candidate, serial in zip(candidates, serials[level], strict=True):
                 certificates.append(
                     Certificate(
@@ -101,7 +101,7 @@ def issue_batch(batch: Batch, *, actor: Any) -> int:
                         occupation_name=candidate.occupation_name,
                         work_type=candidate.work_type,
                         organization_name=organization.name,
-                        filing_number=organization.filing_number,
+                        filing_number=filing_number,
                     )
                 )
         Certificate.objects.bulk_create(certificates, batch_size=2000)

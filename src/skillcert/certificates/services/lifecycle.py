@@ -14,6 +14,8 @@ from typing import Any
 from django.db import transaction
 
 from skillcert.audit import service as audit
+from skillcert.audit.service import Actor
+from skillcert.certificates.inputs import CertificateCorrection
 from skillcert.certificates.machines import CERTIFICATE_MACHINE
 from skillcert.certificates.models import (
     Certificate,
@@ -25,6 +27,7 @@ from skillcert.rules import clock
 from skillcert.rules.codes import compose_certificate_number
 from skillcert.rules.errors import Conflict, Forbidden, InvalidInput
 from skillcert.rules.idtypes import parse_id_type, validate_id_number
+from skillcert.rules.inputs import Body
 from skillcert.rules.workflow import Transition
 
 # Who may take each step, as the refusal says it (the workflow decides who may).
@@ -45,7 +48,7 @@ def _reason(value: Any, label: str = "理由") -> str:
     return text
 
 
-def _check_party(certificate: Certificate, action: str, actor: Any) -> None:
+def _check_party(certificate: Certificate, action: str, actor: Actor) -> None:
     """403 unless ``actor`` may take ``action`` on this certificate at all: asked before
     the input is read."""
     try:
@@ -55,7 +58,7 @@ def _check_party(certificate: Certificate, action: str, actor: Any) -> None:
 
 
 def _lock_and_check(
-    certificate: Certificate, action: str, actor: Any
+    certificate: Certificate, action: str, actor: Actor
 ) -> tuple[Certificate, Transition]:
     """The certificate locked, and the step if it may be taken now: 409 in a state it does not
     start from, or when a guard does not hold (its own code and message)."""
@@ -73,7 +76,7 @@ def _lock_and_check(
         ) from None
 
 
-def _event(certificate: Certificate, kind: str, reason: str, actor: Any, **extra: Any) -> None:
+def _event(certificate: Certificate, kind: str, reason: str, actor: Actor, **extra: Any) -> None:
     CertificateEvent.objects.create(
         certificate=certificate,
         kind=kind,
@@ -84,7 +87,7 @@ def _event(certificate: Certificate, kind: str, reason: str, actor: Any, **extra
     )
 
 
-def revoke_certificate(certificate: Certificate, *, reason: Any, actor: Any) -> Certificate:
+def revoke_certificate(certificate: Certificate, *, reason: Any, actor: Actor) -> Certificate:
     """Revoke with a reason (the issuer or an officer over it); a second time is refused."""
     _check_party(certificate, "revoke", actor)
     text = _reason(reason, "撤销理由")
@@ -103,7 +106,7 @@ def revoke_certificate(certificate: Certificate, *, reason: Any, actor: Any) -> 
     return certificate
 
 
-def reissue_certificate(certificate: Certificate, *, reason: Any, actor: Any) -> Certificate:
+def reissue_certificate(certificate: Certificate, *, reason: Any, actor: Actor) -> Certificate:
     """Reissue a lost certificate (补发): the same number, printed again with 补发 and date."""
     _check_party(certificate, "reissue", actor)
     text = _reason(reason, "补发原因")
@@ -126,10 +129,10 @@ def reissue_certificate(certificate: Certificate, *, reason: Any, actor: Any) ->
 CORRECTABLE = ("name", "id_type", "id_number", "work_unit")
 
 
-def _corrections(data: Any, certificate: Certificate) -> dict[str, str]:
-    if not isinstance(data, dict):
+def _corrections(body: Body, certificate: Certificate) -> dict[str, str]:
+    if not body.is_object:
         raise InvalidInput("请求内容应为 JSON 对象")
-    changes = {key: data[key] for key in CORRECTABLE if key in data}
+    changes = {key: body[key] for key in CORRECTABLE if key in body}
     if not changes:
         raise InvalidInput.for_field(
             "name", "请填写需要更正的内容（姓名、证件类型、证件号码或所在单位）"
@@ -164,22 +167,24 @@ def _corrections(data: Any, certificate: Certificate) -> dict[str, str]:
     return cleaned
 
 
-def correct_certificate(certificate: Certificate, data: Any, *, actor: Any) -> Certificate:
+def correct_certificate(certificate: Certificate, data: object, *, actor: Actor) -> Certificate:
     """Correct (更正): a new certificate with a new number; the old one is superseded by it
     (only while the issuer may certify: it numbers a certificate)."""
     _check_party(certificate, "correct", actor)
-    changes = _corrections(data, certificate)
-    text = _reason(data.get("reason"), "更正原因")
+    body = Body(CertificateCorrection, data)
+    changes = _corrections(body, certificate)
+    text = _reason(body.get("reason"), "更正原因")
     with transaction.atomic():
         certificate, transition = _lock_and_check(certificate, "correct", actor)
         organization = certificate.organization
+        filing_number = organization.filing_number
+        # The guard let the step through: the issuer may certify, so it is filed.
+        assert filing_number is not None, "an organization that may certify has its number"
         today = clock.today()
         serial = reserve_serials(organization, today.year, {certificate.level: 1})[
             certificate.level
         ][0]
-        number = compose_certificate_number(
-            organization.filing_number, today.year, certificate.level, serial
-        )
+        number = compose_certificate_number(filing_number, today.year, certificate.level, serial)
         # Superseded first: one current certificate per candidate, and the replacement is it.
         CERTIFICATE_MACHINE.move(
             certificate,
@@ -206,7 +211,7 @@ def correct_certificate(certificate: Certificate, data: Any, *, actor: Any) -> C
             occupation_name=certificate.occupation_name,
             work_type=certificate.work_type,
             organization_name=organization.name,
-            filing_number=organization.filing_number,
+            filing_number=filing_number,
         )
         certificate.superseded_by = replacement
         certificate.save(update_fields=["superseded_by"])

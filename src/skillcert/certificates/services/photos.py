@@ -17,8 +17,10 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
+from skillcert.accounts.actors import user_or_none
 from skillcert.assessment.models import Candidate
 from skillcert.audit import service as audit
+from skillcert.audit.service import Actor
 from skillcert.certificates.models import CandidatePhoto
 from skillcert.documents import images
 from skillcert.registry.access import organization_of
@@ -33,7 +35,7 @@ PHOTO_DIR = "photos"
 JPEG_QUALITY = 90
 
 
-def upload_photo(candidate: Candidate, upload: Any, *, actor: Any) -> CandidatePhoto:
+def upload_photo(candidate: Candidate, upload: Any, *, actor: Actor) -> CandidatePhoto:
     """Store ``candidate``'s photo, replacing an earlier one. Only the candidate's organization.
 
     Raises Forbidden (403) for anyone else (before the file is read), TooLarge (413) beyond
@@ -76,7 +78,7 @@ def upload_photo(candidate: Candidate, upload: Any, *, actor: Any) -> CandidateP
                 sha256=digest,
                 width=PHOTO_PIXELS[0],
                 height=PHOTO_PIXELS[1],
-                uploaded_by=actor if getattr(actor, "pk", None) else None,
+                uploaded_by=user_or_none(actor),
             )
             audit.record(
                 actor=actor,

@@ -3,11 +3,14 @@ year and level; the center grants them (allocating a segment) or refuses with a 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 
+from skillcert.accounts.actors import acting_user
 from skillcert.audit import service as audit
+from skillcert.audit.service import Actor
+from skillcert.certificates.inputs import SegmentRequestCreate, SegmentRequestGrant
 from skillcert.certificates.machines import SEGMENT_REQUEST_MACHINE
 from skillcert.certificates.models import SegmentRequest
 from skillcert.certificates.selectors import certified_levels
@@ -18,26 +21,28 @@ from skillcert.registry.models import LISTED_STATUSES, Organization
 from skillcert.rules import clock
 from skillcert.rules.codes import CERTIFICATE_SERIAL_MAX
 from skillcert.rules.errors import Conflict, Forbidden, InvalidInput
+from skillcert.rules.inputs import Body
 from skillcert.rules.levels import level_name, parse_level
 from skillcert.workflow.numbers import next_case_number
 
 PROVINCE_AUTHORITY = "00"  # the provincial center handles every request
 
 
-def request_segments(organization: Organization, data: Any, *, actor: Any) -> SegmentRequest:
+def request_segments(organization: Organization, data: object, *, actor: Actor) -> SegmentRequest:
     """The organization asks for ``count`` serials of ``year`` and ``level``.
 
     Enforces: only the organization itself; it may certify (filed, not pilot failed); the year
     is this year or later; 1 ≤ count ≤ 999,999; the level is one it is filed for.
     """
-    if not isinstance(data, dict):
+    body = Body(SegmentRequestCreate, data)
+    if not body.is_object:
         raise InvalidInput("请求内容应为 JSON 对象")
     errors: dict[str, list[str]] = {}
-    year = integer_field(data, "year", errors)
-    count = integer_field(data, "count", errors)
+    year = integer_field(body, "year", errors)
+    count = integer_field(body, "count", errors)
     level = None
     try:
-        level = int(parse_level(data.get("level", "")))
+        level = int(parse_level(cast("int | str", body.get("level", ""))))
     except InvalidInput as exc:
         errors.setdefault("level", []).append(exc.message)
     today = clock.today()
@@ -47,7 +52,7 @@ def request_segments(organization: Organization, data: Any, *, actor: Any) -> Se
         )
     if count is not None and not 1 <= count <= CERTIFICATE_SERIAL_MAX:
         errors.setdefault("count", []).append(f"申请数量应在 1-{CERTIFICATE_SERIAL_MAX} 之间")
-    reason = data.get("reason", "")
+    reason = body.get("reason", "")
     if not isinstance(reason, str) or len(reason) > 1000:
         errors.setdefault("reason", []).append("申请说明应为不超过 1000 个字符的文字")
     with transaction.atomic():
@@ -61,6 +66,9 @@ def request_segments(organization: Organization, data: Any, *, actor: Any) -> Se
             )
         if errors:
             raise InvalidInput("号段申请有误", fields=errors)
+        # A field that did not parse (None) added an error.
+        assert year is not None and level is not None and count is not None
+        assert isinstance(reason, str)  # a reason that is not text added an error
         if organization.status not in LISTED_STATUSES or not organization.filing_number:
             raise Conflict(
                 f"评价组织当前状态为「{organization.get_status_display()}」，不能申请号段",
@@ -74,7 +82,7 @@ def request_segments(organization: Organization, data: Any, *, actor: Any) -> Se
             count=count,
             reason=reason.strip(),
             requested_on=today,
-            requested_by=actor,
+            requested_by=acting_user(actor),
         )
         audit.record(
             actor=actor,
@@ -91,11 +99,12 @@ def request_segments(organization: Organization, data: Any, *, actor: Any) -> Se
     return request
 
 
-def grant_segment_request(request: SegmentRequest, data: Any, *, actor: Any) -> SegmentRequest:
+def grant_segment_request(request: SegmentRequest, data: object, *, actor: Actor) -> SegmentRequest:
     """The provincial center grants serials ``first``-``last``: a segment is allocated to the
     organization for the request's year and level (409 when it overlaps another)."""
     SEGMENT_REQUEST_MACHINE.check_party(request, "grant", actor)
-    if not isinstance(data, dict):
+    body = Body(SegmentRequestGrant, data)
+    if not body.is_object:
         raise InvalidInput("请求内容应为 JSON 对象")
     with transaction.atomic():
         request = SEGMENT_REQUEST_MACHINE.lock(request.pk)
@@ -105,8 +114,8 @@ def grant_segment_request(request: SegmentRequest, data: Any, *, actor: Any) -> 
                 "organization": request.organization_id,
                 "year": request.year,
                 "level": request.level,
-                "first": data.get("first"),
-                "last": data.get("last"),
+                "first": body.get("first"),
+                "last": body.get("last"),
             },
             actor=actor,
         )
@@ -122,7 +131,7 @@ def grant_segment_request(request: SegmentRequest, data: Any, *, actor: Any) -> 
     return request
 
 
-def refuse_segment_request(request: SegmentRequest, *, reason: Any, actor: Any) -> SegmentRequest:
+def refuse_segment_request(request: SegmentRequest, *, reason: Any, actor: Actor) -> SegmentRequest:
     """The provincial center refuses, with the reason the organization reads."""
     SEGMENT_REQUEST_MACHINE.check_party(request, "refuse", actor)
     text = reason.strip() if isinstance(reason, str) else ""

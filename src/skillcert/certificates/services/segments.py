@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import cast
 
 from django.db import transaction
 
+from skillcert.accounts.actors import acting_user
 from skillcert.accounts.roles import Role
 from skillcert.audit import service as audit
+from skillcert.audit.service import Actor
+from skillcert.certificates.inputs import SegmentAllocation
 from skillcert.certificates.models import Segment
 from skillcert.registry.machines import ORGANIZATION_MACHINE
 from skillcert.registry.models import FILED_STATUSES, Organization
 from skillcert.rules.codes import CERTIFICATE_SERIAL_MAX
 from skillcert.rules.errors import Conflict, Forbidden, InvalidInput, NotFound
+from skillcert.rules.inputs import Body
 from skillcert.rules.levels import parse_level
 
 
-def integer_field(data: dict[str, Any], key: str, errors: dict[str, list[str]]) -> int | None:
+def integer_field(data: Mapping[str, object], key: str, errors: dict[str, list[str]]) -> int | None:
     value = data.get(key)
     if isinstance(value, bool) or not isinstance(value, int | str):
         errors.setdefault(key, []).append("应为整数")
@@ -28,7 +33,7 @@ def integer_field(data: dict[str, Any], key: str, errors: dict[str, list[str]]) 
         return None
 
 
-def allocate_segment(data: Any, *, actor: Any) -> Segment:
+def allocate_segment(data: object, *, actor: Actor) -> Segment:
     """Allocate serials ``first``-``last`` of a year and level to an organization.
 
     Only the provincial center allocates; serials run 1-999999; segments of the same
@@ -38,14 +43,15 @@ def allocate_segment(data: Any, *, actor: Any) -> Segment:
         raise Forbidden("证书号段由省鉴定中心分配", code="forbidden")
     if not isinstance(data, dict):
         raise InvalidInput("请求内容应为 JSON 对象")
+    body = Body(SegmentAllocation, data)
     errors: dict[str, list[str]] = {}
-    organization_id = integer_field(data, "organization", errors)
-    year = integer_field(data, "year", errors)
-    first = integer_field(data, "first", errors)
-    last = integer_field(data, "last", errors)
+    organization_id = integer_field(body, "organization", errors)
+    year = integer_field(body, "year", errors)
+    first = integer_field(body, "first", errors)
+    last = integer_field(body, "last", errors)
     level = None
     try:
-        level = int(parse_level(data.get("level", "")))
+        level = int(parse_level(cast("int | str", body.get("level", ""))))
     except InvalidInput as exc:
         errors.setdefault("level", []).append(exc.message)
     if year is not None and not 2000 <= year <= 2099:
@@ -57,6 +63,9 @@ def allocate_segment(data: Any, *, actor: Any) -> Segment:
         errors.setdefault("last", []).append("结束流水号不能小于起始流水号")
     if errors:
         raise InvalidInput("号段信息有误", fields=errors)
+    # A field that did not parse (None) added an error.
+    assert organization_id is not None and year is not None and level is not None
+    assert first is not None and last is not None
     with transaction.atomic():
         if not Organization.objects.filter(pk=organization_id).exists():
             raise NotFound("未找到该评价组织", code="not_found")
@@ -77,7 +86,7 @@ def allocate_segment(data: Any, *, actor: Any) -> Segment:
             level=level,
             first=first,
             last=last,
-            allocated_by=actor,
+            allocated_by=acting_user(actor),
         )
         audit.record(
             actor=actor,

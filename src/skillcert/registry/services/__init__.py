@@ -3,6 +3,8 @@
 - ``organizations``: registration, pilot result, revocation, expiry, mergers, thresholds
 - ``filings``: filing cases from draft to filed, province-wide recommendations
 - ``materials``: uploads (sniffed, size-limited, stored outside the web root)
-- ``objections``: objections during publicity and their resolution
 - ``numbers``: filing numbers from a locked counter per city; the retired pool
+
+Objections to a filing's publicity are lodged and resolved by ``assessment.services.objections``
+(one service for filings and batches; it reaches both workflows).
 """

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from skillcert.audit import service as audit
+from skillcert.audit.service import Actor
 from skillcert.registry.machines import ORGANIZATION_MACHINE
 from skillcert.registry.models import (
     Channel,
@@ -38,7 +38,7 @@ ORGANIZATION_FIELDS = [
 ]
 
 
-def apply_filing(case: FilingCase, *, actor: Any) -> Organization:
+def apply_filing(case: FilingCase, *, actor: Actor) -> Organization:
     """Change the organization as the filed case says; returns it, saved."""
     organization = Organization.objects.select_for_update().get(pk=case.organization_id)
     before = audit.snapshot(organization, ORGANIZATION_FIELDS)
@@ -50,6 +50,7 @@ def apply_filing(case: FilingCase, *, actor: Any) -> Organization:
         _replace_scope(organization, case)
     elif case.kind == FilingKind.RENEWAL:
         # Continues from the old expiry, so renewing early loses no days (INTERPRETATIONS).
+        assert organization.valid_until is not None, "only a filed organization renews"
         start = max(today, organization.valid_until + dt.timedelta(days=1))
         organization.valid_until = valid_until(start)
     elif case.kind == FilingKind.CROSS_CITY:
@@ -61,7 +62,9 @@ def apply_filing(case: FilingCase, *, actor: Any) -> Organization:
         organization.province_wide_on = today
     organization.save()
     if first is not None:
-        ORGANIZATION_MACHINE.move(organization, first, actor=actor, note=organization.filing_number)
+        number = organization.filing_number
+        assert number is not None, "a first filing has just allocated the number"
+        ORGANIZATION_MACHINE.move(organization, first, actor=actor, note=number)
     audit.record(
         actor=actor,
         action=f"registry.organization.filed_{case.kind}",
@@ -72,7 +75,7 @@ def apply_filing(case: FilingCase, *, actor: Any) -> Organization:
     return organization
 
 
-def _file_initial(organization: Organization, case: FilingCase, *, actor: Any) -> Transition:
+def _file_initial(organization: Organization, case: FilingCase, *, actor: Actor) -> Transition:
     """Everything a first filing sets but the status, which the returned step moves."""
     # The filing case is the party that files: no person takes this step on its own.
     transition = ORGANIZATION_MACHINE.check_as(organization, "file-initial", {"filing"})

@@ -12,7 +12,9 @@ from typing import Any, BinaryIO
 from django.conf import settings
 from django.db import transaction
 
+from skillcert.accounts.actors import user_or_none
 from skillcert.audit import service as audit
+from skillcert.audit.service import Actor
 from skillcert.registry.machines import FILING_MACHINE
 from skillcert.registry.models import FilingCase, FilingMaterial
 from skillcert.rules.errors import InvalidInput, TooLarge
@@ -67,7 +69,7 @@ def read_upload(upload: BinaryIO | Any) -> bytes:
 
 
 def add_material(
-    case: FilingCase, *, material_type: str, upload: Any, actor: Any
+    case: FilingCase, *, material_type: str, upload: Any, actor: Actor
 ) -> FilingMaterial:
     """Attach one material to a draft (replacing an earlier file of the same type)."""
     FILING_MACHINE.check_party(case, "submit", actor)  # the applicant: before reading the file
@@ -99,7 +101,7 @@ def add_material(
                 content_type=content_type,
                 size=len(data),
                 sha256=hashlib.sha256(data).hexdigest(),
-                uploaded_by=actor if getattr(actor, "pk", None) else None,
+                uploaded_by=user_or_none(actor),
             )
             for old in replaced:
                 old.delete()

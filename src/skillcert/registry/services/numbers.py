@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from skillcert.audit import service as audit
+from skillcert.audit.service import Actor
 from skillcert.registry.models import FilingNumberCounter, Organization, RetiredNumber
 from skillcert.rules.codes import FILING_SERIAL_MAX, compose_filing_number, next_serial
 from skillcert.rules.regions import ANHUI
 
 
-def allocate_filing_number(category: str, city_code: str, *, actor: Any) -> str:
+def allocate_filing_number(category: str, city_code: str, *, actor: Actor) -> str:
     """The next number of the city's sequence (shared by Y and S), inside the caller's transaction.
 
     The counter row is locked until the transaction ends, so concurrent filings in one city
@@ -35,11 +35,13 @@ def allocate_filing_number(category: str, city_code: str, *, actor: Any) -> str:
 
 
 def retire_filing_number(
-    organization: Organization, *, reason: str, detail: str, on: dt.date, actor: Any
+    organization: Organization, *, reason: str, detail: str, on: dt.date, actor: Actor
 ) -> RetiredNumber:
     """Move the organization's number to the retired pool (废置库); it stays queryable."""
+    number = organization.filing_number
+    assert number is not None, "only a filed organization has a number to retire"
     retired = RetiredNumber.objects.create(
-        number=organization.filing_number,
+        number=number,
         organization=organization,
         organization_name=organization.name,
         reason=reason,

@@ -7,10 +7,13 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from skillcert.accounts import services as accounts
-from skillcert.accounts.models import Authority
+from skillcert.accounts.models import Authority, User
 from skillcert.accounts.roles import Role
 from skillcert.audit import service as audit
+from skillcert.audit.service import Actor
 from skillcert.registry.access import decides_for_organization
+from skillcert.registry.inputs import CityThresholds as CityThresholdsRequest
+from skillcert.registry.inputs import Merger
 from skillcert.registry.machines import ORGANIZATION_MACHINE
 from skillcert.registry.models import (
     CityThresholds,
@@ -29,6 +32,7 @@ from skillcert.registry.workflow import OrganizationStatus
 from skillcert.rules import clock
 from skillcert.rules.credit_code import validate_credit_code
 from skillcert.rules.errors import Conflict, Forbidden, InvalidInput
+from skillcert.rules.inputs import Body
 from skillcert.rules.regions import ANHUI
 from skillcert.rules.workdays import pilot_until, valid_until
 
@@ -49,7 +53,7 @@ def home_city_for(credit_code: str) -> Authority | None:
 
 
 def register_organization(
-    *, username: str, password: str, credit_code: str, name: str, actor: Any = None
+    *, username: str, password: str, credit_code: str, name: str, actor: Actor | None = None
 ) -> Organization:
     """An organization registers itself: a new organization record and its first user.
 
@@ -84,7 +88,7 @@ def register_organization(
     return organization
 
 
-def record_pilot_result(organization: Organization, *, passed: Any, actor: Any) -> Organization:
+def record_pilot_result(organization: Organization, *, passed: Any, actor: Actor) -> Organization:
     """The pilot's evaluation: passed → may certify until expiry; failed → may not certify."""
     ORGANIZATION_MACHINE.check_party(organization, "pilot-result", actor)
     if not isinstance(passed, bool):
@@ -108,11 +112,11 @@ def _exit_reason(value: Any) -> str:
     if value not in ExitReason.values or value == ExitReason.MERGED:
         allowed = "、".join(f"{r.value}（{r.label}）" for r in ExitReason if r != ExitReason.MERGED)
         raise InvalidInput.for_field("category", f"退出原因应为 {allowed}")
-    return value
+    return str(value)  # one of the choices' values
 
 
 def revoke_organization(
-    organization: Organization, *, reason: Any, category: Any = None, actor: Any
+    organization: Organization, *, reason: Any, category: Any = None, actor: Actor
 ) -> Organization:
     """Exit (退出): revoke the filing with a reason; the number is retired, the catalog
     drops the organization and a public notice announces it."""
@@ -136,6 +140,8 @@ def revoke_organization(
             extra_fields=["exited_on", "exit_reason", "exit_detail"],
         )
         retire_filing_number(organization, reason=category, detail=text, on=today, actor=actor)
+        authority = organization.filing_authority
+        assert authority is not None, "only a filed organization can be revoked"
         Notice.objects.create(
             kind=NoticeKind.EXIT,
             title=f"关于撤销{organization.name}职业技能等级认定备案的公告",
@@ -143,14 +149,14 @@ def revoke_organization(
                 f"备案号：{organization.filing_number}\n"
                 f"撤销原因：{ExitReason(category).label}\n说明：{text}"
             ),
-            authority=organization.filing_authority,
+            authority=authority,
             organization=organization,
             starts_on=today,
         )
     return organization
 
 
-def expire_organization(organization: Organization, *, actor: Any = None) -> bool:
+def expire_organization(organization: Organization, *, actor: Actor | None = None) -> bool:
     """Expire a filing past its validity (3 years) unless a renewal is still being handled:
     the workflow's time-driven ``expire`` (reading the organization does the same)."""
     before = organization.status
@@ -159,7 +165,7 @@ def expire_organization(organization: Organization, *, actor: Any = None) -> boo
     return organization.status != before and organization.status == OrganizationStatus.EXPIRED
 
 
-def merge_organizations(data: Any, *, actor: Any) -> Organization:
+def merge_organizations(data: object, *, actor: Actor) -> Organization:
     """Mergers (附件3): into an existing organization, which keeps its number, or into a new
     one, which gets a new number; every absorbed organization's number is retired."""
     members, into, name, credit_code, category = _merger_input(data)
@@ -188,6 +194,8 @@ def merge_organizations(data: Any, *, actor: Any) -> Organization:
         for organization in absorbed:
             _absorb(organization, target, today=today, actor=actor)
         _union_scope(target, absorbed)
+        authority = target.filing_authority
+        assert authority is not None, "every organization in a merger is filed"
         Notice.objects.create(
             kind=NoticeKind.MERGER,
             title=f"关于{'、'.join(o.name for o in absorbed)}合并的公告",
@@ -196,7 +204,7 @@ def merge_organizations(data: Any, *, actor: Any) -> Organization:
                 f"{'并入' if into else '合并设立'}{target.name}（备案号 {target.filing_number}），"
                 "原备案号注销。"
             ),
-            authority=target.filing_authority,
+            authority=authority,
             organization=target,
             starts_on=today,
         )
@@ -214,16 +222,17 @@ def merge_organizations(data: Any, *, actor: Any) -> Organization:
     return target
 
 
-def _merger_input(data: Any) -> tuple[list[int], int | None, str, str, str]:
-    if not isinstance(data, dict):
+def _merger_input(data: object) -> tuple[list[int], int | None, str, str, str]:
+    body = Body(Merger, data)
+    if not body.is_object:
         raise InvalidInput("请求内容应为 JSON 对象")
-    members = data.get("members")
+    members = body.get("members")
     if not isinstance(members, list) or not all(
         isinstance(m, int) and not isinstance(m, bool) for m in members
     ):
         raise InvalidInput.for_field("members", "members 应为评价组织编号的列表")
     members = list(dict.fromkeys(members))
-    into = data.get("into")
+    into = body.get("into")
     if into is not None and (not isinstance(into, int) or isinstance(into, bool)):
         raise InvalidInput.for_field("into", "into 应为评价组织编号或 null")
     if into in members:
@@ -232,9 +241,10 @@ def _merger_input(data: Any) -> tuple[list[int], int | None, str, str, str]:
         raise InvalidInput.for_field("members", "合并新设至少需要两个成员")
     if into is not None and not members:
         raise InvalidInput.for_field("members", "请列出被并入的评价组织")
-    name = data.get("name") if isinstance(data.get("name"), str) else ""
-    credit_code = data.get("credit_code") if isinstance(data.get("credit_code"), str) else ""
-    category = data.get("category") or ""
+    given_name, given_code = body.get("name"), body.get("credit_code")
+    name = given_name if isinstance(given_name, str) else ""
+    credit_code = given_code if isinstance(given_code, str) else ""
+    category = str(body.get("category") or "")
     if into is None:
         name = check_organization_name(name)
         if not credit_code:
@@ -248,7 +258,7 @@ def _merger_input(data: Any) -> tuple[list[int], int | None, str, str, str]:
 
 
 def _new_merged(
-    absorbed: list[Organization], name: str, credit_code: str, category: str, actor: Any
+    absorbed: list[Organization], name: str, credit_code: str, category: str, actor: Actor
 ) -> Organization:
     authorities = {o.filing_authority_id for o in absorbed}
     if len(authorities) != 1:
@@ -256,6 +266,8 @@ def _new_merged(
             "members", "合并新设的成员须由同一备案机关备案；跨地市合并请由省人社厅分别办理"
         )
     first = absorbed[0]
+    authority = first.filing_authority
+    assert authority is not None, "every organization in a merger is filed"
     today = clock.today()
     organization = Organization.objects.create(
         name=name,
@@ -263,7 +275,7 @@ def _new_merged(
         category=category or first.category,
         home_city=home_city_for(credit_code),
         status="active",
-        filing_authority=first.filing_authority,
+        filing_authority=authority,
         channel=first.channel,
         scope=Scope.PROVINCE if any(o.scope == Scope.PROVINCE for o in absorbed) else Scope.CITY,
         industry=first.industry,
@@ -272,13 +284,13 @@ def _new_merged(
         pilot_until=pilot_until(today),
     )
     organization.filing_number = allocate_filing_number(
-        organization.category, first.filing_authority.code, actor=actor
+        organization.category, authority.code, actor=actor
     )
     organization.save(update_fields=["filing_number"])
     return organization
 
 
-def _absorb(organization: Organization, target: Organization, *, today: Any, actor: Any) -> None:
+def _absorb(organization: Organization, target: Organization, *, today: Any, actor: Actor) -> None:
     transition = ORGANIZATION_MACHINE.check(organization, "merge-away", actor)
     organization.exited_on = today
     organization.exit_reason = ExitReason.MERGED
@@ -328,16 +340,21 @@ def _union_scope(target: Organization, absorbed: list[Organization]) -> None:
             )
 
 
-def set_city_thresholds(authority: Authority, data: Any, *, actor: Any) -> CityThresholds:
+def set_city_thresholds(authority: Authority, data: object, *, actor: Actor) -> CityThresholds:
     """A city bureau sets the city-wide thresholds of 一(三); empty values mean none."""
-    if not (getattr(actor, "role", "") == Role.CITY_BUREAU and actor.authority_id == authority.pk):
+    if not (
+        isinstance(actor, User)
+        and actor.role == Role.CITY_BUREAU
+        and actor.authority_id == authority.pk
+    ):
         raise Forbidden("只有本市人社局可以设定本市的备案条件", code="forbidden")
-    if not isinstance(data, dict):
+    body = Body(CityThresholdsRequest, data)
+    if not body.is_object:
         raise InvalidInput("请求内容应为 JSON 对象")
     values: dict[str, int | None] = {}
     errors: dict[str, list[str]] = {}
     for key in ("years_continuous", "persons_total", "persons_per_occupation"):
-        value = data.get(key)
+        value = body.get(key)
         if value in (None, ""):
             values[key] = None
         elif isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 10_000_000:

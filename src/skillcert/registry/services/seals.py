@@ -21,7 +21,9 @@ from django.db import transaction
 from django.db.models import QuerySet
 from PIL import Image
 
+from skillcert.accounts.actors import user_or_none
 from skillcert.audit import service as audit
+from skillcert.audit.service import Actor
 from skillcert.documents import images
 from skillcert.registry.access import decides_for_organization, organization_of
 from skillcert.registry.models import Organization, OrganizationSeal, SealState
@@ -38,7 +40,7 @@ CROP_ALPHA = 24
 WITHDRAWN_NOTE = "已由新上传的印章取代"
 
 
-def upload_seal(organization: Organization, upload: Any, *, actor: Any) -> OrganizationSeal:
+def upload_seal(organization: Organization, upload: Any, *, actor: Actor) -> OrganizationSeal:
     """Store a new seal image of ``organization``, pending confirmation.
 
     Only the organization's own users (Forbidden otherwise, before the file is read);
@@ -74,7 +76,7 @@ def upload_seal(organization: Organization, upload: Any, *, actor: Any) -> Organ
                 organization=organization,
                 stored_name=stored,
                 sha256=digest,
-                uploaded_by=actor if getattr(actor, "pk", None) else None,
+                uploaded_by=user_or_none(actor),
             )
             audit.record(
                 actor=actor,
@@ -96,7 +98,7 @@ def upload_seal(organization: Organization, upload: Any, *, actor: Any) -> Organ
 
 
 def decide_seal(
-    seal: OrganizationSeal, *, confirmed: bool, note: str, actor: Any
+    seal: OrganizationSeal, *, confirmed: bool, note: str, actor: Actor
 ) -> OrganizationSeal:
     """Confirm or reject a pending seal: the bureau that filed the organization, or the
     province department (Forbidden otherwise); Conflict when it is no longer pending.
@@ -117,7 +119,7 @@ def decide_seal(
         before = {"state": seal.state}
         seal.state = SealState.CONFIRMED if confirmed else SealState.REJECTED
         seal.decided_at = clock.now()
-        seal.decided_by = actor if getattr(actor, "pk", None) else None
+        seal.decided_by = user_or_none(actor)
         seal.note = note
         seal.save(update_fields=["state", "decided_at", "decided_by", "note"])
         audit.record(

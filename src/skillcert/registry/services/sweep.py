@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import transaction
 
 from skillcert.audit import service as audit
+from skillcert.audit.service import Actor
 from skillcert.registry.machines import ORGANIZATION_MACHINE
 from skillcert.registry.models import FilingCase
 from skillcert.registry.workflow import FilingState
@@ -20,7 +20,7 @@ class SweepResult:
     expired: int
 
 
-def flag_overdue_cases(*, actor: Any) -> int:
+def flag_overdue_cases(*, actor: Actor) -> int:
     """Mark submitted cases whose acceptance reply is past due (guarded: each once)."""
     today = clock.today()
     with transaction.atomic():
@@ -47,10 +47,10 @@ def flag_overdue_cases(*, actor: Any) -> int:
     return flagged
 
 
-def expire_filings(*, actor: Any = None) -> int:
+def expire_filings(*, actor: Actor | None = None) -> int:
     """Filings past their validity expire (time-driven; reading one does the same)."""
     return ORGANIZATION_MACHINE.catch_up_all()
 
 
-def sweep(*, actor: Any) -> SweepResult:
+def sweep(*, actor: Actor) -> SweepResult:
     return SweepResult(flag_overdue_cases(actor=actor), expire_filings(actor=actor))

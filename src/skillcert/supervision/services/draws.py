@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, cast
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
+from skillcert.accounts.actors import acting_user
 from skillcert.accounts.models import Authority, User
 from skillcert.accounts.roles import Role
 from skillcert.assessment.models import Batch, BatchItem
 from skillcert.assessment.selectors import with_filed_plan
 from skillcert.audit import service as audit
+from skillcert.audit.service import Actor
 from skillcert.registry.models import FILED_STATUSES, Organization, ScopeItem
 from skillcert.rules import clock
 from skillcert.rules.draws import DrawResult, derived_seed, digest, draw
 from skillcert.rules.errors import InvalidInput
+from skillcert.rules.inputs import Body
 from skillcert.rules.levels import parse_level
 from skillcert.supervision.access import officer_authority
+from skillcert.supervision.inputs import DrawRequest
 from skillcert.supervision.models import (
     Inspection,
     InspectionDraw,
@@ -30,7 +35,7 @@ from skillcert.supervision.models import (
 MAX_DRAW = 200
 
 
-def _filters(data: dict[str, Any]) -> dict[str, Any]:
+def _filters(data: Mapping[str, object]) -> dict[str, Any]:
     filters: dict[str, Any] = {}
     fields: dict[str, list[str]] = {}
     for key in ("from", "to"):
@@ -45,7 +50,7 @@ def _filters(data: dict[str, Any]) -> dict[str, Any]:
         filters["occupation"] = str(data["occupation"]).strip()[:100]
     if data.get("level") not in (None, ""):
         try:
-            filters["level"] = int(parse_level(data["level"]))
+            filters["level"] = int(parse_level(cast("int | str", data["level"])))
         except InvalidInput as exc:
             fields["level"] = [exc.message]
     if fields:
@@ -53,7 +58,7 @@ def _filters(data: dict[str, Any]) -> dict[str, Any]:
     return filters
 
 
-def _positive(data: dict[str, Any], key: str, label: str) -> int:
+def _positive(data: Mapping[str, object], key: str, label: str) -> int:
     value = data.get(key)
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_DRAW:
         raise InvalidInput.for_field(key, f"{label}应为 1-{MAX_DRAW} 的整数")
@@ -166,22 +171,24 @@ def conflict_pairs(
     return sorted(pairs)
 
 
-def make_draw(data: Any, *, actor: Any) -> InspectionDraw:
+def make_draw(data: object, *, actor: Actor) -> InspectionDraw:
     """Draw ``count`` targets and ``inspectors`` inspectors for each, from the officer's
     authority's pools; inspectors with a declared conflict with a target are never drawn
     for it. The seed is the one given, or derived from the date, the authority and the pools.
     """
     authority = officer_authority(actor)
-    if not isinstance(data, dict):
+    body = Body(DrawRequest, data)
+    if not body.is_object:
         raise InvalidInput("请求内容应为 JSON 对象")
-    kind = data.get("targets")
-    if kind not in TargetKind.values:
+    kind = body.get("targets")
+    if not isinstance(kind, str) or kind not in TargetKind.values:
         raise InvalidInput.for_field("targets", "抽查对象应为 organizations 或 batches")
-    count = _positive(data, "count", "抽取对象数")
-    per_target = _positive(data, "inspectors", "每个对象的督查员数")
-    filters = _filters(data)
-    seed_given = data.get("seed") not in (None, "")
-    if seed_given and (not isinstance(data["seed"], str) or len(data["seed"]) > 64):
+    count = _positive(body, "count", "抽取对象数")
+    per_target = _positive(body, "inspectors", "每个对象的督查员数")
+    filters = _filters(body)
+    given_seed = body.get("seed")
+    seed_given = given_seed not in (None, "")
+    if seed_given and (not isinstance(given_seed, str) or len(given_seed) > 64):
         raise InvalidInput.for_field("seed", "随机种子应为不超过 64 个字符的文本")
     with transaction.atomic():
         today = clock.today()
@@ -190,8 +197,8 @@ def make_draw(data: Any, *, actor: Any) -> InspectionDraw:
         conflicts = conflict_pairs(targets, inspectors)
         targets_digest, inspectors_digest = digest(targets), digest(inspectors)
         seed = (
-            data["seed"]
-            if seed_given
+            given_seed
+            if isinstance(given_seed, str) and seed_given
             else derived_seed(today.isoformat(), authority.code, targets_digest, inspectors_digest)
         )
         result = draw(
@@ -200,12 +207,12 @@ def make_draw(data: Any, *, actor: Any) -> InspectionDraw:
             [i["id"] for i in inspectors],
             count=count,
             per_target=per_target,
-            conflicts=[tuple(pair) for pair in conflicts],
+            conflicts=[(inspector, target) for inspector, target in conflicts],
             labels={t["id"]: t["label"] for t in targets},
         )
         record = InspectionDraw.objects.create(
             authority=authority,
-            drawn_by=actor,
+            drawn_by=acting_user(actor),
             business_date=today,
             target_kind=kind,
             filters=filters,
@@ -307,7 +314,7 @@ def public_record(record: InspectionDraw) -> dict[str, Any]:
     }
 
 
-def declare_conflict(organization: Organization, reason: Any, *, actor: Any) -> InspectorConflict:
+def declare_conflict(organization: Organization, reason: Any, *, actor: Actor) -> InspectorConflict:
     """An inspector declares a conflict of interest with an organization (回避)."""
     if getattr(actor, "role", None) != Role.INSPECTOR:
         from skillcert.rules.errors import Forbidden
@@ -318,7 +325,7 @@ def declare_conflict(organization: Organization, reason: Any, *, actor: Any) -> 
         raise InvalidInput.for_field("reason", "请填写回避原因")
     with transaction.atomic():
         conflict, created = InspectorConflict.objects.get_or_create(
-            inspector=actor, organization=organization, defaults={"reason": text[:200]}
+            inspector=acting_user(actor), organization=organization, defaults={"reason": text[:200]}
         )
         if created:
             audit.record(

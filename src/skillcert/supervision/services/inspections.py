@@ -14,11 +14,15 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
+from skillcert.accounts.actors import acting_user
 from skillcert.audit import service as audit
+from skillcert.audit.service import Actor
 from skillcert.registry.services.materials import check_file, read_upload, sniff
 from skillcert.rules import clock
 from skillcert.rules.errors import Conflict, InvalidInput
+from skillcert.rules.inputs import Body
 from skillcert.rules.workflow import Refusal
+from skillcert.supervision.inputs import FindingRequest, InspectionConclusion
 from skillcert.supervision.machines import (
     INSPECTION_MACHINE,
     RECTIFICATION_MACHINE,
@@ -51,22 +55,24 @@ _CONCLUDED_ALREADY = Refusal("invalid_state", "该检查已出结论，不能再
 
 
 def record_finding(
-    inspection: Inspection, data: Any, *, attachment: Any = None, actor: Any
+    inspection: Inspection, data: object, *, attachment: Any = None, actor: Actor
 ) -> Finding:
     """A finding of a stage, by an inspector assigned to this inspection while it is open
     (with an attachment: PDF, JPEG or PNG, checked by content)."""
     INSPECTION_MACHINE.check_party(inspection, "findings", actor)
-    data = data if isinstance(data, dict) else {}
-    stage = _text(data.get("stage"), "stage", "检查环节", 100)
-    text = _text(data.get("findings"), "findings", "发现情况", 5000)
+    body = Body(FindingRequest, data)
+    stage = _text(body.get("stage"), "stage", "检查环节", 100)
+    text = _text(body.get("findings"), "findings", "发现情况", 5000)
     content = None
+    kind = ""  # the attachment's content type
     if attachment is not None:
         content = read_upload(attachment)
-        kind = sniff(content[:16])
-        if kind is None:
+        sniffed = sniff(content[:16])
+        if sniffed is None:
             raise InvalidInput.for_field(
                 "attachment", "附件仅支持 PDF、JPEG 或 PNG（按文件内容识别）"
             )
+        kind = sniffed
         try:
             check_file(content, kind)
         except InvalidInput as exc:
@@ -94,7 +100,7 @@ def record_finding(
             if content
             else "",
             attachment_stored=stored,
-            recorded_by=actor,
+            recorded_by=acting_user(actor),
         )
         audit.record(
             actor=actor,
@@ -110,23 +116,23 @@ def record_finding(
     return finding
 
 
-def conclude(inspection: Inspection, data: Any, *, actor: Any) -> Inspection:
+def conclude(inspection: Inspection, data: object, *, actor: Actor) -> Inspection:
     """The conclusion (合格 / 限期整改 / 不合格) by an assigned inspector, once findings are
     recorded; 限期整改 orders a follow-up with a due date."""
     INSPECTION_MACHINE.check_party(inspection, "conclude", actor)
-    data = data if isinstance(data, dict) else {}
-    conclusion = data.get("conclusion")
-    if conclusion not in Conclusion.values:
+    body = Body(InspectionConclusion, data)
+    conclusion = body.get("conclusion")
+    if not isinstance(conclusion, str) or conclusion not in Conclusion.values:
         raise InvalidInput.for_field(
             "conclusion", "结论应为 passed（合格）、rectify（限期整改）或 failed（不合格）"
         )
-    note = _text(data.get("note"), "note", "结论说明", 5000)
+    note = _text(body.get("note"), "note", "结论说明", 5000)
     due_on = None
     requirement = ""
     if conclusion == Conclusion.RECTIFY:
-        requirement = _text(data.get("requirement"), "requirement", "整改要求", 5000)
+        requirement = _text(body.get("requirement"), "requirement", "整改要求", 5000)
         try:
-            due_on = dt.date.fromisoformat(str(data.get("due_on", "")))
+            due_on = dt.date.fromisoformat(str(body.get("due_on", "")))
         except ValueError:
             raise InvalidInput.for_field("due_on", "请填写整改期限（YYYY-MM-DD）") from None
         if due_on <= clock.today():
@@ -143,7 +149,7 @@ def conclude(inspection: Inspection, data: Any, *, actor: Any) -> Inspection:
         inspection.conclusion = conclusion
         inspection.conclusion_note = note
         inspection.concluded_at = clock.now()
-        inspection.concluded_by = actor
+        inspection.concluded_by = acting_user(actor)
         INSPECTION_MACHINE.move(
             inspection,
             transition,
@@ -170,7 +176,7 @@ def _rectification_of(inspection: Inspection) -> Rectification:
 _NOT_ORDERED = Refusal("invalid_state", "该检查没有整改要求")
 
 
-def respond_rectification(inspection: Inspection, response: Any, *, actor: Any) -> Rectification:
+def respond_rectification(inspection: Inspection, response: Any, *, actor: Actor) -> Rectification:
     """The inspected organization reports what it rectified (整改情况), again after a refused
     review; the response waits for the officers' review."""
     RECTIFICATION_MACHINE.check_party(Rectification(inspection=inspection), "rectification", actor)
@@ -198,7 +204,7 @@ def respond_rectification(inspection: Inspection, response: Any, *, actor: Any) 
     return rectification
 
 
-def review_rectification(inspection: Inspection, accepted: Any, *, actor: Any) -> Rectification:
+def review_rectification(inspection: Inspection, accepted: Any, *, actor: Actor) -> Rectification:
     """The officers of the drawing authority (or the province) accept the reported
     rectification, or send it back to be rectified further."""
     RECTIFICATION_MACHINE.check_party(
@@ -235,7 +241,7 @@ def review_rectification(inspection: Inspection, accepted: Any, *, actor: Any) -
     return rectification
 
 
-def publish(inspection: Inspection, *, actor: Any) -> Inspection:
+def publish(inspection: Inspection, *, actor: Actor) -> Inspection:
     """一公开: the officer approves a concluded inspection for the public page."""
     INSPECTION_MACHINE.check_party(inspection, "publish", actor)
     with transaction.atomic():
@@ -253,7 +259,7 @@ def publish(inspection: Inspection, *, actor: Any) -> Inspection:
             },
         )
         inspection.published_on = clock.today()
-        inspection.approved_by = actor
+        inspection.approved_by = acting_user(actor)
         INSPECTION_MACHINE.move(
             inspection, transition, actor=actor, extra_fields=["published_on", "approved_by_id"]
         )

@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import Any, cast
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, QuerySet
 
+from skillcert.accounts.actors import acting_user
 from skillcert.assessment.models import Batch, Candidate
 from skillcert.assessment.models import Inspection as SpotCheck
 from skillcert.assessment.selectors import with_filed_plan
 from skillcert.audit import service as audit
+from skillcert.audit.service import Actor
 from skillcert.certificates.models import Certificate, CertificateStatus
 from skillcert.registry.access import decides_for_organization
 from skillcert.registry.models import LISTED_STATUSES, Objection, Organization
 from skillcert.registry.services.organizations import revoke_organization
 from skillcert.rules import clock
 from skillcert.rules.errors import Conflict, Forbidden, InvalidInput
+from skillcert.rules.inputs import Body
 from skillcert.rules.levels import level_name
 from skillcert.rules.workflow import Refusal
+from skillcert.supervision.inputs import AnnualReportRequest, ViolationRequest
 from skillcert.supervision.machines import ANNUAL_REPORT_MACHINE, check_in_words, due_report
 from skillcert.supervision.models import (
     AnnualReport,
@@ -28,7 +32,7 @@ from skillcert.supervision.models import (
     Violation,
     ViolationKind,
 )
-from skillcert.supervision.workflow import report_due  # noqa: F401  (read here by pages, API)
+from skillcert.supervision.workflow import report_due as report_due  # read here by pages, API
 
 
 def counted_batches(organization: Organization, year: int) -> QuerySet[Batch]:
@@ -66,7 +70,7 @@ def report_statistics(organization: Organization, year: int) -> dict[str, Any]:
         "certificates_by_occupation_and_level": dict(sorted(by_occupation.items())),
         # By the platform's dates (SKILLCERT_TODAY), not the machine's clock: the batch's year,
         # the publicity's year, the draw's date.
-        "objections": Objection.objects.filter(subject="batch", subject_id__in=batch_ids).count()
+        "objections": Objection.objects.filter(batch_id__in=batch_ids).count()
         + Objection.objects.filter(
             filing__organization=organization, filing__publicity_start__year=year
         ).count(),
@@ -77,16 +81,16 @@ def report_statistics(organization: Organization, year: int) -> dict[str, Any]:
     }
 
 
-def file_annual_report(organization: Organization, data: Any, *, actor: Any) -> AnnualReport:
+def file_annual_report(organization: Organization, data: object, *, actor: Actor) -> AnnualReport:
     """The organization files its report of a past or current year, once per year, for a
     year it was filed in and not after the year it exited (the ``ANNUAL_REPORT`` workflow)."""
     ANNUAL_REPORT_MACHINE.check_party(AnnualReport(organization=organization), ACTION, actor)
-    data = data if isinstance(data, dict) else {}
-    year = data.get("year")
+    body = Body(AnnualReportRequest, data)
+    year = body.get("year")
     today = clock.today()
     if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= today.year:
         raise InvalidInput.for_field("year", f"年度应为 2000-{today.year} 的整数")
-    narrative = data.get("narrative")
+    narrative = body.get("narrative")
     narrative = narrative.strip() if isinstance(narrative, str) else ""
     if not narrative:
         raise InvalidInput.for_field("narrative", "请填写年度工作情况")
@@ -104,7 +108,7 @@ def file_annual_report(organization: Organization, data: Any, *, actor: Any) -> 
             report.statistics = report_statistics(organization, year)
             report.filed_on = today
             report.late = today > report.due_on
-            report.filed_by = actor
+            report.filed_by = acting_user(actor)
             report.save(force_insert=True)
             # The row is the state (no history row): it exists once the report is filed.
             audit.record(
@@ -131,29 +135,29 @@ def missing_reports(organizations: Any, year: int) -> list[Organization]:
     )
 
 
-def record_violation(organization: Organization, data: Any, *, actor: Any) -> Violation:
+def record_violation(organization: Organization, data: object, *, actor: Actor) -> Violation:
     """Record a violation; with ``exit`` the filing is revoked through the registry's exit
     path (number retired, catalog updated, public notice), in the same transaction."""
     if not decides_for_organization(actor, organization):
         raise Forbidden("只有备案机关或省人社厅可以记录违规并处理退出", code="forbidden")
-    data = data if isinstance(data, dict) else {}
-    kind = data.get("kind")
+    body = Body(ViolationRequest, data)
+    kind = body.get("kind")
     if not kind:
         raise InvalidInput.for_field("kind", "请选择违规类型")
-    if kind not in ViolationKind.values:
+    if not isinstance(kind, str) or kind not in ViolationKind.values:
         allowed = "、".join(f"{k.value}（{k.label}）" for k in ViolationKind)
         raise InvalidInput.for_field("kind", f"违规类型应为 {allowed}")
-    description = data.get("description")
+    description = body.get("description")
     description = description.strip() if isinstance(description, str) else ""
     if not description:
         raise InvalidInput.for_field("description", "请填写违规情况")
-    exit_now = data.get("exit", False)
+    exit_now = body.get("exit", False)
     if not isinstance(exit_now, bool):
         raise InvalidInput.for_field("exit", "exit 应为 true 或 false")
     inspection = None
-    if data.get("inspection") is not None:
+    if body.get("inspection") is not None:
         inspection = Inspection.objects.filter(
-            pk=data["inspection"], organization=organization
+            pk=cast("int | str", body["inspection"]), organization=organization
         ).first()
         if inspection is None:
             raise InvalidInput.for_field("inspection", "未找到该组织的这次检查")
@@ -163,7 +167,7 @@ def record_violation(organization: Organization, data: Any, *, actor: Any) -> Vi
             kind=kind,
             description=description,
             inspection=inspection,
-            recorded_by=actor,
+            recorded_by=acting_user(actor),
             recorded_on=clock.today(),
             led_to_exit=exit_now,
         )

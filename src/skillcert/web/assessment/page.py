@@ -35,6 +35,7 @@ from skillcert.assessment.workflow import (
     is_numbered,
     issue_ahead,
 )
+from skillcert.certificates import selectors as certificate_selectors
 from skillcert.certificates.selectors import levels_without_segments
 from skillcert.registry.machines import OBJECTION_MACHINE
 from skillcert.registry.models import Objection
@@ -244,7 +245,7 @@ def batch_page_for(
     allowed = [t.action for t in available]
     tally = batch_display.candidate_tally(batch)
     page = Paginator(batch.candidates.all(), CANDIDATE_PAGE).get_page(request.GET.get("page"))
-    numbers = selectors.certificate_numbers(c.pk for c in page)
+    numbers = certificate_selectors.certificate_numbers(c.pk for c in page)
     city_names = {city.code: city.name for city in ANHUI.cities}
     may_attendance = "attendance" in allowed
     small = tally["total"] <= SMALL_BATCH
@@ -301,7 +302,7 @@ def batch_page_for(
                 form=forms.get(o.pk) or BatchObjectionForm(),
                 resolvable=OBJECTION_MACHINE.may(o, user, "resolve"),
             )
-            for o in Objection.objects.filter(subject="batch", subject_id=batch.pk)
+            for o in Objection.objects.filter(batch=batch)
         ],
         show_contact=batch_display.reviewer_parties(parties),
         annex4=annexes and has_results(batch),

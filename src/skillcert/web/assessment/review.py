@@ -19,12 +19,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from skillcert.accounts.models import Authority
 from skillcert.accounts.roles import Role
-from skillcert.assessment.access import batches_for, get_batch_for_user
+from skillcert.assessment.access import batches_for, get_batch_for_user, get_objection_for_user
 from skillcert.assessment.models import Batch
 from skillcert.assessment.services.implementation import record_inspection
-from skillcert.assessment.services.results import resolve_batch_objection
+from skillcert.assessment.services.objections import resolve_objection
 from skillcert.assessment.workflow import BatchState
-from skillcert.registry.models import Objection
 from skillcert.rules.errors import DomainError
 from skillcert.web import display
 from skillcert.web.assessment import display as batch_display
@@ -147,13 +146,13 @@ def inspection_record(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @reviewer_required
 def objection_resolve(request: HttpRequest, pk: int) -> HttpResponse:
-    objection = Objection.objects.filter(pk=pk, subject="batch").first()
-    if objection is None or not batches_for(request.user).filter(pk=objection.subject_id).exists():
+    objection = get_objection_for_user(request.user, pk)
+    if objection.batch_id is None:  # a filing case's: resolved on the case's page
         raise Http404("未找到该异议")
     form = BatchObjectionForm(request.POST)
     form.is_valid()
     try:
-        resolve_batch_objection(
+        resolve_objection(
             objection,
             upheld=form.upheld_value(),
             reason=form.cleaned_data.get("reason", ""),
@@ -161,7 +160,7 @@ def objection_resolve(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except DomainError as exc:
         add_domain_error(form, exc)
-        batch = _get_batch(request, objection.subject_id)
+        batch = _get_batch(request, objection.batch_id)
         return _render_batch(
             request, batch, exc.status, error=exc.message, objection_forms={objection.pk: form}
         )
@@ -169,7 +168,7 @@ def objection_resolve(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, "已处理异议：异议成立，结果已退回评价组织更正后重新公示。")
     else:
         messages.success(request, "已处理异议：异议不成立。")
-    return redirect("web:review_batch", pk=objection.subject_id)
+    return redirect("web:review_batch", pk=objection.batch_id)
 
 
 # --- certificate number segments -----------------------------------------------------------

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from skillcert.assessment.machines import BATCH_MACHINE
 from skillcert.assessment.models import Batch
-from skillcert.assessment.services.results import lodge_batch_objection
+from skillcert.assessment.services.objections import lodge_objection
 from skillcert.registry.machines import FILING_MACHINE
 from skillcert.registry.models import Notice, NoticeKind
 from skillcert.registry.selectors import (
@@ -20,7 +20,6 @@ from skillcert.registry.selectors import (
     public_catalog,
     public_notices,
 )
-from skillcert.registry.services.objections import lodge_filing_objection
 from skillcert.registry.services.organizations import register_organization
 from skillcert.rules import clock
 from skillcert.rules.errors import DomainError
@@ -125,13 +124,13 @@ def objection(request: HttpRequest, pk: int) -> HttpResponse:
                 batch = Batch.objects.filter(pk=notice.subject_id).first()
                 if batch is None:
                     raise Http404("未找到该公示")
-                lodge_batch_objection(batch, form.cleaned_data)
+                lodge_objection(batch, form.cleaned_data)
                 done = (
                     f"异议已提交。{notice.authority.name}职业技能鉴定中心将核实处理，"
                     "异议处理完毕前不予发证。"
                 )
             else:
-                lodge_filing_objection(notice.filing, form.cleaned_data, actor=None)
+                lodge_objection(notice.filing, form.cleaned_data)
                 done = (
                     f"异议已提交。{notice.authority.name}"
                     f"{'人社厅' if notice.authority.is_province else '人社局'}将核实处理，"

@@ -18,6 +18,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from skillcert.accounts.roles import Role
+from skillcert.assessment.access import get_objection_for_user
+from skillcert.assessment.services.objections import resolve_objection
 from skillcert.registry import checklist as eligibility
 from skillcert.registry.access import (
     filings_for,
@@ -30,13 +32,11 @@ from skillcert.registry.access import (
 from skillcert.registry.machines import FILING_MACHINE, OBJECTION_MACHINE, ORGANIZATION_MACHINE
 from skillcert.registry.models import (
     FilingCase,
-    Objection,
     Organization,
 )
 from skillcert.registry.selectors import cities_of, with_scope, worklist
 from skillcert.registry.services import filings as service
 from skillcert.registry.services import organizations as organization_service
-from skillcert.registry.services.objections import resolve_filing_objection
 from skillcert.registry.workflow import (
     FilingKind,
     FilingState,
@@ -213,15 +213,13 @@ def filing_action(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @reviewer_required
 def objection_resolve(request: HttpRequest, pk: int) -> HttpResponse:
-    objection = Objection.objects.filter(
-        pk=pk, filing__in=filings_for(request.user), subject="filing"
-    ).first()
-    if objection is None:
+    objection = get_objection_for_user(request.user, pk)
+    if objection.filing_id is None:  # a batch's: resolved on the batch's page
         raise Http404("未找到该异议")
     form = ResolveObjectionForm(request.POST)
     form.is_valid()
     try:
-        resolve_filing_objection(
+        resolve_objection(
             objection,
             upheld=form.upheld_value(),
             reason=form.cleaned_data.get("reason", ""),
