@@ -27,6 +27,9 @@ ENDPOINTS = [
     ("/api/v1/cities/{code}/thresholds", "put", JSON, shapes.CityThresholds),
     ("/api/v1/organizations/{id}/seals", "post", MULTIPART, shapes.SealUpload),
     ("/api/v1/organizations/{id}/seals/{seal_pk}/decide", "post", JSON, shapes.SealDecision),
+    ("/api/v1/filings/{id}/objections", "post", JSON, shapes.ObjectionRequest),
+    ("/api/v1/batches/{id}/objections", "post", JSON, shapes.BatchObjectionRequest),
+    ("/api/v1/objections/{id}/resolve", "post", JSON, shapes.ObjectionResolution),
 ]
 NESTED = [
     ("basic", shapes.FilingBasic),
@@ -123,3 +126,13 @@ def test_the_organization_parsers_read_only_declared_keys(monkeypatch):
     bureau = User(username="bureau", role=Role.CITY_BUREAU, authority=authority)
     with pytest.raises(UndeclaredField):
         organizations.set_city_thresholds(authority, {}, actor=bureau)
+
+
+def test_the_objection_parser_reads_only_its_shape(monkeypatch):
+    from skillcert.assessment.services import objections
+
+    monkeypatch.setattr(
+        objections, "ObjectionRequest", _without(shapes.ObjectionRequest, "contact")
+    )
+    with pytest.raises(UndeclaredField, match="contact"):
+        objections._lodged({"content": "x", "contact": "y"})

@@ -184,3 +184,29 @@ class SealUpload:
 class SealDecision:
     confirmed: bool | None = given("是否确认", required=True)
     note: str | None = given("说明（不予确认时必填）")
+
+
+# --- objections (to a filing case in publicity, or to a batch's published results) -------------
+
+
+@dataclass
+class ObjectionRequest:
+    """An objection to a filing case while its publicity runs."""
+
+    content: str | None = given("异议内容（写明事实和理由）", required=True, max_length=2000)
+    contact: str | None = given(
+        "联系方式（姓名和电话，仅供处理机关核实）", required=True, max_length=100
+    )
+
+
+@dataclass
+class BatchObjectionRequest(ObjectionRequest):
+    """An objection to a batch's published results while their publicity runs."""
+
+
+@dataclass
+class ObjectionResolution:
+    """The reviewer's answer to an objection: upheld or not, and why."""
+
+    upheld: bool | None = given("异议是否成立", required=True)
+    reason: str | None = given("处理意见", required=True, max_length=2000)

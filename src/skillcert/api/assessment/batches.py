@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import permissions, serializers, status
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -21,8 +21,7 @@ from skillcert.api.assessment.serializers import (
 )
 from skillcert.api.inputs import request_body
 from skillcert.api.pagination import Pagination, paginated
-from skillcert.api.registry.serializers import ObjectionSerializer
-from skillcert.api.throttling import WindowRateThrottle
+from skillcert.api.registry.objections import LodgeObjectionView, lodge_schema
 from skillcert.assessment.access import batches_for, get_batch_for_user
 from skillcert.assessment.inputs import (
     AttendanceRequest,
@@ -33,9 +32,9 @@ from skillcert.assessment.inputs import (
 from skillcert.assessment.models import Batch
 from skillcert.assessment.selectors import ordered_by_deadline
 from skillcert.assessment.services import implementation, plans, results
-from skillcert.assessment.services.objections import lodge_objection
 from skillcert.certificates.services.issuing import issue_batch
 from skillcert.registry.access import organization_of
+from skillcert.registry.inputs import BatchObjectionRequest
 from skillcert.rules.errors import Forbidden, NotFound
 
 
@@ -134,26 +133,15 @@ class BatchInspectionsView(APIView):
         return batch_response(batch, request, status.HTTP_201_CREATED)
 
 
-class BatchObjectionsView(APIView):
+class BatchObjectionsView(LodgeObjectionView):
     """Anyone may object to published results while the publicity runs."""
 
-    permission_classes = [permissions.AllowAny]
-    authentication_classes: list = []
-    throttle_classes = [WindowRateThrottle]
-    throttle_scope = "public"
-
-    @extend_schema(
-        request=inline_serializer(
-            "BatchObjectionRequest",
-            {"content": serializers.CharField(), "contact": serializers.CharField()},
-        ),
-        responses={201: ObjectionSerializer},
-        auth=[],
-    )
-    def post(self, request: Request, pk: int) -> Response:
+    def subject(self, pk: int) -> Batch:
         batch = Batch.objects.filter(pk=pk).first()  # the service checks the publicity runs
         if batch is None:
             raise NotFound("该批次不在结果公示期", code="not_found")
-        objection = lodge_objection(batch, request.data)
-        data = ObjectionSerializer(objection, context={"reviewer": False, "request": request}).data
-        return Response(data, status=status.HTTP_201_CREATED)
+        return batch
+
+    @lodge_schema(BatchObjectionRequest)
+    def post(self, request: Request, pk: int) -> Response:
+        return super().post(request, pk)

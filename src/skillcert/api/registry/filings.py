@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django.http import FileResponse, HttpResponse
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import permissions, serializers, status
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -12,20 +12,22 @@ from rest_framework.views import APIView
 
 from skillcert.api.inputs import multipart, request_body
 from skillcert.api.pagination import Pagination, paginated
+from skillcert.api.registry.objections import LodgeObjectionView, lodge_schema
 from skillcert.api.registry.serializers import (
     FilingListSerializer,
     FilingSerializer,
-    ObjectionSerializer,
 )
-from skillcert.api.throttling import WindowRateThrottle
-from skillcert.assessment.access import get_objection_for_user
-from skillcert.assessment.services.objections import lodge_objection, resolve_objection
 from skillcert.registry.access import (
     get_filing_for_user,
     get_material_for_user,
     organization_of,
 )
-from skillcert.registry.inputs import EvaluationRequest, FilingRequest, MaterialUpload
+from skillcert.registry.inputs import (
+    EvaluationRequest,
+    FilingRequest,
+    MaterialUpload,
+    ObjectionRequest,
+)
 from skillcert.registry.models import FilingCase
 from skillcert.registry.selectors import worklist
 from skillcert.registry.services import filings as service
@@ -161,48 +163,18 @@ class FilingEvaluationsView(APIView):
         return filing_response(case, request, status.HTTP_201_CREATED)
 
 
-class FilingObjectionsView(APIView):
+class FilingObjectionsView(LodgeObjectionView):
     """Anyone may object to a case in publicity, while it runs."""
 
-    permission_classes = [permissions.AllowAny]
-    authentication_classes: list = []
-    throttle_classes = [WindowRateThrottle]
-    throttle_scope = "public"
-
-    @extend_schema(
-        request=inline_serializer(
-            "ObjectionRequest",
-            {"content": serializers.CharField(), "contact": serializers.CharField()},
-        ),
-        responses={201: ObjectionSerializer},
-        auth=[],
-    )
-    def post(self, request: Request, pk: int) -> Response:
+    def subject(self, pk: int) -> FilingCase:
         case = FilingCase.objects.filter(pk=pk, state=FilingState.IN_PUBLICITY).first()
         if case is None:
             raise NotFound("该申请不在公示期", code="not_found")
-        objection = lodge_objection(case, request.data)
-        data = ObjectionSerializer(objection, context={"reviewer": False, "request": request}).data
-        return Response(data, status=status.HTTP_201_CREATED)
+        return case
 
-
-class ObjectionResolveView(APIView):
-    @extend_schema(
-        request=inline_serializer(
-            "ObjectionResolution",
-            {"upheld": serializers.BooleanField(), "reason": serializers.CharField()},
-        ),
-        responses={200: ObjectionSerializer},
-    )
+    @lodge_schema(ObjectionRequest)
     def post(self, request: Request, pk: int) -> Response:
-        objection = get_objection_for_user(request.user, pk)  # to a filing case or a batch
-        data = request.data if isinstance(request.data, dict) else {}
-        resolved = resolve_objection(
-            objection, upheld=data.get("upheld"), reason=data.get("reason"), actor=request.user
-        )
-        return Response(
-            ObjectionSerializer(resolved, context={"reviewer": True, "request": request}).data
-        )
+        return super().post(request, pk)
 
 
 class FilingReceiptView(APIView):

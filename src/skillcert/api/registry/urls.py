@@ -1,6 +1,6 @@
 """The registry part of the v1 contract's paths (names under the ``api`` namespace)."""
 
-from skillcert.api.registry import filings, organizations
+from skillcert.api.registry import filings, objections, organizations
 from skillcert.api.routing import route
 
 urlpatterns = [
@@ -42,7 +42,7 @@ urlpatterns = [
     ],
     route(
         r"api/v1/objections/(?P<pk>\d+)/resolve",
-        filings.ObjectionResolveView.as_view(),
+        objections.ObjectionResolveView.as_view(),
         "objection-resolve",
     ),
     # Organizations

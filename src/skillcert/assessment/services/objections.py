@@ -17,10 +17,12 @@ from skillcert.assessment.machines import BATCH_MACHINE
 from skillcert.assessment.models import Batch
 from skillcert.audit import service as audit
 from skillcert.audit.service import Actor
+from skillcert.registry.inputs import ObjectionRequest
 from skillcert.registry.machines import FILING_MACHINE, OBJECTION_MACHINE
 from skillcert.registry.models import FilingCase, Notice, NoticeKind, Objection, ObjectionState
 from skillcert.rules import clock
 from skillcert.rules.errors import Conflict, DomainError, InvalidInput, NotFound
+from skillcert.rules.inputs import Body
 from skillcert.rules.workflow import Transition
 from skillcert.workflow.machine import Machine, machine_for
 
@@ -39,10 +41,11 @@ def _text(value: Any, label: str, limit: int) -> tuple[str, str | None]:
 
 def _lodged(data: object) -> tuple[str, str]:
     """The objection's content and contact, or 400 naming every wrong field."""
-    if not isinstance(data, dict):
+    body = Body(ObjectionRequest, data)
+    if not body.is_object:
         raise InvalidInput("请求内容应为 JSON 对象")
-    content, content_error = _text(data.get("content"), "异议内容", 2000)
-    contact, contact_error = _text(data.get("contact"), "联系方式", 100)
+    content, content_error = _text(body.get("content"), "异议内容", 2000)
+    contact, contact_error = _text(body.get("contact"), "联系方式", 100)
     fields = {
         field: [error]
         for field, error in (("content", content_error), ("contact", contact_error))
