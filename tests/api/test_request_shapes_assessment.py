@@ -11,7 +11,8 @@ from drf_spectacular.generators import SchemaGenerator
 from skillcert.accounts.models import User
 from skillcert.accounts.roles import Role
 from skillcert.assessment import inputs as shapes
-from skillcert.assessment.services import implementation, plans, results
+from skillcert.assessment.services import implementation, results
+from skillcert.assessment.services import plan_input as plans
 from skillcert.certificates import inputs as certificate_shapes
 from skillcert.certificates.services import segments
 from skillcert.rules.assessment import COLUMN_FIELDS

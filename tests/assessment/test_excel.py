@@ -13,7 +13,8 @@ import xlsxwriter
 from skillcert.accounts.models import Authority
 from skillcert.assessment import excel
 from skillcert.assessment.models import Batch, Candidate
-from skillcert.assessment.services.plans import RowsInvalid, create_batch
+from skillcert.assessment.services.plan_input import RowsInvalid
+from skillcert.assessment.services.plans import create_batch
 from skillcert.registry.models import Organization, ScopeItem, ServiceArea, levels_key
 from skillcert.rules.assessment import CANDIDATE_COLUMNS, MAX_CANDIDATES, RowCheck, RowError
 from skillcert.rules.errors import Conflict, Forbidden, InvalidInput, TooLarge

@@ -1,7 +1,7 @@
 """The request shapes of the assessment's writes (``skillcert.rules.inputs``).
 
 Each is what one service reads from a request body, and what the contract publishes for it:
-the batch plan (``services.plans.parse_plan``, its items, staff and candidates), spot checks
+the batch plan (``services.plan_input.parse_plan``, its items, staff and candidates), spot checks
 and attendance (``services.implementation``), scores (``services.results``) and the Excel
 uploads of candidates and results.
 """

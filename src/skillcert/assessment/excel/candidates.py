@@ -17,7 +17,8 @@ from skillcert.assessment.excel.reading import (
 from skillcert.assessment.excel.reports import candidate_error_report, report_url, save_report
 from skillcert.assessment.machines import BATCH_MACHINE
 from skillcert.assessment.models import Batch
-from skillcert.assessment.services.plans import RowsInvalid, plan_index, replace_candidates
+from skillcert.assessment.services.plan_input import RowsInvalid
+from skillcert.assessment.services.plans import plan_index, replace_candidates
 from skillcert.audit.service import Actor
 from skillcert.rules import clock
 from skillcert.rules.assessment import CandidateRow, PlanIndex, RowCheck, RowError

@@ -22,7 +22,7 @@ from skillcert.assessment.excel.reports import candidate_error_report, report_ur
 from skillcert.assessment.excel.templates import _result_columns
 from skillcert.assessment.machines import BATCH_MACHINE
 from skillcert.assessment.models import Batch
-from skillcert.assessment.services.plans import RowsInvalid
+from skillcert.assessment.services.plan_input import RowsInvalid
 from skillcert.assessment.services.results import check_results, enter_results
 from skillcert.audit.service import Actor
 from skillcert.rules.assessment import RowError

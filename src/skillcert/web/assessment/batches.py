@@ -27,7 +27,7 @@ from skillcert.assessment.access import batches_for, get_batch_for_user
 from skillcert.assessment.machines import BATCH_MACHINE
 from skillcert.assessment.models import Batch
 from skillcert.assessment.services import implementation, plans, results
-from skillcert.assessment.services.plans import RowsInvalid
+from skillcert.assessment.services.plan_input import RowsInvalid
 from skillcert.assessment.workflow import BatchState
 from skillcert.certificates.services.issuing import issue_batch
 from skillcert.registry.machines import ORGANIZATION_MACHINE
