@@ -49,8 +49,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         )
         return response
     code, message = _drf_code_message(exc)
-    if isinstance(exc, exceptions.Throttled) and exc.wait:
-        message = f"{message}（约 {int(exc.wait) + 1} 秒后可重试）"
+    # ``Throttled.__init__`` always sets ``wait`` (seconds, or None); the stubs do not declare it.
+    wait = getattr(exc, "wait", None) if isinstance(exc, exceptions.Throttled) else None
+    if wait:
+        message = f"{message}（约 {int(wait) + 1} 秒后可重试）"
     response.data = error_body(code, message)
     return response
 

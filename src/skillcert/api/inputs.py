@@ -41,7 +41,7 @@ def _field(hint: Any, doc: Doc) -> serializers.Field:
             return serializers.DictField(child=_field(args[1], Doc(required=True)), **options)
         return serializers.DictField(**options)
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
-        return request_body(hint)(**options)  # type: ignore[no-any-return]
+        return request_body(hint)(**options)
     if hint is str:
         if doc.choices:
             return serializers.ChoiceField(list(doc.choices), **options)

@@ -22,6 +22,7 @@ class Pagination(PageNumberPagination):
     max_page_size = 500
 
     def get_paginated_response(self, data: Any) -> Response:
+        assert self.page is not None, "paginate_queryset ran first (PAGE_SIZE is set: it pages)"
         return Response(
             {"count": self.page.paginator.count, "next": self.get_next_link(), "results": data}
         )
@@ -52,5 +53,6 @@ def paginated_schema(item: dict[str, Any]) -> dict[str, Any]:
 def paginated(request: Any, items: Any, serialize: Callable[[list[Any]], Any]) -> Response:
     """One page of ``items`` in the contract's list shape."""
     paginator = Pagination()
-    page = paginator.paginate_queryset(items, request)
+    page: list[Any] | None = paginator.paginate_queryset(items, request)
+    assert page is not None, "PAGE_SIZE is set, so paginate_queryset always returns a page"
     return paginator.get_paginated_response(serialize(page))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpResponseBase
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.request import Request
+from rest_framework.response import Response
 
 
 def contract_paths(endpoints: list[tuple[str, str, str, Any]], **kwargs: Any) -> list[Any]:
@@ -51,10 +51,10 @@ class SchemaView(SpectacularAPIView):
     """
 
     def finalize_response(
-        self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
-    ) -> HttpResponseBase:
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
         response = super().finalize_response(request, response, *args, **kwargs)
         if "Content-Disposition" in response:
-            suffix = response.accepted_renderer.format  # type: ignore[attr-defined]
+            suffix = response.accepted_renderer.format
             response["Content-Disposition"] = f'inline; filename="openapi.{suffix}"'
         return response

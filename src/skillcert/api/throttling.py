@@ -16,14 +16,17 @@ class WindowRateThrottle(ScopedRateThrottle):
         if not self.scope:
             return True
         self.rate = self.get_rate()
-        self.num_requests, self.duration = self.parse_rate(self.rate)
+        num_requests, duration = self.parse_rate(self.rate)
+        if num_requests is None or duration is None:
+            return True  # a scope whose rate is None is not throttled (as in DRF's own throttles)
+        self.num_requests, self.duration = num_requests, duration
         key = self.get_cache_key(request, view)
         if key is None:
             return True
         now = time.time()
-        window = int(now // self.duration)
-        if hit(key, window, self.duration) > self.num_requests:
-            self._wait = (window + 1) * self.duration - now
+        window = int(now // duration)
+        if hit(key, window, duration) > num_requests:
+            self._wait = (window + 1) * duration - now
             return False
         return True
 

@@ -12,7 +12,9 @@ from skillcert.workflow.machine import machine_for
 
 class ActionSerializer(serializers.Serializer):
     action = serializers.CharField(help_text="the last path segment of the action's POST")
-    label = serializers.CharField(help_text="its Chinese name")
+    # Stubs are wrong here: they see this field as overriding ``Field.label``, but DRF's
+    # SerializerMetaclass pops declared fields off the class (no attribute is shadowed).
+    label = serializers.CharField(help_text="its Chinese name")  # type: ignore[assignment]
 
 
 class NextSerializer(serializers.Serializer):
@@ -20,7 +22,9 @@ class NextSerializer(serializers.Serializer):
         help_text="a role, `organization`, `public`, or `system` (time moves it on `due`)"
     )
     action = serializers.CharField()
-    label = serializers.CharField()
+    # Stubs are wrong here: they see this field as overriding ``Field.label``, but DRF's
+    # SerializerMetaclass pops declared fields off the class (no attribute is shadowed).
+    label = serializers.CharField()  # type: ignore[assignment]
     due = serializers.DateField(allow_null=True)
     deadline = serializers.BooleanField(
         help_text="true: `due` is owed by the party (late after it); false: possible from `due`"
@@ -29,7 +33,9 @@ class NextSerializer(serializers.Serializer):
 
 class HistorySerializer(serializers.Serializer):
     action = serializers.CharField()
-    label = serializers.CharField()
+    # Stubs are wrong here: they see this field as overriding ``Field.label``, but DRF's
+    # SerializerMetaclass pops declared fields off the class (no attribute is shadowed).
+    label = serializers.CharField()  # type: ignore[assignment]
     to = serializers.CharField()
     actor = serializers.CharField()
     at = serializers.DateTimeField()

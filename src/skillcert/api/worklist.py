@@ -17,7 +17,9 @@ class WorkItemSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
     action = serializers.CharField()
-    label = serializers.CharField()
+    # Stubs are wrong here: they see this field as overriding ``Field.label``, but DRF's
+    # SerializerMetaclass pops declared fields off the class (no attribute is shadowed).
+    label = serializers.CharField()  # type: ignore[assignment]
     due = serializers.DateField(allow_null=True)
     overdue = serializers.BooleanField()
 

@@ -11,10 +11,10 @@ import jwt
 
 from skillcert.certificates.keys import ALGORITHM, current_signing_key
 from skillcert.certificates.models import Certificate
-from skillcert.certificates.verification import public_fields
+from skillcert.certificates.verification import PublicRecord, public_fields
 
 
-def issue_credential(certificate: Certificate) -> str:
+def issue_credential(certificate: Certificate | PublicRecord) -> str:
     """The certificate's public fields plus ``issuer`` (the filing number) and ``iat``.
 
     Never the full ID number nor anything it can be recomputed from: only the masked form.

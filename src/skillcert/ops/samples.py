@@ -219,6 +219,7 @@ def sample_seal(name: str) -> SimpleUploadedFile:
         for i in range(10)
     ]
     draw.polygon(star, fill=red)
+    font: ImageFont.FreeTypeFont | ImageFont.ImageFont
     try:
         font = ImageFont.truetype(str(font_path()), 40)
     except (FontMissing, OSError):
@@ -230,7 +231,7 @@ def sample_seal(name: str) -> SimpleUploadedFile:
         y = size / 2 - 140 * math.cos(angle)
         glyph = Image.new("RGBA", (48, 48), (255, 255, 255, 0))
         ImageDraw.Draw(glyph).text((4, 0), char, font=font, fill=red)
-        glyph = glyph.rotate(-math.degrees(angle), resample=Image.BICUBIC)
+        glyph = glyph.rotate(-math.degrees(angle), resample=Image.Resampling.BICUBIC)
         image.alpha_composite(glyph, (int(x - 24), int(y - 24)))
     buffer = io.BytesIO()
     image.save(buffer, "PNG")

@@ -30,5 +30,14 @@ def add_domain_error(
         form.add_error(None, error.message)
 
 
+def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """The form's field ``name``, declared as a ``ChoiceField`` (or a subclass): typed so that
+    its ``choices`` can be set when the form is built (``form.fields`` holds plain ``Field``)."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ChoiceField):
+        raise TypeError(f"{type(form).__name__}.{name} is not a ChoiceField")
+    return field
+
+
 def as_text(value: Any) -> str:
     return str(value).strip() if value is not None else ""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -32,16 +32,19 @@ PURPOSES = {
 
 def rate(scope: str) -> tuple[int, int]:
     """(requests, seconds) of a scope's rate, parsed as the API's throttles parse it."""
-    allowed, duration = _THROTTLE.parse_rate(
-        settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][scope]
-    )
+    # settings.py spells the rates as a dict of "N/period" strings; the mixed-value
+    # REST_FRAMEWORK dict around it is inferred as dict[str, object].
+    rates = cast(dict[str, str], settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"])
+    allowed, duration = _THROTTLE.parse_rate(rates[scope])
     assert allowed is not None and duration is not None
     return allowed, duration
 
 
 def client_ident(request: HttpRequest) -> str:
     """The client's address as the API's throttles see it (NUM_PROXIES, X-Forwarded-For)."""
-    return BaseThrottle().get_ident(request) or "unknown"
+    # DRF's get_ident reads only request.META, which a plain HttpRequest has; the stubs
+    # narrow the parameter to DRF's Request, which the implementation does not need.
+    return BaseThrottle().get_ident(request) or "unknown"  # type: ignore[arg-type]
 
 
 def over_limit(request: HttpRequest, scope: str, key: str) -> int | None:

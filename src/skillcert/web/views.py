@@ -19,6 +19,7 @@ from skillcert.rules import clock
 from skillcert.web import display
 from skillcert.web.assessment import display as batch_display
 from skillcert.web.certificates import display as certificate_display
+from skillcert.web.guards import signed_in_user
 from skillcert.web.public.forms import VerifyForm
 from skillcert.web.supervision import display as supervision_display
 from skillcert.web.worklist import items_for, worklist_view
@@ -33,7 +34,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The workbench: an organization's applications, or an officer's counts per stage."""
-    user = request.user
+    user = signed_in_user(request)
     organization = organization_of(user)
     context: dict[str, Any] = {
         "organization": organization,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from skillcert.accounts.models import User
+from skillcert.accounts.models import Authority, User
 
 
 class TokenRequest(serializers.Serializer):
@@ -30,7 +30,9 @@ class RegisterResponse(serializers.Serializer):
 
 class MeResponse(serializers.ModelSerializer):
     # Organization users and administrators belong to no authority: both are null for them.
-    authority = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    authority: serializers.SlugRelatedField[Authority] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
     authority_name = serializers.CharField(
         source="authority.name", default=None, read_only=True, allow_null=True
     )

@@ -34,7 +34,9 @@ class CandidateSerializer(serializers.Serializer):
     occupation_name = serializers.CharField()
     work_type = serializers.CharField()
     level = serializers.IntegerField()
-    source = serializers.CharField()
+    # Stubs are wrong here: they see this field as overriding ``Field.source``, but DRF's
+    # SerializerMetaclass pops declared fields off the class (no attribute is shadowed).
+    source = serializers.CharField()  # type: ignore[assignment]
     attended = serializers.BooleanField(allow_null=True)
     scores = serializers.DictField()
     passed = serializers.BooleanField(allow_null=True)
@@ -167,7 +169,9 @@ class BatchSerializer(WorkflowFields, serializers.ModelSerializer):
     def get_objections(self, batch: Batch) -> list[dict[str, Any]]:
         reviewer = bool(parties_for_batch(self._user(), batch) - {"organization", "inspector"})
         objections = Objection.objects.filter(batch=batch)
-        return ObjectionSerializer(
+        # Stubs are wrong here: ``many=True`` makes DRF build a ListSerializer, whose ``.data``
+        # is a list (ReturnList); the stubs type the call as the child and ``.data`` a ReturnDict.
+        return ObjectionSerializer(  # type: ignore[return-value]
             objections,
             many=True,
             context={"reviewer": reviewer, "request": self.context.get("request")},

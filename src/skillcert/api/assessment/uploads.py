@@ -83,7 +83,7 @@ class ResultsTemplateView(APIView):
 
 class CandidatesReportView(APIView):
     @extend_schema(responses={(200, XLSX): bytes})
-    def get(self, request: Request, pk: int, token: str) -> HttpResponse:
+    def get(self, request: Request, pk: int, token: str) -> FileResponse:
         from skillcert.assessment.excel import report_path
 
         batch = get_batch_for_user(request.user, pk)
@@ -108,13 +108,15 @@ class AnnexView(APIView):
         if self.annex == 4:
             from skillcert.assessment.annex4 import annex4
 
-            if annex_not_ready(batch, 4):
-                raise _not_yet(annex_not_ready(batch, 4))
+            not_ready = annex_not_ready(batch, 4)
+            if not_ready:
+                raise _not_yet(not_ready)
             return xlsx_response(annex4(batch), f"附件4-认定结果汇总表-{batch.title}.xlsx")
         from skillcert.certificates.annex5 import annex5
 
-        if annex_not_ready(batch, 5):
-            raise _not_yet(annex_not_ready(batch, 5))
+        not_ready = annex_not_ready(batch, 5)
+        if not_ready:
+            raise _not_yet(not_ready)
         return xlsx_response(annex5(batch), f"附件5-合格人员证书信息表-{batch.title}.xlsx")
 
 

@@ -57,7 +57,7 @@ class NationalExportSerializer(WorkflowFields, serializers.ModelSerializer):
         ]
 
     def get_batch_title(self, export: NationalExport) -> str | None:
-        return export.batch.title if export.batch_id else None
+        return export.batch.title if export.batch is not None else None
 
     def get_file(self, export: NationalExport) -> str:
         return f"/api/v1/national/exports/{export.pk}.xlsx"

@@ -38,7 +38,7 @@ from skillcert.rules.levels import level_name
 class CertificateSerializer(WorkflowFields, serializers.ModelSerializer):
     id_type_name = serializers.SerializerMethodField()
     level_name = serializers.SerializerMethodField()
-    superseded_by = serializers.SlugRelatedField(
+    superseded_by: serializers.SlugRelatedField[Certificate] = serializers.SlugRelatedField(
         slug_field="number", read_only=True, allow_null=True
     )
     supersedes = serializers.SerializerMethodField()
@@ -111,7 +111,7 @@ class CertificateSerializer(WorkflowFields, serializers.ModelSerializer):
                 "on": e.on,
                 "reason": e.reason,
                 "actor": e.actor,
-                "related": e.related.number if e.related_id else None,
+                "related": e.related.number if e.related is not None else None,
             }
             for e in certificate.events.select_related("related")
         ]
@@ -285,7 +285,7 @@ class PublicVerifyView(APIView):
         responses={200: PUBLIC_CERTIFICATE},
         auth=[],
     )
-    def get(self, request: Request, number: str) -> Response:
+    def get(self, request: Request, number: str) -> JsonResponse:
         certificate = find_public(number, request.query_params.get("name", ""))
         # Always JSON (JsonOnly): the answer is encoded here as DRF's JSONRenderer would
         # (UTF-8, compact), without its renderer machinery on the busiest public path.
@@ -309,7 +309,8 @@ class PublicCredentialView(APIView):
         from skillcert.certificates.credentials import issue_credential
 
         certificate = find_public(number, request.query_params.get("name", ""))
-        response = HttpResponse(issue_credential(certificate), content_type="application/jose")
+        credential = issue_credential(certificate)
+        response = HttpResponse(credential, content_type="application/jose")
         response["Content-Disposition"] = f'attachment; filename="{certificate.number}.jws"'
         return response
 
@@ -371,8 +372,8 @@ class BatchPrintView(APIView):
         batch = get_batch_for_user(request.user, pk)
         if not may_download_annexes(request.user, batch):
             raise Forbidden("只有评价组织、所在市鉴定中心和省级可以打印证书", code="forbidden")
-        processes = request.query_params.get("processes", "1")
-        processes = min(max(int(processes), 1), 4) if processes.isdigit() else 1
+        asked = request.query_params.get("processes", "1")
+        processes = min(max(int(asked), 1), 4) if asked.isdigit() else 1
         response = HttpResponse(
             render_batch(batch, processes=processes), content_type="application/pdf"
         )

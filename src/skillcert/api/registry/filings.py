@@ -103,7 +103,7 @@ class MaterialDownloadView(APIView):
             (200, "image/png"): bytes,
         }
     )
-    def get(self, request: Request, pk: int, material_pk: int) -> HttpResponse:
+    def get(self, request: Request, pk: int, material_pk: int) -> FileResponse:
         material = get_material_for_user(request.user, pk, material_pk)
         path = material_path(material)
         if not path.exists():

@@ -4,10 +4,11 @@ subject is found and which request shape it publishes."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, status
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -26,7 +27,7 @@ class LodgeObjectionView(APIView):
     ``subject`` (the object in its publicity, or the 404 the contract answers)."""
 
     permission_classes = [permissions.AllowAny]
-    authentication_classes: ClassVar[list[Any]] = []
+    authentication_classes: list[type[BaseAuthentication]] = []
     throttle_classes = [WindowRateThrottle]
     throttle_scope = "public"
 

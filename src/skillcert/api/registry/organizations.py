@@ -209,7 +209,12 @@ class SealDecisionView(APIView):
         if seal is None:
             raise NotFound("未找到该印章", code="not_found")
         body = Body(shapes.SealDecision, request.data)
+        # The service reads ``confirmed`` only for its truth; a note that is not text is none.
+        note = body.get("note", "")
         decided = decide_seal(
-            seal, confirmed=body.get("confirmed"), note=body.get("note", ""), actor=request.user
+            seal,
+            confirmed=bool(body.get("confirmed")),
+            note=note if isinstance(note, str) else "",
+            actor=request.user,
         )
         return Response(SealSerializer(decided).data)

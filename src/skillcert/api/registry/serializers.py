@@ -7,6 +7,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from skillcert.accounts.models import Authority
 from skillcert.api.workflow import HistorySerializer, WorkflowFields, history_of
 from skillcert.registry import checklist as eligibility
 from skillcert.registry.access import may_read_materials, parties_for_case
@@ -38,8 +39,10 @@ class ScopeItemSerializer(serializers.ModelSerializer):
 
 class OrganizationBaseSerializer(serializers.ModelSerializer):
     # Null until the organization is filed (home_city: one registered outside Anhui).
-    home_city = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
-    filing_authority = serializers.SlugRelatedField(
+    home_city: serializers.SlugRelatedField[Authority] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
+    filing_authority: serializers.SlugRelatedField[Authority] = serializers.SlugRelatedField(
         slug_field="code", read_only=True, allow_null=True
     )
     cities = serializers.SerializerMethodField()
@@ -274,7 +277,9 @@ class FilingSerializer(WorkflowFields, serializers.ModelSerializer):
     def get_materials(self, case: FilingCase) -> list[dict[str, Any]]:
         if not may_read_materials(self._user(), case):
             return []
-        return MaterialSerializer(case.materials.all(), many=True).data
+        # Stubs are wrong here: ``many=True`` makes DRF build a ListSerializer, whose ``.data``
+        # is a list (ReturnList); the stubs type the call as the child and ``.data`` a ReturnDict.
+        return MaterialSerializer(case.materials.all(), many=True).data  # type: ignore[return-value]
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_required_materials(self, case: FilingCase) -> list[str]:
@@ -291,7 +296,9 @@ class FilingSerializer(WorkflowFields, serializers.ModelSerializer):
         reviewer = Party.REVIEWER in parties_for_case(self._user(), case) or getattr(
             self._user(), "is_province_officer", False
         )
-        return ObjectionSerializer(
+        # Stubs are wrong here: ``many=True`` makes DRF build a ListSerializer, whose ``.data``
+        # is a list (ReturnList); the stubs type the call as the child and ``.data`` a ReturnDict.
+        return ObjectionSerializer(  # type: ignore[return-value]
             case.objections.all(),
             many=True,
             context={"reviewer": reviewer, "request": self.context.get("request")},
@@ -371,7 +378,7 @@ class NoticeSerializer(serializers.ModelSerializer):
         """Whether objections may be lodged now (a filing publicity that still runs)."""
         return bool(
             self.get_current(notice)
-            and notice.filing_id
+            and notice.filing is not None
             and FILING_MACHINE.may(notice.filing, None, "objections")
         )
 

@@ -82,7 +82,9 @@ DRAW_REQUEST = request_body(DrawRequest)
 
 
 # A draw is a free-form record (seed, pools, digests, result): a page of objects.
-DRAW_PAGE = paginated_schema(build_basic_type(OpenApiTypes.OBJECT))
+_OBJECT = build_basic_type(OpenApiTypes.OBJECT)
+assert _OBJECT is not None, "build_basic_type answers None only for OpenApiTypes.NONE"
+DRAW_PAGE = paginated_schema(_OBJECT)
 
 
 class DrawsView(APIView):
@@ -341,9 +343,10 @@ class ConflictsView(APIView):
         if getattr(request.user, "role", None) != "inspector":
             raise Forbidden("只有督查员可以申报回避", code="forbidden")  # before any lookup
         data = Body(ConflictRequest, request.data)
+        organization_id = data.get("organization")
         organization = (
-            Organization.objects.filter(pk=data.get("organization")).first()
-            if (isinstance(data.get("organization"), int))
+            Organization.objects.filter(pk=organization_id).first()
+            if isinstance(organization_id, int)
             else None
         )
         if organization is None:

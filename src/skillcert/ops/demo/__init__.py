@@ -60,8 +60,10 @@ def load_demo() -> bool:
             for login in OFFICERS
         }
         users = {item.username: _register(item) for item in ORGANIZATIONS}
+        hefei_city = officers["hefei_bureau"].authority
+        assert hefei_city is not None  # a city bureau's officer
         set_city_thresholds(
-            officers["hefei_bureau"].authority,
+            hefei_city,
             {"years_continuous": 2, "persons_total": 1000, "persons_per_occupation": None},
             actor=officers["hefei_bureau"],
         )

@@ -24,6 +24,7 @@ from skillcert.ops.samples import (
 def _batch(user: User, plan_day: dt.date, start: dt.date, candidates: int, first: int) -> Batch:
     with on(plan_day):
         organization = _organization(user)
+        assert organization.filing_authority is not None  # the demo's organizations are filed
         body = sample_batch(
             start.isoformat(), candidates=candidates, site_city=organization.filing_authority.code
         )

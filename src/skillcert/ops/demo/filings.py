@@ -89,6 +89,7 @@ def _through_publicity(case: FilingCase, officer: User, start: dt.date) -> Filin
 
 def _filed(case: FilingCase, officer: User, start: dt.date) -> FilingCase:
     case = _through_publicity(case, officer, start)
+    assert case.publicity_end is not None  # set when the publicity began
     with on(case.publicity_end + dt.timedelta(days=1)):
         return filings.file_filing(case, actor=officer)
 

@@ -41,6 +41,7 @@ def _build_certificates(today: dt.date, officers: dict[str, User], users: dict[s
             _organization(jiujiang), sample_seal(_organization(jiujiang).name), actor=jiujiang
         )  # waiting for 芜湖's confirmation
     filed = Batch.objects.filter(organization=_organization(hefei), state="results_filed").first()
+    assert filed is not None  # built by _build_batches
     candidates = list(filed.candidates.order_by("position"))
     with on(today - days(135)):
         for index, candidate in enumerate(candidates[:-2]):  # two without a photo
@@ -79,7 +80,9 @@ def _build_supervision(today: dt.date, officers: dict[str, User], users: dict[st
         declare_conflict(hefei_org, "曾为该机构授课", actor=pool[2])
     draw_day = today - days(10)
     with on(draw_day):
-        drawable = len(target_pool(officers["hefei_bureau"].authority, "batches", {}))
+        hefei_city = officers["hefei_bureau"].authority
+        assert hefei_city is not None  # a city bureau's officer
+        drawable = len(target_pool(hefei_city, "batches", {}))
         record = make_draw(
             {
                 "targets": "batches",
@@ -90,7 +93,9 @@ def _build_supervision(today: dt.date, officers: dict[str, User], users: dict[st
             actor=officers["hefei_bureau"],
         )
     first = record.inspections.select_related("batch").order_by("batch__start_date").first()
+    assert first is not None  # the draw picked two batches
     assessed = first.batch
+    assert assessed is not None  # a draw of batches
     with on(assessed.start_date):
         record_finding(
             first,

@@ -1,7 +1,7 @@
 """Forms of the batch pages, and the translation between them and the services' payloads.
 
 As on the filing pages, the forms only carry what a person typed; the services check it
-(``assessment.services.plans.parse_plan`` …) and their errors, keyed by paths such as
+(``assessment.services.plan_input.parse_plan`` …) and their errors, keyed by paths such as
 ``start_date``, ``staff[1].id_number`` or ``results[0].scores.理论知识``, come back next to
 the matching field.
 """
@@ -17,6 +17,7 @@ from skillcert.assessment.models import Batch, StaffRole
 from skillcert.rules.errors import DomainError
 from skillcert.rules.idtypes import ID_TYPES, RESIDENT_ID
 from skillcert.rules.levels import level_name
+from skillcert.web.forms import choice_field
 
 ID_TYPE_CHOICES = [(t.code, t.name) for t in ID_TYPES.values()]
 SUBJECT_PREFIX = "subj"
@@ -69,9 +70,9 @@ class PlanForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["site_city"].choices = [("", "请选择"), *cities]
+        choice_field(self, "site_city").choices = [("", "请选择"), *cities]
         self.scope = scope
-        self.fields["items"].choices = [
+        choice_field(self, "items").choices = [
             (choice["value"], choice["label"]) for group in scope for choice in group["choices"]
         ]
         self.fields["title"].widget.attrs["placeholder"] = "如：2026年第10期焊工职业技能等级认定"

@@ -103,7 +103,7 @@ def batch_photos(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @organization_required
-def candidate_photo(request: HttpRequest, pk: int, candidate: int) -> HttpResponse:
+def candidate_photo(request: HttpRequest, pk: int, candidate: int) -> FileResponse:
     batch = get_batch_for_user(request.user, pk)
     photo = CandidatePhoto.objects.filter(candidate__batch=batch, candidate_id=candidate).first()
     if photo is None or not photo_file(photo).is_file():

@@ -62,7 +62,7 @@ def batch_worklist(request: HttpRequest) -> HttpResponse:
     }
     if inspector:
         batches = batch_display.inspectable(user)
-        states = [(s, labels[s]) for s in batch_display.INSPECTABLE_STATES]
+        states: list[tuple[str, str]] = [(s, labels[s]) for s in batch_display.INSPECTABLE_STATES]
     else:
         batches = batches_for(user).exclude(state=BatchState.DRAFT)
         states = list(labels.items())

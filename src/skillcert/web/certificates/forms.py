@@ -14,6 +14,7 @@ from django import forms
 from skillcert.certificates.models import Certificate, CertificateStatus
 from skillcert.rules.idtypes import ID_TYPES
 from skillcert.web.display import LEVEL_CHOICES
+from skillcert.web.forms import choice_field
 
 STATUS_CHOICES = [("", "全部状态"), *CertificateStatus.choices]
 
@@ -36,7 +37,10 @@ class CertificateSearchForm(forms.Form):
                 required=False, max_length=12, widget=forms.HiddenInput
             )
         else:
-            self.fields["batch"].choices = [("", "全部批次"), *((str(pk), t) for pk, t in batches)]
+            choice_field(self, "batch").choices = [
+                ("", "全部批次"),
+                *((str(pk), t) for pk, t in batches),
+            ]
         self.fields["q"].widget.attrs.update(
             {"placeholder": "完整的证书编号、姓名或证件号码", "autocomplete": "off"}
         )
@@ -95,7 +99,7 @@ class NationalBatchForm(forms.Form):
 
     def __init__(self, *args: Any, batches: Iterable[tuple[int, str]] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["batch"].choices = [("", "请选择"), *((str(pk), t) for pk, t in batches)]
+        choice_field(self, "batch").choices = [("", "请选择"), *((str(pk), t) for pk, t in batches)]
 
 
 class NationalPeriodForm(forms.Form):
@@ -123,7 +127,7 @@ class SegmentForm(forms.Form):
 
     def __init__(self, *args: Any, organizations: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organization"].choices = [("", "请选择"), *organizations]
+        choice_field(self, "organization").choices = [("", "请选择"), *organizations]
         self.fields["filing_number"].widget.attrs.update(
             {"class": "mono", "placeholder": "如 S000034010001", "autocomplete": "off"}
         )

@@ -176,7 +176,7 @@ def export_send(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @reviewer_required
-def export_file(request: HttpRequest, pk: int) -> HttpResponse:
+def export_file(request: HttpRequest, pk: int) -> FileResponse:
     export = _export(request, pk)
     try:
         path = national.export_path(export)

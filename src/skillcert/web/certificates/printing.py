@@ -103,7 +103,7 @@ def print_progress(request: HttpRequest, pk: int, job: str) -> JsonResponse:
 @require_GET
 @login_required
 @not_found_is_404
-def print_file(request: HttpRequest, pk: int, job: str) -> HttpResponse:
+def print_file(request: HttpRequest, pk: int, job: str) -> FileResponse:
     batch, record = _job(request, pk, job)
     path = printing.pdf_path(job)
     if record["phase"] != printing.DONE or not path.is_file():

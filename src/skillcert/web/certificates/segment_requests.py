@@ -21,7 +21,7 @@ from skillcert.certificates.services import segment_requests as service
 from skillcert.rules import clock
 from skillcert.rules.errors import DomainError
 from skillcert.rules.levels import level_name
-from skillcert.web.forms import add_domain_error
+from skillcert.web.forms import add_domain_error, choice_field
 from skillcert.web.guards import organization_required, reviewer_required
 
 
@@ -41,8 +41,8 @@ class SegmentRequestForm(forms.Form):
     def __init__(self, *args: Any, levels: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         year = clock.today().year
-        self.fields["year"].choices = [(year, f"{year} 年"), (year + 1, f"{year + 1} 年")]
-        self.fields["level"].choices = [(level, level_name(level)) for level in levels]
+        choice_field(self, "year").choices = [(year, f"{year} 年"), (year + 1, f"{year + 1} 年")]
+        choice_field(self, "level").choices = [(level, level_name(level)) for level in levels]
         for field in self.fields.values():
             field.error_messages.setdefault("required", "此项为必填项")
 
@@ -124,10 +124,12 @@ def segment_request_act(request: HttpRequest, pk: int) -> HttpResponse:
                 {"first": request.POST.get("first", ""), "last": request.POST.get("last", "")},
                 actor=request.user,
             )
+            segment = item.segment
+            assert segment is not None, "grant_segment_request allocates the request's segment"
             messages.success(
                 request,
                 f"已分配号段（{item.case_number}）：{item.organization.name} {item.year} 年"
-                f"{level_name(item.level)} {item.segment.first:06d}-{item.segment.last:06d}。",
+                f"{level_name(item.level)} {segment.first:06d}-{segment.last:06d}。",
             )
         elif action == "refuse":
             item = service.refuse_segment_request(

@@ -21,7 +21,7 @@ from skillcert.web.assessment import display as batch_display
 from skillcert.web.certificates.forms import SegmentForm
 from skillcert.web.certificates.segment_requests import pending_for_center
 from skillcert.web.forms import add_domain_error
-from skillcert.web.guards import reviewer_required
+from skillcert.web.guards import reviewer_required, signed_in_user
 
 PAGE_SIZE = 50
 
@@ -41,7 +41,7 @@ def _organizations() -> list[tuple[str, str]]:
 @reviewer_required
 def segments_page(request: HttpRequest) -> HttpResponse:
     """The provincial center allocates serial segments; the province reads them."""
-    user = request.user
+    user = signed_in_user(request)
     if user.role not in PROVINCE_ROLES:
         raise PermissionDenied("证书号段由省鉴定中心分配，仅省级部门可以查看")
     may_allocate = user.role == Role.PROVINCE_CENTER

@@ -36,7 +36,12 @@ from skillcert.rules.idtypes import ID_TYPES
 from skillcert.web import display
 from skillcert.web.certificates.forms import CertificateSearchForm, CorrectionForm, ReasonForm
 from skillcert.web.forms import add_domain_error
-from skillcert.web.guards import not_found_is_404, organization_required, reviewer_required
+from skillcert.web.guards import (
+    not_found_is_404,
+    organization_required,
+    reviewer_required,
+    signed_in_user,
+)
 
 PAGE_SIZE = 50
 
@@ -70,7 +75,8 @@ def _list(
     area: str,
     batches: list[tuple[int, str]] | None,
 ) -> HttpResponse:
-    scope = certificates_for(request.user)
+    user = signed_in_user(request)  # org_list and review_list are behind login guards
+    scope = certificates_for(user)
     form = CertificateSearchForm(request.GET or None, batches=batches)
     params = form.params()
     found = search(scope, params).select_related("batch").order_by("-issued_on", "number")
@@ -87,8 +93,7 @@ def _list(
             "query": display.query_without_page(request),
             "record_url": f"web:{area}_certificate",
             "list_url": f"web:{area}_certificates",
-            "province": getattr(request.user, "authority", None) is not None
-            and request.user.authority.is_province,
+            "province": user.authority is not None and user.authority.is_province,
         },
     )
 
@@ -132,7 +137,7 @@ def events_of(certificate: Certificate) -> list[dict[str, Any]]:
             "label": e.get_kind_display(),
             "reason": e.reason,
             "actor": e.actor,
-            "related": e.related.number if e.related_id else "",
+            "related": e.related.number if e.related is not None else "",
         }
         for e in certificate.events.select_related("related")
     ]

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 
 from skillcert.web.display import LEVEL_CHOICES
-from skillcert.web.forms import as_text
+from skillcert.web.forms import as_text, choice_field
 
 
 class VerifyForm(forms.Form):
@@ -23,8 +23,9 @@ class RegisterForm(forms.Form):
     password = forms.CharField(label="密码", widget=forms.PasswordInput)
     password_again = forms.CharField(label="确认密码", widget=forms.PasswordInput)
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()  # Form.clean returns cleaned_data; the stubs allow None
+        data = self.cleaned_data
         if data.get("password") != data.get("password_again"):
             self.add_error("password_again", "两次输入的密码不一致")
         return data
@@ -53,7 +54,7 @@ class CatalogFilterForm(forms.Form):
 
     def __init__(self, *args: Any, cities: Iterable[tuple[str, str]] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["city"].choices = [("", "全部地市"), *cities]
+        choice_field(self, "city").choices = [("", "全部地市"), *cities]
 
     def params(self) -> dict[str, str]:
         if not self.is_valid():

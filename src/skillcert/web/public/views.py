@@ -59,13 +59,14 @@ def catalog(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _is_result_notice(notice: Notice) -> bool:
-    return notice.kind == NoticeKind.RESULT_PUBLICITY and notice.subject_id is not None
+def _result_batch_id(notice: Notice) -> int | None:
+    """The batch a result publicity notice is about; None for every other notice."""
+    return notice.subject_id if notice.kind == NoticeKind.RESULT_PUBLICITY else None
 
 
 def _batches(notices: list[Notice]) -> dict[int, Batch]:
     """The batch each result publicity notice belongs to (one query, or none)."""
-    ids = [n.subject_id for n in notices if _is_result_notice(n)]
+    ids = [batch_id for n in notices if (batch_id := _result_batch_id(n)) is not None]
     if not ids:
         return {}
     return Batch.objects.in_bulk(ids)
@@ -73,10 +74,12 @@ def _batches(notices: list[Notice]) -> dict[int, Batch]:
 
 def _objections_open(notice: Notice, batches: dict[int, Batch] | None = None) -> bool:
     """Whether anyone may object now: the workflow's ``objections`` step is available."""
-    if _is_result_notice(notice):
-        batch = (batches if batches is not None else _batches([notice])).get(notice.subject_id)
+    batch_id = _result_batch_id(notice)
+    if batch_id is not None:
+        batch = (batches if batches is not None else _batches([notice])).get(batch_id)
         return batch is not None and BATCH_MACHINE.may(batch, None, "objections")
-    return bool(notice.filing_id and FILING_MACHINE.may(notice.filing, None, "objections"))
+    filing = notice.filing
+    return filing is not None and FILING_MACHINE.may(filing, None, "objections")
 
 
 @require_GET
@@ -120,8 +123,9 @@ def objection(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            if _is_result_notice(notice):
-                batch = Batch.objects.filter(pk=notice.subject_id).first()
+            batch_id = _result_batch_id(notice)
+            if batch_id is not None:
+                batch = Batch.objects.filter(pk=batch_id).first()
                 if batch is None:
                     raise Http404("未找到该公示")
                 lodge_objection(batch, form.cleaned_data)
@@ -130,6 +134,9 @@ def objection(request: HttpRequest, pk: int) -> HttpResponse:
                     "异议处理完毕前不予发证。"
                 )
             else:
+                # The query above only finds result notices and notices of a filing.
+                if notice.filing is None:
+                    raise Http404("未找到该公示")
                 lodge_objection(notice.filing, form.cleaned_data)
                 done = (
                     f"异议已提交。{notice.authority.name}"

@@ -46,7 +46,7 @@ from skillcert.rules import clock
 from skillcert.rules.errors import DomainError
 from skillcert.web import display
 from skillcert.web.forms import add_domain_error
-from skillcert.web.guards import reviewer_required
+from skillcert.web.guards import reviewer_required, signed_in_user
 from skillcert.web.registry.forms import (
     EvaluationForm,
     ReasonForm,
@@ -322,7 +322,7 @@ def organization_action(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @reviewer_required
 def thresholds_page(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = signed_in_user(request)
     if user.role != Role.CITY_BUREAU or user.authority is None or user.authority.is_province:
         raise PermissionDenied("只有市人社局可以设定本市的备案条件")
     authority = user.authority

@@ -90,7 +90,7 @@ def _may_see_seal(user: Any, seal: OrganizationSeal) -> bool:
 @require_GET
 @login_required
 @not_found_is_404
-def seal_image(request: HttpRequest, pk: int) -> HttpResponse:
+def seal_image(request: HttpRequest, pk: int) -> FileResponse:
     """The stored seal (PNG): the organization itself and officers who may read it."""
     seal = OrganizationSeal.objects.filter(pk=pk).first()
     if seal is None or not _may_see_seal(request.user, seal):

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -41,7 +41,7 @@ from skillcert.supervision.models import AnnualReport, Finding, Inspection, Insp
 from skillcert.supervision.services import draws, inspections, reports
 from skillcert.web.display import is_reviewer_user
 from skillcert.web.forms import add_domain_error
-from skillcert.web.guards import not_found_is_404, organization_required
+from skillcert.web.guards import not_found_is_404, organization_required, signed_in_user
 from skillcert.web.supervision import display as sd
 from skillcert.web.supervision.forms import (
     STAGES,
@@ -52,15 +52,15 @@ from skillcert.web.supervision.forms import (
     RectificationForm,
 )
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def inspector_required(view: View) -> View:
     """Pages of /inspector/: inspectors only (403 for everyone else)."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.user.role != Role.INSPECTOR:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if signed_in_user(request).role != Role.INSPECTOR:
             raise PermissionDenied("只有督查员可以访问此页面")
         return view(request, *args, **kwargs)
 
@@ -100,7 +100,8 @@ def _task_context(request: HttpRequest, inspection: Inspection, **extra: Any) ->
         "organization": inspection.organization,
         "batch": batch,
         "batch_items": batch.items.all() if batch else [],
-        "batch_visible": bool(batch) and batches_for(request.user).filter(pk=batch.pk).exists(),
+        "batch_visible": batch is not None
+        and batches_for(request.user).filter(pk=batch.pk).exists(),
         "scope_items": inspection.organization.scope_items.all(),
         "findings": findings,
         "team": inspection.inspectors.all(),
@@ -214,7 +215,7 @@ def conflicts_page(request: HttpRequest) -> HttpResponse:
         "web/supervision/conflicts.html",
         {
             "form": form,
-            "conflicts": request.user.conflicts.select_related("organization"),
+            "conflicts": signed_in_user(request).conflicts.select_related("organization"),
             "error": error,
         },
         status=status,
@@ -224,7 +225,7 @@ def conflicts_page(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 @not_found_is_404
-def finding_attachment(request: HttpRequest, pk: int) -> HttpResponse:
+def finding_attachment(request: HttpRequest, pk: int) -> FileResponse:
     """A finding's attachment: for the officers and inspectors who read its inspection."""
     finding = Finding.objects.filter(pk=pk, inspection__in=inspections_for(request.user)).first()
     if finding is None or not finding.attachment_stored or not is_reviewer_user(request.user):

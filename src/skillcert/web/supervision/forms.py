@@ -13,6 +13,7 @@ from django import forms
 
 from skillcert.supervision.models import Conclusion, TargetKind, ViolationKind
 from skillcert.web.display import LEVEL_CHOICES
+from skillcert.web.forms import choice_field
 
 DATE_HINT = "日期格式应为 YYYY-MM-DD"
 STAGES = [
@@ -98,7 +99,8 @@ class DrawForm(forms.Form):
         return self._date("end")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()  # Form.clean returns cleaned_data; the stubs allow None
+        data = self.cleaned_data
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
             self.add_error("end", "结束日期不能早于开始日期")
         return data
@@ -200,7 +202,7 @@ class ConflictForm(forms.Form):
 
     def __init__(self, *args: Any, organizations: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organization"].choices = [
+        choice_field(self, "organization").choices = [
             ("", "请选择评价组织"),
             *((str(o.pk), f"{o.name}（{o.filing_number or '未备案'}）") for o in organizations),
         ]
@@ -240,7 +242,7 @@ class ViolationForm(forms.Form):
 
     def __init__(self, *args: Any, inspections: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["inspection"].choices = [
+        choice_field(self, "inspection").choices = [
             ("", "不关联"),
             *(
                 (
@@ -269,7 +271,8 @@ class PeriodForm(forms.Form):
     end = forms.DateField(label="至", required=False, widget=_date_input())
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()  # Form.clean returns cleaned_data; the stubs allow None
+        data = self.cleaned_data
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
             self.add_error("end", "结束日期不能早于开始日期")
         return data

@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -53,14 +53,14 @@ from skillcert.web.supervision.forms import DrawForm, PeriodForm, ViolationForm
 PAGE_SIZE = 50
 POOL_SHOWN = 200  # entries of a pool listed on the page (the public JSON has them all)
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def officer_required(view: View) -> View:
     """Pages of /review/supervision/: officers of a bureau or center (403 for others)."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         try:
             request.authority = officer_authority(request.user)  # type: ignore[attr-defined]
         except Forbidden as exc:
