@@ -4,13 +4,12 @@ conflicts of interest, annual reports, violations and exit, statistics."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.http import HttpResponse
 from drf_spectacular.plumbing import build_basic_type
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
-from rest_framework import permissions, serializers, status
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import permissions, status
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,8 +18,17 @@ from rest_framework.views import APIView
 from skillcert.api.downloads import XLSX, xlsx_response
 from skillcert.api.inputs import request_body
 from skillcert.api.pagination import PAGE_PARAMETERS, Pagination, paginated, paginated_schema
+from skillcert.api.supervision.serializers import (
+    AnnualReportSerializer,
+    InspectionSerializer,
+    PublicInspectionSerializer,
+    ViolationSerializer,
+    _violation,
+    draw_answer,
+    inspection_answer,
+    inspection_page,
+)
 from skillcert.api.throttling import WindowRateThrottle
-from skillcert.api.workflow import WorkflowFields
 from skillcert.registry.access import get_organization_for_user
 from skillcert.rules import clock
 from skillcert.rules.errors import Forbidden, InvalidInput, NotFound
@@ -42,41 +50,11 @@ from skillcert.supervision.inputs import (
     ViolationRequest,
 )
 from skillcert.supervision.models import (
-    AnnualReport,
-    Finding,
     Inspection,
     InspectionDraw,
     InspectionState,
-    Rectification,
-    Violation,
-    ViolationKind,
 )
 from skillcert.supervision.services import draws, inspections, reports
-
-
-def draw_answer(record: InspectionDraw) -> dict[str, Any]:
-    """The contract's ``seed``, ``targets``, ``inspectors``, with labels and the digests."""
-    labels = {t["id"]: t["label"] for t in record.targets_pool}
-    people = {i["id"]: i["label"] for i in record.inspectors_pool}
-    return {
-        "id": record.pk,
-        "seed": record.seed,
-        "seed_given": record.seed_given,
-        "date": record.business_date,
-        "targets": [{"id": t, "label": labels[t]} for t in record.result["targets"]],
-        "inspectors": [
-            {
-                "target": a["target"],
-                "inspectors": [{"id": i, "label": people[i]} for i in a["inspectors"]],
-            }
-            for a in record.result["assignments"]
-        ],
-        "targets_digest": record.targets_digest,
-        "inspectors_digest": record.inspectors_digest,
-        "public": f"/api/v1/public/inspection-draws/{record.pk}",
-        "inspections": list(record.inspections.values_list("pk", flat=True)),
-    }
-
 
 DRAW_REQUEST = request_body(DrawRequest)
 
@@ -130,106 +108,6 @@ class PublicDrawView(PublicView):
         if record is None:
             raise NotFound("未找到该抽取记录", code="not_found")
         return Response(draws.public_record(record))
-
-
-class RectificationSerializer(WorkflowFields, serializers.ModelSerializer):
-    class Meta:
-        model = Rectification
-        fields = ["requirement", "due_on", "response", "accepted", "state", "actions", "next"]
-
-
-class FindingSerializer(serializers.ModelSerializer):
-    findings = serializers.CharField(source="text")
-    attachment = serializers.CharField(source="attachment_name")
-
-    class Meta:
-        model = Finding
-        fields = ["stage", "findings", "attachment", "recorded_at"]
-
-
-class InspectionSerializer(WorkflowFields, serializers.ModelSerializer):
-    """An inspection with its findings, conclusion and rectification (``rectification`` only
-    when one was ordered), what the caller may do on it and who acts next."""
-
-    organization_name = serializers.CharField(source="organization.name", read_only=True)
-    filing_number = serializers.CharField(
-        source="organization.filing_number", read_only=True, allow_null=True
-    )
-    conclusion_label = serializers.SerializerMethodField()
-    findings = FindingSerializer(many=True, read_only=True)
-    rectification = serializers.SerializerMethodField()
-    inspectors = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Inspection
-        fields = [
-            "id",
-            "draw",
-            "organization",
-            "organization_name",
-            "filing_number",
-            "batch",
-            "state",
-            "conclusion",
-            "conclusion_label",
-            "conclusion_note",
-            "published_on",
-            "findings",
-            "rectification",
-            "inspectors",
-            "actions",
-            "next",
-        ]
-
-    def get_conclusion_label(self, inspection: Inspection) -> str:
-        return inspection.get_conclusion_display() if inspection.conclusion else ""
-
-    @extend_schema_field(RectificationSerializer(required=False))
-    def get_rectification(self, inspection: Inspection) -> dict[str, Any] | None:
-        rectification = getattr(inspection, "rectification", None)
-        if rectification is None:
-            return None
-        return RectificationSerializer(rectification, context=self.context).data
-
-    def get_inspectors(self, inspection: Inspection) -> list[str]:
-        return [u.display_name or u.username for u in inspection.inspectors.all()]
-
-    def to_representation(self, instance: Inspection) -> dict[str, Any]:
-        data = super().to_representation(instance)
-        if data["rectification"] is None:
-            del data["rectification"]
-        return data
-
-
-class PublicInspectionSerializer(InspectionSerializer):
-    """一公开: what the public reads of a published inspection (never the inspectors)."""
-
-    class Meta(InspectionSerializer.Meta):
-        fields = [
-            f
-            for f in InspectionSerializer.Meta.fields
-            if f not in {"inspectors", "actions", "next"}
-        ]
-
-    @extend_schema_field(RectificationSerializer(required=False))
-    def get_rectification(self, inspection: Inspection) -> dict[str, Any] | None:
-        rectification = getattr(inspection, "rectification", None)
-        if rectification is None:
-            return None
-        return {
-            "requirement": rectification.requirement,
-            "due_on": rectification.due_on,
-            "response": rectification.response,
-            "accepted": rectification.accepted,
-        }
-
-
-def inspection_answer(inspection: Inspection, request: Request) -> dict[str, Any]:
-    return InspectionSerializer(inspection, context={"request": request}).data
-
-
-def inspection_page(request: Request, page: list[Inspection]) -> Any:
-    return InspectionSerializer(page, many=True, context={"request": request}).data
 
 
 class InspectionsView(APIView):
@@ -358,26 +236,6 @@ class ConflictsView(APIView):
         )
 
 
-class AnnualReportSerializer(WorkflowFields, serializers.ModelSerializer):
-    state = serializers.CharField(read_only=True, help_text="`filed`: a report row is filed")
-
-    class Meta:
-        model = AnnualReport
-        fields = [
-            "id",
-            "organization",
-            "year",
-            "narrative",
-            "statistics",
-            "filed_on",
-            "due_on",
-            "late",
-            "state",
-            "actions",
-            "next",
-        ]
-
-
 class AnnualReportsView(APIView):
     @extend_schema(responses={200: AnnualReportSerializer(many=True)})
     def get(self, request: Request, pk: int) -> Response:
@@ -423,16 +281,6 @@ class MissingReportsView(APIView):
         )
 
 
-class ViolationSerializer(serializers.Serializer):
-    """A recorded violation, as ``_violation`` answers it."""
-
-    id = serializers.IntegerField()
-    kind = serializers.ChoiceField(ViolationKind.choices)
-    description = serializers.CharField()
-    recorded_on = serializers.DateField()
-    led_to_exit = serializers.BooleanField()
-
-
 class ViolationsView(APIView):
     @extend_schema(
         request=request_body(ViolationRequest),
@@ -447,16 +295,6 @@ class ViolationsView(APIView):
     def get(self, request: Request, pk: int) -> Response:
         organization = get_organization_for_user(request.user, pk)
         return Response([_violation(v) for v in organization.violations.all()])
-
-
-def _violation(violation: Violation) -> dict[str, Any]:
-    return {
-        "id": violation.pk,
-        "kind": violation.kind,
-        "description": violation.description,
-        "recorded_on": violation.recorded_on,
-        "led_to_exit": violation.led_to_exit,
-    }
 
 
 def _period(request: Request) -> tuple[dt.date, dt.date]:

@@ -1,0 +1,61 @@
+"""The registry's models, one module per subject; imported here so Django and callers find them."""
+
+from skillcert.registry.models.filings import (
+    Evaluation,
+    EvaluationMethod,
+    FilingCase,
+    FilingMaterial,
+    FilingOccupation,
+    Notice,
+    NoticeKind,
+    Objection,
+)
+from skillcert.registry.models.numbers import FilingNumberCounter, RetiredNumber
+from skillcert.registry.models.organizations import (
+    FILED_STATUSES,
+    LISTED_STATUSES,
+    Category,
+    Channel,
+    CityThresholds,
+    ExitReason,
+    Membership,
+    Organization,
+    OrganizationSeal,
+    Scope,
+    ScopeItem,
+    SealState,
+    ServiceArea,
+    levels_key,
+)
+from skillcert.registry.workflow import FilingKind, FilingState, ObjectionState, OrganizationStatus
+
+__all__ = [
+    "FILED_STATUSES",
+    "LISTED_STATUSES",
+    "Category",
+    "Channel",
+    "CityThresholds",
+    "Evaluation",
+    "EvaluationMethod",
+    "ExitReason",
+    "FilingCase",
+    "FilingKind",
+    "FilingMaterial",
+    "FilingNumberCounter",
+    "FilingOccupation",
+    "FilingState",
+    "Membership",
+    "Notice",
+    "NoticeKind",
+    "Objection",
+    "ObjectionState",
+    "Organization",
+    "OrganizationSeal",
+    "OrganizationStatus",
+    "RetiredNumber",
+    "Scope",
+    "ScopeItem",
+    "SealState",
+    "ServiceArea",
+    "levels_key",
+]
