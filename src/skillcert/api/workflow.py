@@ -1,11 +1,16 @@
-"""``actions``, ``next`` and ``history`` of every stateful object, asked of its workflow."""
+"""``actions``, ``next`` and ``history`` of every stateful object, asked of its workflow; the
+endpoints of its steps."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from skillcert.workflow.machine import machine_for
 
@@ -87,3 +92,32 @@ def history_of(obj: Any) -> list[dict[str, Any]]:
         }
         for change in machine.history(obj)
     ]
+
+
+def step_view(
+    kind: str,
+    action: str,
+    *,
+    find: Callable[[Any, int], Any],
+    take: Callable[[Any, Request], Any],
+    answer: Callable[[Any, Request], Response],
+    response: Any,
+    shape: type | None = None,
+) -> type[APIView]:
+    """``POST /api/v1/<kind>s/{id}/<action>``: one workflow step on the object ``find`` gives
+    the user (404 otherwise); ``take`` does it (``shape`` is the body it reads, published as the
+    request), and the answer is the object as it now stands."""
+    from skillcert.api.inputs import request_body
+
+    @extend_schema(
+        operation_id=f"{kind}_{action.replace('-', '_')}",
+        request=request_body(shape) if shape is not None else None,
+        responses={200: response},
+    )
+    def post(self: APIView, request: Request, pk: int) -> Response:
+        obj = find(request.user, pk)
+        done = take(obj, request)
+        return answer(done if done is not None else obj, request)
+
+    name = kind.title() + "".join(part.title() for part in action.split("-")) + "View"
+    return type(name, (APIView,), {"post": post, "__doc__": f"{kind.title()} action {action}."})

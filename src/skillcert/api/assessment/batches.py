@@ -22,6 +22,7 @@ from skillcert.api.assessment.serializers import (
 from skillcert.api.inputs import request_body
 from skillcert.api.pagination import Pagination, paginated
 from skillcert.api.registry.objections import LodgeObjectionView, lodge_schema
+from skillcert.api.workflow import step_view
 from skillcert.assessment.access import batches_for, get_batch_for_user
 from skillcert.assessment.inputs import (
     AttendanceRequest,
@@ -99,27 +100,24 @@ BATCH_ACTIONS: dict[str, Any] = {
     "issue": lambda batch, request: issue_batch(batch, actor=request.user),
     "file-results": lambda batch, request: results.file_results(batch, actor=request.user),
 }
-ACTION_BODIES = {
-    "results": request_body(ResultsRequest),
-    "attendance": request_body(AttendanceRequest),
-}
+ACTION_BODIES = {"results": ResultsRequest, "attendance": AttendanceRequest}
 
 
 def batch_action_view(action: str) -> type[APIView]:
     """``POST /api/v1/batches/{id}/<action>``: one workflow step; returns the batch."""
 
-    @extend_schema(
-        operation_id=f"batch_{action.replace('-', '_')}",
-        request=ACTION_BODIES.get(action),
-        responses={200: BatchSerializer},
-    )
-    def post(self: APIView, request: Request, pk: int) -> Response:
-        batch = get_batch_for_user(request.user, pk)
-        BATCH_ACTIONS[action](batch, request)
-        return batch_response(batch, request)
+    def take(batch: Batch, request: Request) -> None:
+        BATCH_ACTIONS[action](batch, request)  # the answer reads the batch afresh
 
-    name = "Batch" + "".join(part.title() for part in action.split("-")) + "View"
-    return type(name, (APIView,), {"post": post, "__doc__": f"Batch action {action}."})
+    return step_view(
+        "batch",
+        action,
+        find=get_batch_for_user,
+        take=take,
+        answer=batch_response,
+        response=BatchSerializer,
+        shape=ACTION_BODIES.get(action),
+    )
 
 
 class BatchInspectionsView(APIView):

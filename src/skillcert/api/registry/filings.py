@@ -17,6 +17,7 @@ from skillcert.api.registry.serializers import (
     FilingListSerializer,
     FilingSerializer,
 )
+from skillcert.api.workflow import step_view
 from skillcert.registry.access import (
     get_filing_for_user,
     get_material_for_user,
@@ -136,20 +137,18 @@ ACTIONS = {
 
 def action_view(action: str) -> type[APIView]:
     """``POST /api/v1/filings/{id}/<action>``: one workflow step; returns the filing."""
-    needs_reason = action in {"not-accept", "not-select"}
-
-    @extend_schema(
-        operation_id=f"filing_{action.replace('-', '_')}",
-        request=request_body(ReasonRequest) if needs_reason else None,
-        responses={200: FilingSerializer},
+    shape = ReasonRequest if action in {"not-accept", "not-select"} else None
+    return step_view(
+        "filing",
+        action,
+        find=get_filing_for_user,
+        take=lambda case, request: ACTIONS[action](
+            case, Body(shape or EmptyRequest, request.data), request.user
+        ),
+        answer=filing_response,
+        response=FilingSerializer,
+        shape=shape,
     )
-    def post(self: APIView, request: Request, pk: int) -> Response:
-        case = get_filing_for_user(request.user, pk)
-        data = Body(ReasonRequest if needs_reason else EmptyRequest, request.data)
-        return filing_response(ACTIONS[action](case, data, request.user), request)
-
-    name = "Filing" + "".join(part.title() for part in action.split("-")) + "View"
-    return type(name, (APIView,), {"post": post, "__doc__": f"Filing action {action}."})
 
 
 class FilingEvaluationsView(APIView):
