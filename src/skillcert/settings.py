@@ -235,6 +235,8 @@ SPECTACULAR_SETTINGS = {
         "CertificateStatusEnum": "skillcert.certificates.models.CertificateStatus.choices",
         "ChannelEnum": "skillcert.registry.models.Channel.choices",
         "CategoryEnum": "skillcert.registry.models.Category.choices",
+        "StaffRoleEnum": "skillcert.assessment.models.StaffRole.choices",
+        "RoleEnum": "skillcert.accounts.roles.Role.choices",
         "OrganizationStatusEnum": "skillcert.registry.models.OrganizationStatus.choices",
         "RevocationCategoryEnum": [
             "false_materials",

@@ -87,3 +87,11 @@ def test_shape_schema():
         },
         "required": ["title"],
     }
+
+
+def test_choices_may_carry_labels():
+    @dataclasses.dataclass
+    class Labelled:
+        kind: str | None = given(choices=(("a", "甲"), ("b", "乙")))
+
+    assert shape_schema(Labelled)["properties"]["kind"] == {"type": "string", "enum": ["a", "b"]}

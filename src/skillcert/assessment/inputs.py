@@ -31,11 +31,15 @@ class BatchItemEntry:
 class BatchStaffEntry:
     """One person of the batch's staff (监考、考评、内部质量督导)."""
 
-    # The roles as text, not an enum: a second choice set for a field named "role" would
-    # rename the contract's RoleEnum (the users' roles) to MeResponseRoleEnum.
+    # Published as StaffRoleEnum (settings' ENUM_NAME_OVERRIDES), beside the users' RoleEnum.
     role: str | None = given(
         "角色：proctor（监考人员）、examiner（考评人员）或 quality_supervisor（内部质量督导员）",
         required=True,
+        choices=(
+            ("proctor", "监考人员"),
+            ("examiner", "考评人员"),
+            ("quality_supervisor", "内部质量督导员"),
+        ),
     )
     name: str | None = given("姓名", required=True, max_length=50)
     id_type: str | None = given("证件类型：代码（如 201）或名称", required=True)

@@ -34,7 +34,8 @@ class Doc:
     required: bool = False
     nullable: bool = False
     max_length: int | None = None
-    choices: tuple[str, ...] = ()
+    # the allowed values, or (value, label) pairs: the labels explain the values in the contract
+    choices: tuple[str | tuple[str, str], ...] = ()
     format: str | None = None  # "date", "email", "binary" (a file in a multipart body)
 
 
@@ -44,7 +45,7 @@ def given(
     required: bool = False,
     nullable: bool = False,
     max_length: int | None = None,
-    choices: tuple[str, ...] = (),
+    choices: tuple[str | tuple[str, str], ...] = (),
     format: str | None = None,
 ) -> Any:
     """A field of a request shape: absent unless sent (default None), described for the contract."""
@@ -163,7 +164,7 @@ def field_schema(shape: type, field: dataclasses.Field[Any]) -> dict[str, Any]:
     if doc.max_length is not None:
         schema["maxLength"] = doc.max_length
     if doc.choices:
-        schema["enum"] = list(doc.choices)
+        schema["enum"] = [c[0] if isinstance(c, tuple) else c for c in doc.choices]
     if doc.format:
         schema["format"] = doc.format
     if doc.nullable:

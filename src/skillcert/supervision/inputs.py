@@ -59,11 +59,11 @@ class FindingRequest:
 class InspectionConclusion:
     """The conclusion of an inspection; 限期整改 orders a rectification with a due date."""
 
-    # The values of ``Conclusion`` (passed, rectify, failed), told in words: declared as choices,
-    # the request's enum would collide with the answer's ``ConclusionEnum`` (same values, other
-    # labels) and rename it in the contract.
+    # The values and labels of ``Conclusion``: the contract's one ``ConclusionEnum``.
     conclusion: str | None = given(
-        "结论：passed（合格）、rectify（限期整改）或 failed（不合格）", required=True
+        "结论：passed（合格）、rectify（限期整改）或 failed（不合格）",
+        required=True,
+        choices=(("passed", "合格"), ("rectify", "限期整改"), ("failed", "不合格")),
     )
     note: str | None = given("结论说明", required=True, max_length=5000)
     requirement: str | None = given("整改要求（rectify 时必填）", max_length=5000)
