@@ -6,8 +6,17 @@ command line or the public; only a saved ``User`` can stand in a foreign key to 
 
 from __future__ import annotations
 
+from typing import TypeGuard
+
 from skillcert.accounts.models import User
-from skillcert.audit.service import Actor
+from skillcert.audit.service import Actor, signed_in
+
+
+def is_signed_in(actor: Actor | None) -> TypeGuard[User]:
+    """Whether ``actor`` is a signed-in user (``audit.service.signed_in``), typed as the user
+    model: every signed-in actor is a ``User``. For the access helpers, which read its role
+    and authority."""
+    return signed_in(actor)
 
 
 def user_or_none(actor: Actor | None) -> User | None:

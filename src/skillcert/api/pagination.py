@@ -14,6 +14,7 @@ from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
 from rest_framework.response import Response
 
 
@@ -50,7 +51,7 @@ def paginated_schema(item: dict[str, Any]) -> dict[str, Any]:
     return Pagination().get_paginated_response_schema({"type": "array", "items": item})
 
 
-def paginated(request: Any, items: Any, serialize: Callable[[list[Any]], Any]) -> Response:
+def paginated(request: Request, items: Any, serialize: Callable[[list[Any]], Any]) -> Response:
     """One page of ``items`` in the contract's list shape."""
     paginator = Pagination()
     page: list[Any] | None = paginator.paginate_queryset(items, request)

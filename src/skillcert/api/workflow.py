@@ -4,8 +4,9 @@ endpoints of its steps."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.db import models
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -13,6 +14,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from skillcert.workflow.machine import machine_for
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from skillcert.accounts.models import User
 
 
 class ActionSerializer(serializers.Serializer):
@@ -57,7 +63,7 @@ class HistorySerializer(serializers.Serializer):
         return ordered
 
 
-def _user(serializer: serializers.Serializer) -> Any:
+def _user(serializer: serializers.Serializer) -> User | AnonymousUser | None:
     request = serializer.context.get("request")
     return getattr(request, "user", None)
 
@@ -70,15 +76,15 @@ class WorkflowFields(serializers.Serializer):
     next = serializers.SerializerMethodField()
 
     @extend_schema_field(ActionSerializer(many=True))
-    def get_actions(self, obj: Any) -> list[dict[str, str]]:
+    def get_actions(self, obj: models.Model) -> list[dict[str, str]]:
         return machine_for(obj).actions(obj, _user(self))
 
     @extend_schema_field(NextSerializer(allow_null=True))
-    def get_next(self, obj: Any) -> dict[str, Any] | None:
+    def get_next(self, obj: models.Model) -> dict[str, Any] | None:
         return machine_for(obj).next(obj)
 
 
-def history_of(obj: Any) -> list[dict[str, Any]]:
+def history_of(obj: models.Model) -> list[dict[str, Any]]:
     machine = machine_for(obj)
     return [
         {

@@ -3,33 +3,35 @@ Every view and list goes through here."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 
+from skillcert.accounts.actors import is_signed_in
+from skillcert.accounts.models import User
 from skillcert.accounts.roles import CITY_ROLES, PROVINCE_ROLES, Role
 from skillcert.assessment.models import Batch
 from skillcert.assessment.workflow import BatchParty, BatchState
+from skillcert.audit.service import Actor
 from skillcert.registry.access import filings_for, organization_of
 from skillcert.registry.models import Objection
 from skillcert.rules.errors import NotFound
 
+if TYPE_CHECKING:  # not importable before the app registry is ready
+    from django.contrib.auth.models import AnonymousUser
 
-def _authenticated(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False))
 
-
-def _province_wide(user: Any) -> bool:
+def _province_wide(user: User) -> bool:
     if user.role in PROVINCE_ROLES:
         return True
-    return user.role == Role.INSPECTOR and user.authority and user.authority.is_province
+    return bool(user.role == Role.INSPECTOR and user.authority and user.authority.is_province)
 
 
-def batches_for(user: Any) -> QuerySet[Batch]:
+def batches_for(user: Actor | None) -> QuerySet[Batch]:
     """Batches a user may read: its organization's (drafts included); for officers, the filed
     plans held in or by their city, or all for the province. A draft is the organization's
     working copy: nobody else sees it before the plan is filed."""
-    if not _authenticated(user):
+    if not is_signed_in(user):
         return Batch.objects.none()
     _catch_up()
     everything = Batch.objects.all()
@@ -45,14 +47,14 @@ def batches_for(user: Any) -> QuerySet[Batch]:
     return everything.none()
 
 
-def get_batch_for_user(user: Any, pk: int) -> Batch:
+def get_batch_for_user(user: User | AnonymousUser, pk: int) -> Batch:
     batch = batches_for(user).select_related("organization", "site_city").filter(pk=pk).first()
     if batch is None:
         raise NotFound("未找到该认定批次", code="not_found")
     return batch
 
 
-def get_objection_for_user(user: Any, pk: int) -> Objection:
+def get_objection_for_user(user: User | AnonymousUser, pk: int) -> Objection:
     """An objection to a filing case or a batch the user may read (404 otherwise, as for an
     absent one): the one access helper of both kinds. Whether they may resolve it is the
     objection workflow's question."""
@@ -75,8 +77,8 @@ def _catch_up() -> None:
     BATCH_MACHINE.catch_up_all()
 
 
-def parties_for_batch(user: Any, batch: Batch) -> frozenset[BatchParty]:
-    if not _authenticated(user):
+def parties_for_batch(user: Actor | None, batch: Batch) -> frozenset[BatchParty]:
+    if not is_signed_in(user):
         return frozenset()
     parties: set[BatchParty] = set()
     own = organization_of(user)
@@ -96,7 +98,7 @@ def parties_for_batch(user: Any, batch: Batch) -> frozenset[BatchParty]:
     return frozenset(parties)
 
 
-def may_download_annexes(user: Any, batch: Batch) -> bool:
+def may_download_annexes(user: User | AnonymousUser, batch: Batch) -> bool:
     """附件4/5: the organization, its city center (and bureau), and the province."""
     parties = parties_for_batch(user, batch)
     return bool(parties & {BatchParty.ORGANIZATION, BatchParty.CENTER, BatchParty.PROVINCE})

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from skillcert.accounts.roles import Role
 from skillcert.assessment.access import batches_for, parties_for_batch
 from skillcert.assessment.models import Batch
@@ -39,7 +37,7 @@ def _publicity_running(batch: Batch) -> Refusal | None:
     return Refusal("publicity_ended", f"公示期已于 {batch.publicity_end} 结束")
 
 
-def _batch_parties(user: Any, batch: Batch) -> set[str]:
+def _batch_parties(user: Actor | None, batch: Batch) -> set[str]:
     return {*parties_for_batch(user, batch), BatchParty.PUBLIC}
 
 

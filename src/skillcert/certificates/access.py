@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 
+from skillcert.accounts.actors import is_signed_in
+from skillcert.accounts.models import User
 from skillcert.accounts.roles import Role
+from skillcert.audit.service import Actor
 from skillcert.certificates.models import Certificate, SegmentRequest
 from skillcert.registry.access import organization_of
 from skillcert.rules.errors import NotFound
+
+if TYPE_CHECKING:  # not importable before the app registry is ready
+    from django.contrib.auth.models import AnonymousUser
 
 CITY_OFFICERS = {Role.CITY_BUREAU, Role.CITY_CENTER}
 PROVINCE_OFFICERS = {Role.PROVINCE_DEPT, Role.PROVINCE_CENTER, Role.ADMIN}
 
 
-def certificates_for(user: Any) -> QuerySet[Certificate]:
+def certificates_for(user: Actor | None) -> QuerySet[Certificate]:
     """Full records: the issuing organization's; its city's officers'; the province's."""
     everything = Certificate.objects.all()
-    if not getattr(user, "is_authenticated", False):
+    if not is_signed_in(user):
         return everything.none()
     own = organization_of(user)
     if own is not None:
@@ -33,7 +39,7 @@ def certificates_for(user: Any) -> QuerySet[Certificate]:
     return everything.none()
 
 
-def get_certificate_for_user(user: Any, number: str) -> Certificate:
+def get_certificate_for_user(user: User | AnonymousUser, number: str) -> Certificate:
     certificate = (
         certificates_for(user)
         .select_related("organization", "batch", "candidate", "superseded_by")
@@ -45,15 +51,15 @@ def get_certificate_for_user(user: Any, number: str) -> Certificate:
     return certificate
 
 
-def is_issuer(user: Any, certificate: Certificate) -> bool:
+def is_issuer(user: Actor | None, certificate: Certificate) -> bool:
     own = organization_of(user)
     return own is not None and own.pk == certificate.organization_id
 
 
-def oversees(user: Any, certificate: Certificate) -> bool:
+def oversees(user: Actor | None, certificate: Certificate) -> bool:
     """An officer over the issuer: the province's, or the bureau or center of the city that
     filed it or that it is based in (``certificates_for``'s rule, on the loaded record)."""
-    if not getattr(user, "is_authenticated", False):
+    if not is_signed_in(user):
         return False
     if user.role in PROVINCE_OFFICERS:
         return True
@@ -63,18 +69,18 @@ def oversees(user: Any, certificate: Certificate) -> bool:
     return user.authority_id in {organization.filing_authority_id, organization.home_city_id}
 
 
-def segment_requests_for(user: Any) -> QuerySet[SegmentRequest]:
+def segment_requests_for(user: Actor | None) -> QuerySet[SegmentRequest]:
     """Segment requests: an organization's own; the province's officers see every one."""
     everything = SegmentRequest.objects.select_related("organization", "segment")
-    if not getattr(user, "is_authenticated", False):
+    if not is_signed_in(user):
         return everything.none()
-    if getattr(user, "role", None) in PROVINCE_OFFICERS:
+    if user.role in PROVINCE_OFFICERS:
         return everything
     own = organization_of(user)
     return everything.filter(organization=own) if own else everything.none()
 
 
-def get_segment_request_for_user(user: Any, pk: int) -> SegmentRequest:
+def get_segment_request_for_user(user: User | AnonymousUser, pk: int) -> SegmentRequest:
     request = segment_requests_for(user).filter(pk=pk).first()
     if request is None:
         raise NotFound("未找到该号段申请", code="not_found")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from django.db.models import QuerySet
 
+from skillcert.accounts.actors import is_signed_in
 from skillcert.accounts.roles import Role
+from skillcert.audit.service import Actor
 from skillcert.certificates.access import is_issuer, oversees, segment_requests_for
 from skillcert.certificates.models import Certificate, NationalExport, SegmentRequest
 from skillcert.certificates.workflow import (
@@ -22,7 +24,7 @@ from skillcert.rules.workflow import Refusal
 from skillcert.workflow.machine import Machine
 
 
-def _segment_request_parties(user: Any, request: SegmentRequest) -> set[str]:
+def _segment_request_parties(user: Actor | None, request: SegmentRequest) -> set[str]:
     parties: set[str] = set()
     own = organization_of(user)
     if own is not None and own.pk == request.organization_id:
@@ -54,7 +56,7 @@ SEGMENT_REQUEST_MACHINE: Machine[SegmentRequest] = Machine(
 # --- certificates ---------------------------------------------------------------------------
 
 
-def _certificate_parties(user: Any, certificate: Certificate) -> set[str]:
+def _certificate_parties(user: Actor | None, certificate: Certificate) -> set[str]:
     parties: set[str] = set()
     if is_issuer(user, certificate):
         parties.add(CertificateParty.ISSUER)
@@ -101,8 +103,8 @@ CERTIFICATE_MACHINE: Machine[Certificate] = Machine(
 _PROVINCE_REPORTERS = frozenset({Role.PROVINCE_DEPT, Role.PROVINCE_CENTER})
 
 
-def _national_export_parties(user: Any, export: NationalExport) -> set[str]:
-    if not getattr(user, "is_authenticated", False):
+def _national_export_parties(user: Actor | None, export: NationalExport) -> set[str]:
+    if not is_signed_in(user):
         return set()
     reports = user.role in _PROVINCE_REPORTERS or (
         user.role == Role.CITY_CENTER
@@ -123,7 +125,7 @@ def _national_export_role(party: str, export: NationalExport) -> str:
     return Role.PROVINCE_CENTER
 
 
-def _unsent_exports(user: Any) -> Any:
+def _unsent_exports(user: Actor) -> QuerySet[NationalExport]:
     from skillcert.certificates.national import exports_for  # national binds this machine
 
     return exports_for(user).filter(state__in=NATIONAL_EXPORT.waiting_states)

@@ -42,6 +42,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connections
 
+from skillcert.accounts.models import User
 from skillcert.assessment.models import Batch
 from skillcert.certificates.models import Certificate, CertificateStatus
 from skillcert.rules.errors import Conflict, DomainError
@@ -169,7 +170,7 @@ def printable_count(batch: Batch) -> int:
     return Certificate.objects.filter(batch=batch, status=CertificateStatus.VALID).count()
 
 
-def start(batch: Batch, user: Any) -> str:
+def start(batch: Batch, user: User) -> str:
     """Start printing the batch (or return the job already printing it): the job id."""
     _sweep()
     existing = running_job(batch)

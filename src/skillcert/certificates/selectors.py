@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the models load late (see the imports below)
+    from skillcert.registry.models import Organization
 
 
 def serials_left(segments: Iterable[tuple[int, int]], last_used: int) -> int:
@@ -11,7 +14,7 @@ def serials_left(segments: Iterable[tuple[int, int]], last_used: int) -> int:
     return sum(max(0, last - max(first, last_used + 1) + 1) for first, last in segments)
 
 
-def certified_levels(organization: Any) -> set[int]:
+def certified_levels(organization: Organization) -> set[int]:
     """The levels the organization is filed for (any occupation of its scope)."""
     levels: set[int] = set()
     for item_levels in organization.scope_items.values_list("levels", flat=True):
@@ -19,7 +22,7 @@ def certified_levels(organization: Any) -> set[int]:
     return levels
 
 
-def levels_without_segments(organization: Any, year: int) -> list[int]:
+def levels_without_segments(organization: Organization, year: int) -> list[int]:
     """The levels the organization is filed for that have no segment for ``year`` (from
     December 1 the batch page warns about next year's: domain.md §8)."""
     from skillcert.certificates.models import Segment

@@ -7,11 +7,14 @@ person may do with it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 
+from skillcert.accounts.actors import is_signed_in
+from skillcert.accounts.models import User
 from skillcert.accounts.roles import CITY_ROLES, PROVINCE_ROLES, Role
+from skillcert.audit.service import Actor
 from skillcert.registry.models import (
     FILED_STATUSES,
     FilingCase,
@@ -22,22 +25,21 @@ from skillcert.registry.models import (
 from skillcert.registry.workflow import Party
 from skillcert.rules.errors import NotFound
 
+if TYPE_CHECKING:  # not importable before the app registry is ready
+    from django.contrib.auth.models import AnonymousUser
+
 PROVINCE_CODE = "00"
 
 
-def _authenticated(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False))
-
-
-def organization_of(user: Any) -> Organization | None:
+def organization_of(user: Actor | None) -> Organization | None:
     """The organization an organization user acts for (None for everyone else)."""
-    if not _authenticated(user) or user.role != Role.ORGANIZATION:
+    if not is_signed_in(user) or user.role != Role.ORGANIZATION:
         return None
     membership = getattr(user, "membership", None)
     return membership.organization if membership else None
 
 
-def _city_of(user: Any) -> int | None:
+def _city_of(user: User) -> int | None:
     """The authority id of a city officer or city inspector; None for everyone else."""
     if user.role in CITY_ROLES or user.role == Role.INSPECTOR:
         authority = user.authority
@@ -46,19 +48,19 @@ def _city_of(user: Any) -> int | None:
     return None
 
 
-def _sees_everything(user: Any) -> bool:
+def _sees_everything(user: User) -> bool:
     if user.role in PROVINCE_ROLES:
         return True
-    return user.role == Role.INSPECTOR and user.authority and user.authority.is_province
+    return bool(user.role == Role.INSPECTOR and user.authority and user.authority.is_province)
 
 
 # --- organizations ---------------------------------------------------------------------
 
 
-def organizations_for(user: Any) -> QuerySet[Organization]:
+def organizations_for(user: Actor | None) -> QuerySet[Organization]:
     """Organizations a user may read: its own; for a city, those registered, filed, serving
     (province-wide ones serve every city) or applying there; all for the province."""
-    if not _authenticated(user):
+    if not is_signed_in(user):
         return Organization.objects.none()
     catch_up_organizations()
     everything = Organization.objects.all()
@@ -84,16 +86,16 @@ def catch_up_organizations() -> None:
     ORGANIZATION_MACHINE.catch_up_all()
 
 
-def get_organization_for_user(user: Any, pk: int) -> Organization:
+def get_organization_for_user(user: User | AnonymousUser, pk: int) -> Organization:
     organization = organizations_for(user).filter(pk=pk).first()
     if organization is None:
         raise NotFound("未找到该评价组织", code="not_found")
     return organization
 
 
-def decides_for_organization(user: Any, organization: Organization) -> bool:
+def decides_for_organization(user: Actor | None, organization: Organization) -> bool:
     """Pilot results, revocation: the bureau that filed it, or the province department."""
-    if not _authenticated(user):
+    if not is_signed_in(user):
         return False
     if user.role == Role.PROVINCE_DEPT:
         return True
@@ -110,10 +112,10 @@ def decides_for_organization(user: Any, organization: Organization) -> bool:
 # --- filing cases ----------------------------------------------------------------------
 
 
-def filings_for(user: Any) -> QuerySet[FilingCase]:
+def filings_for(user: Actor | None) -> QuerySet[FilingCase]:
     """Cases a user may read: its organization's; filed with or about its city; all."""
     everything = FilingCase.objects.all()
-    if not _authenticated(user):
+    if not is_signed_in(user):
         return everything.none()
     if _sees_everything(user):
         return everything
@@ -124,7 +126,7 @@ def filings_for(user: Any) -> QuerySet[FilingCase]:
     return everything.filter(organization=own) if own else everything.none()
 
 
-def get_filing_for_user(user: Any, pk: int, *, lock: bool = False) -> FilingCase:
+def get_filing_for_user(user: User | AnonymousUser, pk: int, *, lock: bool = False) -> FilingCase:
     cases = filings_for(user).select_related("organization", "authority")
     if lock:
         cases = cases.select_for_update(of=("self",))
@@ -134,9 +136,9 @@ def get_filing_for_user(user: Any, pk: int, *, lock: bool = False) -> FilingCase
     return case
 
 
-def parties_for_case(user: Any, case: FilingCase) -> frozenset[Party]:
+def parties_for_case(user: Actor | None, case: FilingCase) -> frozenset[Party]:
     """The parties ``user`` is for ``case``: applicant, reviewer (decides), evaluator."""
-    if not _authenticated(user):
+    if not is_signed_in(user):
         return frozenset()
     parties: set[Party] = set()
     own = organization_of(user)
@@ -156,16 +158,18 @@ def parties_for_case(user: Any, case: FilingCase) -> frozenset[Party]:
     return frozenset(parties)
 
 
-def may_read_materials(user: Any, case: FilingCase) -> bool:
+def may_read_materials(user: User | AnonymousUser, case: FilingCase) -> bool:
     """Materials: the applicant, the officers handling the case, and the province."""
-    if not _authenticated(user):
+    if not is_signed_in(user):
         return False
     if user.role in {Role.PROVINCE_DEPT, Role.PROVINCE_CENTER, Role.ADMIN}:
         return True
     return bool(parties_for_case(user, case))
 
 
-def get_material_for_user(user: Any, case_pk: int, material_pk: int) -> FilingMaterial:
+def get_material_for_user(
+    user: User | AnonymousUser, case_pk: int, material_pk: int
+) -> FilingMaterial:
     case = get_filing_for_user(user, case_pk)
     material = case.materials.filter(pk=material_pk).first()
     if material is None or not may_read_materials(user, case):
@@ -173,14 +177,14 @@ def get_material_for_user(user: Any, case_pk: int, material_pk: int) -> FilingMa
     return material
 
 
-def seals_for_decision(user: Any) -> QuerySet[OrganizationSeal]:
+def seals_for_decision(user: User | AnonymousUser) -> QuerySet[OrganizationSeal]:
     """Seals the user decides on (as ``registry.access.decides_for_organization``): all for
     the province department; for a city's bureau those of the organizations it filed (or,
     before their first filing, registered in its city)."""
     seals = OrganizationSeal.objects.select_related(
         "organization", "organization__filing_authority", "organization__home_city"
     )
-    if getattr(user, "role", None) not in {Role.PROVINCE_DEPT, Role.CITY_BUREAU}:
+    if not is_signed_in(user) or user.role not in {Role.PROVINCE_DEPT, Role.CITY_BUREAU}:
         return seals.none()
     if user.role == Role.PROVINCE_DEPT:
         return seals

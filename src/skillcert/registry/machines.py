@@ -6,10 +6,9 @@ officer's words, why a step cannot be taken yet. Services apply every change thr
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Exists, OuterRef, Q
 
+from skillcert.accounts.actors import is_signed_in
 from skillcert.accounts.roles import Role
 from skillcert.audit.service import Actor
 from skillcert.registry.access import (
@@ -84,7 +83,7 @@ def _publicity_running(case: FilingCase) -> Refusal | None:
     return Refusal("publicity_ended", f"公示期已于 {case.publicity_end} 结束，不能再提出异议")
 
 
-def _filing_parties(user: Any, case: FilingCase) -> set[str]:
+def _filing_parties(user: Actor | None, case: FilingCase) -> set[str]:
     return {*parties_for_case(user, case), Party.PUBLIC}
 
 
@@ -130,7 +129,7 @@ FILING_MACHINE: Machine[FilingCase] = Machine(
 # --- organizations ------------------------------------------------------------------------
 
 
-def _organization_parties(user: Any, organization: Organization) -> set[str]:
+def _organization_parties(user: Actor | None, organization: Organization) -> set[str]:
     parties: set[str] = set()
     own = organization_of(user)
     if own is not None and own.pk == organization.pk:
@@ -139,7 +138,8 @@ def _organization_parties(user: Any, organization: Organization) -> set[str]:
         parties.add(OrganizationParty.DECIDER)
     authority = organization.filing_authority
     if (
-        getattr(user, "role", None) == Role.CITY_BUREAU
+        is_signed_in(user)
+        and user.role == Role.CITY_BUREAU
         and authority is not None
         and not authority.is_province
         and user.authority_id == authority.pk
@@ -227,7 +227,7 @@ ORGANIZATION_MACHINE: Machine[Organization] = Machine(
 # batch's app, and nothing has to register at start-up beyond the machines themselves.
 
 
-def _objection_parties(user: Any, objection: Objection) -> set[str]:
+def _objection_parties(user: Actor | None, objection: Objection) -> set[str]:
     subject = objection.subject
     machine = machine_for(subject)
     upholds = machine.workflow.transition("uphold-objection").parties

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from skillcert.accounts.actors import is_signed_in
 from skillcert.accounts.roles import Role
 from skillcert.audit.service import Actor
 from skillcert.registry.access import organization_of
@@ -27,14 +28,14 @@ from skillcert.supervision.workflow import (
     SupervisionParty,
     report_due,
 )
-from skillcert.workflow.machine import Machine
+from skillcert.workflow.machine import M, Machine
 
 P = SupervisionParty
 
 
 def check_in_words(
-    machine: Machine[Any],
-    obj: Any,
+    machine: Machine[M],
+    obj: M,
     action: str,
     actor: Actor,
     refusals: Mapping[str, Refusal],
@@ -58,7 +59,7 @@ def officer_role(inspection: Inspection) -> str:
     return Role.PROVINCE_DEPT if inspection.authority.is_province else Role.CITY_BUREAU
 
 
-def _is_inspected(user: Any, inspection: Inspection) -> bool:
+def _is_inspected(user: Actor | None, inspection: Inspection) -> bool:
     own = organization_of(user)
     return own is not None and own.pk == inspection.organization_id
 
@@ -66,12 +67,14 @@ def _is_inspected(user: Any, inspection: Inspection) -> bool:
 # --- inspections ----------------------------------------------------------------------------
 
 
-def _inspection_parties(user: Any, inspection: Inspection) -> set[str]:
+def _inspection_parties(user: Actor | None, inspection: Inspection) -> set[str]:
     parties: set[str] = set()
     # Through ``all()``: lists prefetch the inspectors.
-    if getattr(user, "role", None) == Role.INSPECTOR and user.pk in {
-        member.pk for member in inspection.inspectors.all()
-    }:
+    if (
+        is_signed_in(user)
+        and user.role == Role.INSPECTOR
+        and user.pk in {member.pk for member in inspection.inspectors.all()}
+    ):
         parties.add(P.INSPECTOR)
     if may_publish(user, inspection):
         parties.add(P.OFFICER)
@@ -116,7 +119,7 @@ INSPECTION_MACHINE: Machine[Inspection] = Machine(
 # --- rectifications -------------------------------------------------------------------------
 
 
-def _rectification_parties(user: Any, rectification: Rectification) -> set[str]:
+def _rectification_parties(user: Actor | None, rectification: Rectification) -> set[str]:
     inspection = rectification.inspection
     parties: set[str] = set()
     if _is_inspected(user, inspection):
@@ -132,7 +135,7 @@ def _rectification_role(party: str, rectification: Rectification) -> str:
     return officer_role(rectification.inspection)
 
 
-def _rectifications_waiting(user: Any) -> QuerySet[Rectification]:
+def _rectifications_waiting(user: Actor) -> QuerySet[Rectification]:
     return Rectification.objects.filter(
         inspection__in=inspections_for(user), state__in=RECTIFICATION.waiting_states
     ).select_related(
@@ -162,7 +165,7 @@ RECTIFICATION_MACHINE: Machine[Rectification] = Machine(
 # --- annual reports -------------------------------------------------------------------------
 
 
-def _report_parties(user: Any, report: AnnualReport) -> set[str]:
+def _report_parties(user: Actor | None, report: AnnualReport) -> set[str]:
     own = organization_of(user)
     if own is not None and own.pk == report.organization_id:
         return {P.ORGANIZATION}
@@ -195,7 +198,7 @@ def due_report(organization: Organization, year: int) -> AnnualReport:
     return AnnualReport(organization=organization, year=year, due_on=report_due(year))
 
 
-def _reports_due(user: Any) -> list[dict[str, Any]]:
+def _reports_due(user: Actor) -> list[dict[str, Any]]:
     """The organization's reports owed and not filed: from January 1 of the next year until
     filed, for the years it was filed in and none after the year it exited."""
     organization = organization_of(user)

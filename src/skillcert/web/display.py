@@ -7,20 +7,26 @@ for display. Nothing here decides anything; the services refuse what is not allo
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count
 
-from skillcert.accounts.models import Authority
+from skillcert.accounts.actors import is_signed_in
+from skillcert.accounts.models import Authority, User
 from skillcert.accounts.roles import OFFICER_ROLES, Role
 from skillcert.registry.access import filings_for
 from skillcert.registry.machines import FILING_MACHINE
-from skillcert.registry.models import Organization
+from skillcert.registry.models import FilingCase, FilingMaterial, Organization
 from skillcert.registry.selectors import DeadlineView, deadline_view, next_deadline_of
 from skillcert.registry.services import filings as filings_service
 from skillcert.registry.workflow import FilingKind, FilingState
 from skillcert.rules.filing import Material
 from skillcert.rules.levels import level_name
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import HttpRequest
+
 
 # The officers' worklist groups, in the order the dashboard shows them.
 WORK_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
@@ -31,17 +37,15 @@ WORK_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
     ("filed", "已备案", (FilingState.FILED,)),
 ]
 
-DEADLINE_LABELS = {
+DEADLINE_LABELS: dict[str, str] = {
     FilingState.SUBMITTED: "受理反馈期限",
     FilingState.IN_PUBLICITY: "公示截止",
 }
 
 
-def is_reviewer_user(user: Any) -> bool:
+def is_reviewer_user(user: User | AnonymousUser) -> bool:
     """Officers and inspectors: the people the /review pages are for."""
-    return bool(getattr(user, "is_authenticated", False)) and (
-        user.role in OFFICER_ROLES or user.role == Role.INSPECTOR
-    )
+    return is_signed_in(user) and (user.role in OFFICER_ROLES or user.role == Role.INSPECTOR)
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,7 @@ class Deadline:
         return f"{self.label} {day}{remaining}"
 
 
-def next_deadline(case: Any) -> Deadline | None:
+def next_deadline(case: FilingCase) -> Deadline | None:
     """The deadline that runs now for the case (acceptance or publicity), if any."""
     view = next_deadline_of(case)
     if view.day is None:
@@ -82,7 +86,7 @@ def next_deadline(case: Any) -> Deadline | None:
     return Deadline(DEADLINE_LABELS.get(case.state, "期限"), view)
 
 
-def acceptance_deadline(case: Any) -> Deadline | None:
+def acceptance_deadline(case: FilingCase) -> Deadline | None:
     """The acceptance feedback deadline, as the applicant's case page shows it in any state."""
     if case.acceptance_due is None:
         return None
@@ -99,7 +103,7 @@ def city_names() -> dict[str, str]:
     return dict(Authority.objects.filter(kind="city").values_list("code", "name"))
 
 
-def materials_of(case: Any) -> list[Any]:
+def materials_of(case: FilingCase) -> list[FilingMaterial]:
     """A case's materials in the order of 二 (basic form first, credit report last)."""
     order = {material.value: index for index, material in enumerate(Material)}
     return sorted(case.materials.all(), key=lambda m: order.get(m.type, len(order)))
@@ -113,13 +117,13 @@ def startable_kinds(organization: Organization, cases: Any = None) -> list[Filin
     return [FilingKind(kind) for kind in filings_service.startable_kinds(organization)]
 
 
-def state_counts(user: Any) -> dict[str, int]:
+def state_counts(user: User | AnonymousUser) -> dict[str, int]:
     """How many cases the user may read, per state (one query)."""
     rows = filings_for(user).order_by().values("state").annotate(n=Count("pk"))
     return {row["state"]: row["n"] for row in rows}
 
 
-def work_groups(user: Any) -> list[dict[str, Any]]:
+def work_groups(user: User | AnonymousUser) -> list[dict[str, Any]]:
     """The dashboard's counts per group of states, each linking to the filtered worklist."""
     counts = state_counts(user)
     return [
@@ -133,7 +137,7 @@ def work_groups(user: Any) -> list[dict[str, Any]]:
     ]
 
 
-def query_without_page(request: Any) -> str:
+def query_without_page(request: HttpRequest) -> str:
     """The list's filters as a query string, for the pagination links to carry."""
     query = request.GET.copy()
     query.pop("page", None)

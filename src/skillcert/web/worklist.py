@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.urls import NoReverseMatch, reverse
 
 from skillcert.registry.models import Objection
 from skillcert.supervision.models import Rectification
 from skillcert.workflow.worklist import counts, worklist
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import HttpRequest
+
+    from skillcert.accounts.models import User
 
 TYPE_LABELS = {
     "filing": "备案申请",
@@ -43,7 +49,7 @@ def _rectification_link(pk: int, organization_user: bool) -> str:
     return reverse("web:supervision_inspection", args=[inspection_id])
 
 
-def link_for(item: dict[str, Any], user: Any) -> str:
+def link_for(item: dict[str, Any], user: User | AnonymousUser) -> str:
     """The page where the item's action is taken."""
     organization_user = getattr(user, "role", None) == "organization"
     kind, pk = item["type"], item["id"]
@@ -77,17 +83,19 @@ def link_for(item: dict[str, Any], user: Any) -> str:
     return ""
 
 
-def items_for(request: Any) -> list[dict[str, Any]]:
+def items_for(request: HttpRequest) -> list[dict[str, Any]]:
     """The signed-in user's worklist, computed once per request (the navigation's count and
     the home page's card read the same list)."""
     cached = getattr(request, "_worklist_items", None)
     if cached is None:
         cached = worklist(request.user)
-        request._worklist_items = cached
+        vars(request)["_worklist_items"] = cached  # a per-request cache on the request
     return cached
 
 
-def worklist_view(user: Any, items: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def worklist_view(
+    user: User | AnonymousUser, items: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     """The home page's 待办事项 card: ``items`` when the request already has them."""
     items = [dict(item) for item in (worklist(user) if items is None else items)]
     for item in items:
@@ -105,7 +113,7 @@ def worklist_view(user: Any, items: list[dict[str, Any]] | None = None) -> dict[
     }
 
 
-def worklist_count(request: Any) -> dict[str, Any]:
+def worklist_count(request: HttpRequest) -> dict[str, Any]:
     """Context processor: the number of items waiting for the signed-in user (lazily)."""
     from django.utils.functional import SimpleLazyObject
 

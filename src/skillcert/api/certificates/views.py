@@ -264,10 +264,10 @@ COMPACT_UTF8 = {"ensure_ascii": False, "separators": (",", ":")}
 class JsonOnly(BaseContentNegotiation):
     """The public answer is always JSON: no negotiation to pay for on the busiest endpoint."""
 
-    def select_parser(self, request: Any, parsers: Any) -> Any:
+    def select_parser(self, request: Request, parsers: Any) -> Any:
         return parsers[0]
 
-    def select_renderer(self, request: Any, renderers: Any, format_suffix: Any = None) -> Any:
+    def select_renderer(self, request: Request, renderers: Any, format_suffix: Any = None) -> Any:
         return (renderers[0], renderers[0].media_type)
 
 

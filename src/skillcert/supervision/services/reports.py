@@ -125,7 +125,7 @@ def file_annual_report(organization: Organization, data: object, *, actor: Actor
 ACTION = "annual-reports"
 
 
-def missing_reports(organizations: Any, year: int) -> list[Organization]:
+def missing_reports(organizations: QuerySet[Organization], year: int) -> list[Organization]:
     """Filed organizations (of the given queryset) that have not filed the year's report."""
     filed = AnnualReport.objects.filter(year=year).values("organization")
     return list(

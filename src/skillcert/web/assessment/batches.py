@@ -31,7 +31,7 @@ from skillcert.assessment.services.plan_input import RowsInvalid
 from skillcert.assessment.workflow import BatchState
 from skillcert.certificates.services.issuing import issue_batch
 from skillcert.registry.machines import ORGANIZATION_MACHINE
-from skillcert.registry.models import Channel
+from skillcert.registry.models import Channel, Organization
 from skillcert.registry.selectors import cities_of
 from skillcert.registry.services.materials import max_upload_bytes, read_upload
 from skillcert.rules import clock
@@ -104,7 +104,7 @@ def batch_list(request: HttpRequest) -> HttpResponse:
 # --- the wizard ----------------------------------------------------------------------------
 
 
-def _plan_form_args(organization: Any, batch: Batch | None) -> dict[str, Any]:
+def _plan_form_args(organization: Organization, batch: Batch | None) -> dict[str, Any]:
     names = display.city_names()
     codes = list(cities_of(organization))
     if batch is not None and batch.site_city_id and batch.site_city.code not in codes:
@@ -151,7 +151,7 @@ def batch_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _render_step(
     request: HttpRequest,
-    organization: Any,
+    organization: Organization,
     batch: Batch | None,
     step: str,
     status: int = 200,
@@ -205,7 +205,9 @@ def _render_step(
     return render(request, "web/batches/wizard.html", context, status=status)
 
 
-def _save_plan(request: HttpRequest, organization: Any, batch: Batch | None) -> HttpResponse:
+def _save_plan(
+    request: HttpRequest, organization: Organization, batch: Batch | None
+) -> HttpResponse:
     form = PlanForm(request.POST, **_plan_form_args(organization, batch))
     subjects = SubjectFormSet(request.POST, prefix=SUBJECT_PREFIX)
     staff = StaffFormSet(request.POST, prefix=STAFF_PREFIX)

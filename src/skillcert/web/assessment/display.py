@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet
 
@@ -27,6 +27,9 @@ from skillcert.registry.selectors import deadline_view
 from skillcert.rules.assessment import plan_filing_deadline
 from skillcert.rules.levels import level_name
 from skillcert.web.display import Deadline
+
+if TYPE_CHECKING:
+    from skillcert.accounts.models import User
 
 S = BatchState
 
@@ -83,7 +86,7 @@ def state_counts(batches: QuerySet[Batch]) -> dict[str, int]:
     return {row["state"]: row["n"] for row in rows}
 
 
-def batch_groups(user: Any) -> list[dict[str, Any]]:
+def batch_groups(user: User) -> list[dict[str, Any]]:
     """The dashboard's counts per state, each linking to the filtered list."""
     organization_user = user.role == Role.ORGANIZATION
     labels = ORGANIZATION_LABELS if organization_user else REVIEWER_LABELS
@@ -94,7 +97,7 @@ def batch_groups(user: Any) -> list[dict[str, Any]]:
     ]
 
 
-def inspectable(user: Any) -> QuerySet[Batch]:
+def inspectable(user: User) -> QuerySet[Batch]:
     """The batches an inspector may spot-check now: held in its city (all, for the province)."""
     batches = batches_for(user).filter(state__in=INSPECTABLE_STATES)
     if user.authority is not None and not user.authority.is_province:
@@ -102,7 +105,7 @@ def inspectable(user: Any) -> QuerySet[Batch]:
     return batches
 
 
-def is_province_user(user: Any) -> bool:
+def is_province_user(user: User) -> bool:
     return user.role in PROVINCE_ROLES or (
         user.role == Role.INSPECTOR and user.authority is not None and user.authority.is_province
     )

@@ -9,7 +9,7 @@ the matching field.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 
@@ -18,6 +18,9 @@ from skillcert.rules.errors import DomainError
 from skillcert.rules.idtypes import ID_TYPES, RESIDENT_ID
 from skillcert.rules.levels import level_name
 from skillcert.web.forms import choice_field
+
+if TYPE_CHECKING:
+    from skillcert.registry.models import Organization
 
 ID_TYPE_CHOICES = [(t.code, t.name) for t in ID_TYPES.values()]
 SUBJECT_PREFIX = "subj"
@@ -127,7 +130,7 @@ class PlanForm(forms.Form):
         return payload
 
 
-def scope_choices(organization: Any, batch: Batch | None = None) -> list[dict[str, Any]]:
+def scope_choices(organization: Organization, batch: Batch | None = None) -> list[dict[str, Any]]:
     """The occupations and levels of the filed scope; a batch's items outside it are kept
     (marked) so that editing never drops them silently."""
     groups: dict[tuple[str, str], dict[str, Any]] = {}

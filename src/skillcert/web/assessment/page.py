@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
@@ -38,7 +38,7 @@ from skillcert.assessment.workflow import (
 from skillcert.certificates import selectors as certificate_selectors
 from skillcert.certificates.selectors import levels_without_segments
 from skillcert.registry.machines import OBJECTION_MACHINE
-from skillcert.registry.models import Objection
+from skillcert.registry.models import Objection, Organization
 from skillcert.registry.services.materials import max_upload_bytes
 from skillcert.rules import clock
 from skillcert.rules.idtypes import ID_TYPES, mask_id_number
@@ -51,13 +51,17 @@ from skillcert.web.assessment.forms import AbsenceForm, BatchObjectionForm, Insp
 from skillcert.web.display import Deadline
 from skillcert.workflow.models import StateChange
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+
 CANDIDATE_PAGE = 50
 # Up to this many candidates, scores and attendance can be typed on the page.
 SMALL_BATCH = 100
 ROLE_ORDER = {role.value: index for index, role in enumerate(StaffRole)}
 
 
-def _shallow(obj: Any) -> dict[str, Any]:
+def _shallow(obj: DataclassInstance) -> dict[str, Any]:
     """A dataclass's fields as a dict, the values as they are (``asdict`` would copy them)."""
     return {field.name: getattr(obj, field.name) for field in fields(obj)}
 
@@ -178,7 +182,7 @@ class BatchPage:
     """Everything the batch page shows; ``as_context`` gives the templates' keys."""
 
     batch: Batch
-    organization: Any
+    organization: Organization
     owner: bool  # the viewer is the batch's organization
     parties: frozenset[BatchParty]
     deadline: Deadline | None

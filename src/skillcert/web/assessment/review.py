@@ -17,7 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from skillcert.accounts.models import Authority
+from skillcert.accounts.models import Authority, User
 from skillcert.accounts.roles import Role
 from skillcert.assessment.access import batches_for, get_batch_for_user, get_objection_for_user
 from skillcert.assessment.models import Batch
@@ -30,12 +30,12 @@ from skillcert.web.assessment import display as batch_display
 from skillcert.web.assessment.forms import BatchObjectionForm, InspectionForm
 from skillcert.web.assessment.page import batch_context
 from skillcert.web.forms import add_domain_error
-from skillcert.web.guards import reviewer_required
+from skillcert.web.guards import reviewer_required, signed_in_user
 
 PAGE_SIZE = 50
 
 
-def _is_inspector(user: Any) -> bool:
+def _is_inspector(user: User) -> bool:
     return user.role == Role.INSPECTOR
 
 
@@ -50,7 +50,7 @@ def _get_batch(request: HttpRequest, pk: int) -> Batch:
 @require_GET
 @reviewer_required
 def batch_worklist(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = signed_in_user(request)
     province = batch_display.is_province_user(user)
     inspector = _is_inspector(user)
     labels = batch_display.REVIEWER_LABELS

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count
 
 from skillcert.certificates.models import CertificateStatus
 
+if TYPE_CHECKING:
+    from skillcert.accounts.models import User
+    from skillcert.registry.models import Organization
 
-def dashboard_card(user: Any, organization: Any) -> dict[str, Any] | None:
+
+def dashboard_card(user: User, organization: Organization | None) -> dict[str, Any] | None:
     """The workbench's 证书 card: counts and the links the user has."""
     from skillcert.accounts.roles import Role
     from skillcert.certificates import national

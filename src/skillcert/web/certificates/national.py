@@ -5,7 +5,7 @@ centers (the batches held in their city). Everything goes through ``certificates
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -23,24 +23,29 @@ from skillcert.rules.errors import DomainError, Forbidden
 from skillcert.web import display
 from skillcert.web.certificates.forms import NationalBatchForm, NationalPeriodForm
 from skillcert.web.forms import add_domain_error
-from skillcert.web.guards import reviewer_required
+from skillcert.web.guards import reviewer_required, signed_in_user
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from skillcert.accounts.models import User
 
 PAGE_SIZE = 30
 REPORTABLE_STATES = (BatchState.CERTIFICATES_ISSUED, BatchState.RESULTS_FILED)
 
 
-def _check(user: Any) -> None:
+def _check(user: User) -> None:
     try:
         national.check_may_report(user)
     except Forbidden as exc:
         raise PermissionDenied(exc.message) from None
 
 
-def province_wide(user: Any) -> bool:
+def province_wide(user: User) -> bool:
     return user.role in national.PROVINCE_REPORTERS
 
 
-def batch_choices(user: Any) -> list[tuple[int, str]]:
+def batch_choices(user: User) -> list[tuple[int, str]]:
     """Numbered batches the user may report that no export holds yet."""
     batches = batches_for(user).filter(state__in=REPORTABLE_STATES)
     if not province_wide(user):
@@ -54,7 +59,7 @@ def batch_choices(user: Any) -> list[tuple[int, str]]:
     ]
 
 
-def export_rows(exports: Any, user: Any) -> list[dict[str, Any]]:
+def export_rows(exports: Iterable[NationalExport], user: User) -> list[dict[str, Any]]:
     """Each export with what the viewer may do on it, asked of its workflow: ``send`` is
     labelled 重新发送 once an attempt failed."""
     rows = []
@@ -66,7 +71,7 @@ def export_rows(exports: Any, user: Any) -> list[dict[str, Any]]:
 
 
 def _page(request: HttpRequest, status: int = 200, **extra: Any) -> HttpResponse:
-    user = request.user
+    user = signed_in_user(request)
     exports = national.exports_for(user).select_related("batch", "batch__organization")
     page = Paginator(exports, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -92,7 +97,7 @@ def _page(request: HttpRequest, status: int = 200, **extra: Any) -> HttpResponse
 @require_GET
 @reviewer_required
 def outbox(request: HttpRequest) -> HttpResponse:
-    _check(request.user)
+    _check(signed_in_user(request))
     return _page(request)
 
 
@@ -101,7 +106,7 @@ def outbox(request: HttpRequest) -> HttpResponse:
 def export_new(request: HttpRequest) -> HttpResponse:
     """Prepare the export of a batch (or, for the province, of a period of issue dates or of
     the status changes of reported certificates)."""
-    user = request.user
+    user = signed_in_user(request)
     _check(user)
     scope = request.POST.get("scope", "batch")
     batch_form = NationalBatchForm(request.POST, batches=batch_choices(user))
@@ -152,7 +157,7 @@ def export_new(request: HttpRequest) -> HttpResponse:
 
 
 def _export(request: HttpRequest, pk: int) -> NationalExport:
-    _check(request.user)
+    _check(signed_in_user(request))
     try:
         return national.get_export_for_user(request.user, pk)
     except DomainError as exc:

@@ -7,7 +7,7 @@ Only the organization, its city's center (and bureau) and the province print a b
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -22,7 +22,12 @@ from skillcert.assessment.models import Batch
 from skillcert.certificates import printing
 from skillcert.registry.access import organization_of
 from skillcert.rules.errors import DomainError, NotFound
-from skillcert.web.guards import not_found_is_404
+from skillcert.web.guards import not_found_is_404, signed_in_user
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from skillcert.accounts.models import User
 
 
 def printable_batch(request: HttpRequest, pk: int) -> Batch:
@@ -32,7 +37,7 @@ def printable_batch(request: HttpRequest, pk: int) -> Batch:
     return batch
 
 
-def batch_page_url(user: Any, batch: Batch) -> str:
+def batch_page_url(user: User | AnonymousUser, batch: Batch) -> str:
     name = "web:org_batch" if organization_of(user) is not None else "web:review_batch"
     return reverse(name, args=[batch.pk])
 
@@ -66,7 +71,7 @@ def _progress(batch: Batch, record: dict[str, Any]) -> dict[str, Any]:
 def print_start(request: HttpRequest, pk: int) -> HttpResponse:
     batch = printable_batch(request, pk)
     try:
-        job = printing.start(batch, request.user)
+        job = printing.start(batch, signed_in_user(request))
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect(batch_page_url(request.user, batch))

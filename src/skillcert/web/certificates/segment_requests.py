@@ -4,7 +4,7 @@ segment request's workflow."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
@@ -23,6 +23,9 @@ from skillcert.rules.errors import DomainError
 from skillcert.rules.levels import level_name
 from skillcert.web.forms import add_domain_error, choice_field
 from skillcert.web.guards import organization_required, reviewer_required
+
+if TYPE_CHECKING:
+    from skillcert.accounts.models import User
 
 
 class SegmentRequestForm(forms.Form):
@@ -90,7 +93,7 @@ def org_segments(request: HttpRequest) -> HttpResponse:
     return render(request, "web/certificates/segments.html", context, status=status)
 
 
-def pending_for_center(user: Any) -> list[dict[str, Any]]:
+def pending_for_center(user: User) -> list[dict[str, Any]]:
     """The requests on the center's 证书号段 page, each with its buttons and a suggested range
     (the serials after the last allocated for the organization, year and level)."""
     rows = []

@@ -12,7 +12,7 @@ refused one re-renders the page with the message next to the field and changes n
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -42,6 +42,11 @@ from skillcert.web.guards import (
     reviewer_required,
     signed_in_user,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from skillcert.accounts.models import User
 
 PAGE_SIZE = 50
 
@@ -111,7 +116,7 @@ def org_list(request: HttpRequest) -> HttpResponse:
     return _list(request, "org", batches)
 
 
-def _officers_only(user: Any) -> None:
+def _officers_only(user: User) -> None:
     """Inspectors spot-check batches; certificate records are for the officers."""
     if user.role not in OFFICER_ROLES:
         raise PermissionDenied("只有人社部门和鉴定中心工作人员可以查看证书记录")
@@ -120,7 +125,7 @@ def _officers_only(user: Any) -> None:
 @require_GET
 @reviewer_required
 def review_list(request: HttpRequest) -> HttpResponse:
-    _officers_only(request.user)
+    _officers_only(signed_in_user(request))
     return _list(request, "review", None)
 
 
@@ -156,7 +161,7 @@ def events_of(certificate: Certificate) -> list[dict[str, Any]]:
     return rows
 
 
-def _area(user: Any) -> str:
+def _area(user: User | AnonymousUser) -> str:
     return "org" if organization_of(user) is not None else "review"
 
 
@@ -213,7 +218,7 @@ def org_record(request: HttpRequest, number: str) -> HttpResponse:
 @require_GET
 @reviewer_required
 def review_record(request: HttpRequest, number: str) -> HttpResponse:
-    _officers_only(request.user)
+    _officers_only(signed_in_user(request))
     return _render_record(request, get_certificate_for_user(request.user, number))
 
 
@@ -287,7 +292,7 @@ def org_action(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 @reviewer_required
 def review_action(request: HttpRequest, number: str) -> HttpResponse:
-    _officers_only(request.user)
+    _officers_only(signed_in_user(request))
     return _act(request, number, REVIEW_ACTIONS, "review")
 
 

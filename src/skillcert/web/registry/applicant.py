@@ -18,7 +18,7 @@ from skillcert.accounts.models import Authority
 from skillcert.registry import checklist as eligibility
 from skillcert.registry.access import get_filing_for_user
 from skillcert.registry.machines import FILING_MACHINE
-from skillcert.registry.models import FilingCase
+from skillcert.registry.models import FilingCase, Organization
 from skillcert.registry.selectors import exit_notice_of, worklist
 from skillcert.registry.services import filings as service
 from skillcert.registry.services.materials import add_material, max_upload_bytes
@@ -96,7 +96,7 @@ def filings(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _other_cities(organization: Any) -> list[Authority]:
+def _other_cities(organization: Organization) -> list[Authority]:
     """Cities a cross-city filing may go to (where it does not serve yet)."""
     serving = set(organization.service_areas.values_list("city_id", flat=True))
     return [

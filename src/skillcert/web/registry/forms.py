@@ -8,7 +8,13 @@ from typing import Any
 
 from django import forms
 
-from skillcert.registry.models import Category, EvaluationMethod, ExitReason
+from skillcert.registry.models import (
+    Category,
+    EvaluationMethod,
+    ExitReason,
+    FilingCase,
+    FilingOccupation,
+)
 from skillcert.registry.payloads import BASIC_FIELDS, NARRATIVE_FIELDS
 from skillcert.rules.errors import DomainError
 from skillcert.rules.filing import NATURE_LABELS
@@ -77,7 +83,7 @@ class BasicForm(forms.Form):
             del self.fields["channel"]
 
     @staticmethod
-    def initial_for(case: Any) -> dict[str, Any]:
+    def initial_for(case: FilingCase) -> dict[str, Any]:
         return {
             **{key: case.basic.get(key, "") for key in BASIC_FIELDS},
             "category": case.category,
@@ -163,7 +169,7 @@ class OccupationForm(forms.Form):
         }
 
     @staticmethod
-    def initial_for(occupation: Any) -> dict[str, Any]:
+    def initial_for(occupation: FilingOccupation) -> dict[str, Any]:
         return {
             "name": occupation.name,
             "code": occupation.code,
@@ -237,7 +243,7 @@ class RecordForm(forms.Form):
             )
 
     @staticmethod
-    def initial_for(case: Any) -> dict[str, Any]:
+    def initial_for(case: FilingCase) -> dict[str, Any]:
         record = case.record or {}
         return {
             "years_continuous": record.get("years_continuous", ""),

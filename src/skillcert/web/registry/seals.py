@@ -7,7 +7,7 @@ Every write goes through ``registry.services.seals``; images are served only thr
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,19 +16,30 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from skillcert.accounts.actors import is_signed_in
 from skillcert.accounts.roles import Role
 from skillcert.registry.access import organization_of, organizations_for, seals_for_decision
-from skillcert.registry.models import OrganizationSeal, SealState
+from skillcert.registry.models import Organization, OrganizationSeal, SealState
 from skillcert.registry.services.materials import max_upload_bytes
 from skillcert.registry.services.seals import current_seal, decide_seal, seal_path, upload_seal
 from skillcert.rules.errors import DomainError
-from skillcert.web.guards import not_found_is_404, organization_required, reviewer_required
+from skillcert.web.guards import (
+    not_found_is_404,
+    organization_required,
+    reviewer_required,
+    signed_in_user,
+)
 from skillcert.web.registry.forms import SealDecisionForm
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from skillcert.accounts.models import User
 
 RECENT = 10
 
 
-def deciding_authority(organization: Any) -> str:
+def deciding_authority(organization: Organization) -> str:
     """Who confirms the organization's seal, as the page says it."""
     authority = organization.filing_authority or organization.home_city
     if authority is None or authority.is_province:
@@ -78,7 +89,7 @@ def org_seal(request: HttpRequest) -> HttpResponse:
     return _seal_page(request)
 
 
-def _may_see_seal(user: Any, seal: OrganizationSeal) -> bool:
+def _may_see_seal(user: User, seal: OrganizationSeal) -> bool:
     own = organization_of(user)
     if own is not None:
         return own.pk == seal.organization_id
@@ -93,7 +104,7 @@ def _may_see_seal(user: Any, seal: OrganizationSeal) -> bool:
 def seal_image(request: HttpRequest, pk: int) -> FileResponse:
     """The stored seal (PNG): the organization itself and officers who may read it."""
     seal = OrganizationSeal.objects.filter(pk=pk).first()
-    if seal is None or not _may_see_seal(request.user, seal):
+    if seal is None or not _may_see_seal(signed_in_user(request), seal):
         raise Http404("未找到该印章")
     path = seal_path(seal)
     if not path.is_file():
@@ -106,9 +117,9 @@ def seal_image(request: HttpRequest, pk: int) -> FileResponse:
 # --- officers ------------------------------------------------------------------------------
 
 
-def decides_seals(user: Any) -> bool:
+def decides_seals(user: User | AnonymousUser) -> bool:
     """The province department and the cities' bureaus confirm seals."""
-    if not getattr(user, "is_authenticated", False):
+    if not is_signed_in(user):
         return False
     if user.role == Role.PROVINCE_DEPT:
         return True

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 
+from skillcert.accounts.actors import is_signed_in
 from skillcert.accounts.roles import Role
 from skillcert.documents import charts
 from skillcert.registry.access import organizations_for
@@ -31,13 +32,19 @@ from skillcert.supervision.models import (
 from skillcert.supervision.services.draws import public_record, recompute
 from skillcert.supervision.services.reports import missing_reports, report_due
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from skillcert.accounts.models import User
+    from skillcert.registry.models import Organization
+
 RECOMPUTE_COMMAND = "skillcert draws recompute --file draw.json"
 OCCUPATIONS_SHOWN = 15
 
 
-def is_officer(user: Any) -> bool:
+def is_officer(user: User | AnonymousUser) -> bool:
     """Officers who draw, publish and read the statistics (the administrator does not)."""
-    return bool(getattr(user, "is_authenticated", False)) and user.role in DRAWING_ROLES
+    return is_signed_in(user) and user.role in DRAWING_ROLES
 
 
 def current_report_year(today: dt.date) -> int:
@@ -46,11 +53,12 @@ def current_report_year(today: dt.date) -> int:
     return today.year - 1 if today <= report_due(today.year - 1) else today.year
 
 
-def draws_for(user: Any) -> QuerySet[InspectionDraw]:
+def draws_for(user: User) -> QuerySet[InspectionDraw]:
     """Draws an officer reads: its authority's; all of them for the province."""
     records = InspectionDraw.objects.select_related("authority", "drawn_by")
-    if user.authority is None or not user.authority.is_province:
-        records = records.filter(authority_id=user.authority_id)
+    authority = user.authority
+    if authority is None or not authority.is_province:
+        records = records.filter(authority=authority)
     return records
 
 
@@ -157,7 +165,9 @@ def occupation_rows(statistics: dict[str, Any]) -> list[tuple[str, int]]:
 # --- the dashboard -------------------------------------------------------------------------
 
 
-def dashboard_card(user: Any, organization: Any, today: dt.date) -> dict[str, Any] | None:
+def dashboard_card(
+    user: User, organization: Organization | None, today: dt.date
+) -> dict[str, Any] | None:
     """The supervision card of the dashboard: what waits for this person."""
     if organization is not None:
         year = current_report_year(today)
@@ -184,13 +194,14 @@ def dashboard_card(user: Any, organization: Any, today: dt.date) -> dict[str, An
     if is_officer(user):
         visible = inspections_for(user).distinct()
         year = current_report_year(today)
+        authority = user.authority  # an officer's: the draws' and publications' authority
         return {
             "kind": "officer",
             "waiting": visible.filter(state=InspectionState.ASSIGNED).count(),
             "to_publish": visible.filter(
-                state=InspectionState.CONCLUDED, authority_id=user.authority_id
+                state=InspectionState.CONCLUDED, authority=authority
             ).count()
-            if not user.authority.is_province
+            if authority is None or not authority.is_province
             else visible.filter(state=InspectionState.CONCLUDED).count(),
             "to_review": rectifications_to_review(visible).count(),
             "year": year,

@@ -13,7 +13,7 @@ import mimetypes
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from skillcert.accounts.roles import Role
 from skillcert.assessment.access import batches_for
 from skillcert.registry.access import organizations_for
-from skillcert.registry.models import FILED_STATUSES
+from skillcert.registry.models import FILED_STATUSES, Organization
 from skillcert.rules import clock
 from skillcert.rules.errors import DomainError, InvalidInput
 from skillcert.supervision.access import get_inspection_for_user, inspections_for
@@ -51,6 +51,9 @@ from skillcert.web.supervision.forms import (
     FindingForm,
     RectificationForm,
 )
+
+if TYPE_CHECKING:
+    from skillcert.accounts.models import User
 
 View = Callable[..., HttpResponseBase]
 
@@ -249,7 +252,7 @@ def finding_attachment(request: HttpRequest, pk: int) -> FileResponse:
 
 
 def _report_years(
-    organization: Any, user: Any, filed: dict[int, AnnualReport], today: dt.date
+    organization: Organization, user: User, filed: dict[int, AnnualReport], today: dt.date
 ) -> tuple[list[int], list[int]]:
     """The years the page shows (those the workflow lets it file now, from the year it was
     filed to this year, and last year's and this year's once filed) and those it may file."""
@@ -275,7 +278,7 @@ def annual_reports(request: HttpRequest) -> HttpResponse:
     organization = request.organization  # type: ignore[attr-defined]
     today = clock.today()
     filed = {r.year: r for r in organization.annual_reports.all()}
-    years, open_years = _report_years(organization, request.user, filed, today)
+    years, open_years = _report_years(organization, signed_in_user(request), filed, today)
     default = sd.current_report_year(today)
     if default not in open_years and open_years:
         default = open_years[-1]

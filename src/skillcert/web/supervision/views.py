@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -46,9 +46,12 @@ from skillcert.supervision.services import draws, inspections, reports
 from skillcert.web import display
 from skillcert.web.assessment.uploads import xlsx_response
 from skillcert.web.forms import add_domain_error
-from skillcert.web.guards import not_found_is_404
+from skillcert.web.guards import not_found_is_404, signed_in_user
 from skillcert.web.supervision import display as sd
 from skillcert.web.supervision.forms import DrawForm, PeriodForm, ViolationForm
+
+if TYPE_CHECKING:
+    from skillcert.accounts.models import Authority
 
 PAGE_SIZE = 50
 POOL_SHOWN = 200  # entries of a pool listed on the page (the public JSON has them all)
@@ -73,7 +76,7 @@ def officer_required(view: View) -> View:
 # --- draws ---------------------------------------------------------------------------------
 
 
-def _pools(authority: Any, form: DrawForm) -> dict[str, Any] | None:
+def _pools(authority: Authority, form: DrawForm) -> dict[str, Any] | None:
     """The pools the scope in ``form`` draws from (None while the scope has errors)."""
     if any(form.errors.get(name) for name in DrawForm.SCOPE):
         return None
@@ -94,7 +97,7 @@ def _pools(authority: Any, form: DrawForm) -> dict[str, Any] | None:
 
 
 def _draws_context(request: HttpRequest, form: DrawForm, **extra: Any) -> dict[str, Any]:
-    records = sd.draws_for(request.user).prefetch_related("inspections")
+    records = sd.draws_for(signed_in_user(request)).prefetch_related("inspections")
     page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
     return {
         "form": form,
@@ -136,7 +139,7 @@ def draws_page(request: HttpRequest) -> HttpResponse:
 @require_GET
 @officer_required
 def draw_page(request: HttpRequest, pk: int) -> HttpResponse:
-    record = sd.draws_for(request.user).filter(pk=pk).first()
+    record = sd.draws_for(signed_in_user(request)).filter(pk=pk).first()
     if record is None:
         raise Http404("未找到该抽取记录")
     return render(

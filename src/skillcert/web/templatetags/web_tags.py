@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import template
 from django.utils.html import format_html_join
@@ -11,6 +11,9 @@ from skillcert.registry.models import Category, Scope
 from skillcert.registry.workflow import FilingState
 from skillcert.rules.filing import parse_nature
 from skillcert.rules.levels import level_name
+
+if TYPE_CHECKING:
+    from skillcert.assessment.models import Batch
 
 register = template.Library()
 
@@ -143,7 +146,7 @@ def notice_body(body: str) -> str:
 
 
 @register.filter
-def batch_site(batch: Any) -> str:
+def batch_site(batch: Batch) -> str:
     from skillcert.web.assessment.display import site_label
 
     return site_label(batch)
