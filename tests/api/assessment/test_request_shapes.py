@@ -6,7 +6,6 @@ import dataclasses
 from types import SimpleNamespace
 
 import pytest
-from drf_spectacular.generators import SchemaGenerator
 
 from skillcert.accounts.models import User
 from skillcert.accounts.roles import Role
@@ -17,6 +16,7 @@ from skillcert.certificates import inputs as certificate_shapes
 from skillcert.certificates.services import segments
 from skillcert.rules.assessment import COLUMN_FIELDS
 from skillcert.rules.inputs import UndeclaredField, names_of
+from tests.support.shapes import request_schema, resolve, without
 
 JSON = "application/json"
 MULTIPART = "multipart/form-data"
@@ -30,22 +30,6 @@ ENDPOINTS = [
     ("/api/v1/batches/{id}/results.xlsx", "post", MULTIPART, shapes.ResultsUpload),
     ("/api/v1/segments", "post", JSON, certificate_shapes.SegmentAllocation),
 ]
-
-
-@pytest.fixture(scope="module")
-def schema():
-    return SchemaGenerator().get_schema(request=None, public=True)
-
-
-def resolve(schema: dict, node: dict) -> dict:
-    while "$ref" in node:
-        node = schema["components"]["schemas"][node["$ref"].rsplit("/", 1)[-1]]
-    return node
-
-
-def request_schema(schema: dict, path: str, method: str, media: str) -> dict:
-    body = schema["paths"][path][method]["requestBody"]["content"][media]["schema"]
-    return resolve(schema, body)
 
 
 @pytest.mark.parametrize(("path", "method", "media", "shape"), ENDPOINTS)
@@ -74,12 +58,6 @@ def test_a_candidate_is_the_columns_of_the_excel_file():
     assert names_of(shapes.BatchCandidateEntry) == set(COLUMN_FIELDS.values())
 
 
-def _without(shape: type, name: str) -> type:
-    """``shape`` less one field: a parser reading that field must refuse it."""
-    kept = [(f.name, object, f) for f in dataclasses.fields(shape) if f.name != name]
-    return dataclasses.make_dataclass(shape.__name__, kept)
-
-
 PLAN = {
     "title": "t",
     "overview": "o",
@@ -103,14 +81,14 @@ PLAN = {
     ],
 )
 def test_the_plan_parser_reads_only_declared_keys(monkeypatch, name, field):
-    monkeypatch.setattr(plans, name, _without(getattr(shapes, name), field))
+    monkeypatch.setattr(plans, name, without(getattr(shapes, name), field))
     with pytest.raises(UndeclaredField):
         plans.parse_plan(PLAN, partial=True)
 
 
 def test_the_candidates_are_read_only_through_their_shape(monkeypatch):
     # Iterating a body yields only the declared keys: an undeclared column is never read.
-    monkeypatch.setattr(plans, "BatchCandidateEntry", _without(shapes.BatchCandidateEntry, "name"))
+    monkeypatch.setattr(plans, "BatchCandidateEntry", without(shapes.BatchCandidateEntry, "name"))
     with pytest.raises(plans.RowsInvalid) as refused:
         plans.check_candidates([{"name": "李四"}], [])
     assert any(row["column"] == "姓名" for row in refused.value.extra["rows"])
@@ -119,13 +97,13 @@ def test_the_candidates_are_read_only_through_their_shape(monkeypatch):
 def test_the_implementation_and_results_parsers_read_only_declared_keys(monkeypatch):
     monkeypatch.setattr(implementation.BATCH_MACHINE, "check_party", lambda *a, **k: None)
     monkeypatch.setattr(
-        implementation, "InspectionRequest", _without(shapes.InspectionRequest, "stage")
+        implementation, "InspectionRequest", without(shapes.InspectionRequest, "stage")
     )
     monkeypatch.setattr(
-        implementation, "AttendanceRequest", _without(shapes.AttendanceRequest, "absent")
+        implementation, "AttendanceRequest", without(shapes.AttendanceRequest, "absent")
     )
-    monkeypatch.setattr(results, "ResultsRequest", _without(shapes.ResultsRequest, "results"))
-    monkeypatch.setattr(results, "ResultEntry", _without(shapes.ResultEntry, "scores"))
+    monkeypatch.setattr(results, "ResultsRequest", without(shapes.ResultsRequest, "results"))
+    monkeypatch.setattr(results, "ResultEntry", without(shapes.ResultEntry, "scores"))
     batch = SimpleNamespace(
         subjects=["理论知识"], candidates=SimpleNamespace(values_list=lambda *a: [])
     )
@@ -140,7 +118,7 @@ def test_the_implementation_and_results_parsers_read_only_declared_keys(monkeypa
 
 
 def test_the_segment_parser_reads_only_declared_keys(monkeypatch):
-    shape = _without(certificate_shapes.SegmentAllocation, "level")
+    shape = without(certificate_shapes.SegmentAllocation, "level")
     monkeypatch.setattr(segments, "SegmentAllocation", shape)
     center = User(username="center", role=Role.PROVINCE_CENTER)
     with pytest.raises(UndeclaredField):

@@ -6,13 +6,13 @@ import dataclasses
 from types import SimpleNamespace
 
 import pytest
-from drf_spectacular.generators import SchemaGenerator
 
 from skillcert.certificates import inputs as shapes
 from skillcert.certificates.national import access as national
 from skillcert.certificates.services import lifecycle
 from skillcert.certificates.services import segment_requests as requests
 from skillcert.rules.inputs import Body, UndeclaredField, doc_of, names_of
+from tests.support.shapes import resolve, without
 
 JSON = "application/json"
 MULTIPART = "multipart/form-data"
@@ -28,17 +28,6 @@ ENDPOINTS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def schema():
-    return SchemaGenerator().get_schema(request=None, public=True)
-
-
-def resolve(schema: dict, node: dict) -> dict:
-    while "$ref" in node:
-        node = schema["components"]["schemas"][node["$ref"].rsplit("/", 1)[-1]]
-    return node
-
-
 @pytest.mark.parametrize(("path", "media", "shape"), ENDPOINTS)
 def test_each_write_publishes_its_shape(schema, path, media, shape):
     body = schema["paths"][path]["post"]["requestBody"]["content"][media]["schema"]
@@ -47,16 +36,6 @@ def test_each_write_publishes_its_shape(schema, path, media, shape):
     assert set(published["properties"]) == names_of(shape)
     required = {f.name for f in dataclasses.fields(shape) if doc_of(f).required}
     assert set(published.get("required", [])) == required
-
-
-def without(shape: type, name: str) -> type:
-    """``shape`` less one field (``from`` included: built through the class namespace)."""
-    kept = [f for f in dataclasses.fields(shape) if f.name != name]
-    namespace = {"__annotations__": {f.name: object for f in kept}}
-    namespace.update({f.name: dataclasses.field(default=None) for f in kept})
-    return dataclasses.dataclass(init=False, repr=False, eq=False)(
-        type(shape.__name__, (), namespace)
-    )
 
 
 def test_a_keyword_field_is_read_by_its_wire_name():

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from drf_spectacular.generators import SchemaGenerator
 
 from skillcert.accounts.models import Authority, User
 from skillcert.accounts.roles import Role
@@ -13,6 +12,7 @@ from skillcert.registry import inputs as shapes
 from skillcert.registry import payloads
 from skillcert.registry.services import organizations, review
 from skillcert.rules.inputs import Body, UndeclaredField, names_of
+from tests.support.shapes import request_schema, resolve, without
 
 JSON = "application/json"
 MULTIPART = "multipart/form-data"
@@ -38,24 +38,6 @@ NESTED = [
 ]
 
 
-@pytest.fixture(scope="module")
-def schema():
-    return SchemaGenerator().get_schema(request=None, public=True)
-
-
-def resolve(schema: dict, node: dict) -> dict:
-    while "$ref" in node or "allOf" in node:
-        if "allOf" in node:  # a described reference: {allOf: [{$ref}], description}
-            node = node["allOf"][0]
-        node = schema["components"]["schemas"][node["$ref"].rsplit("/", 1)[-1]]
-    return node
-
-
-def request_schema(schema: dict, path: str, method: str, media: str) -> dict:
-    body = schema["paths"][path][method]["requestBody"]["content"][media]["schema"]
-    return resolve(schema, body)
-
-
 @pytest.mark.parametrize(("path", "method", "media", "shape"), ENDPOINTS)
 def test_each_write_publishes_its_shape(schema, path, method, media, shape):
     published = request_schema(schema, path, method, media)
@@ -72,12 +54,6 @@ def test_a_filing_publishes_its_nested_parts(schema):
     row = resolve(schema, filing["occupations"]["items"])
     assert set(row["properties"]) == names_of(shapes.FilingOccupation)
     assert {"priority_standards", "priority_self_certification"} <= set(filing)
-
-
-def _without(shape: type, name: str) -> type:
-    """``shape`` less one field: a parser reading that field must refuse it."""
-    kept = [(f.name, object, f) for f in dataclasses.fields(shape) if f.name != name]
-    return dataclasses.make_dataclass(shape.__name__, kept)
 
 
 def test_body_refuses_an_undeclared_key():
@@ -99,7 +75,7 @@ def test_body_refuses_an_undeclared_key():
     ],
 )
 def test_the_filing_parser_reads_only_declared_keys(db, monkeypatch, target, name, field):
-    monkeypatch.setattr(target, name, _without(getattr(shapes, name), field))
+    monkeypatch.setattr(target, name, without(getattr(shapes, name), field))
     data = {
         "basic": {"contact_email": "a@b.cn"},
         "occupations": [{"name": "x", "code": "4-01-02-01", "levels": [3]}],
@@ -111,16 +87,16 @@ def test_the_filing_parser_reads_only_declared_keys(db, monkeypatch, target, nam
 
 
 def test_the_evaluation_parser_reads_only_declared_keys(monkeypatch):
-    monkeypatch.setattr(review, "EvaluationRequest", _without(shapes.EvaluationRequest, "score"))
+    monkeypatch.setattr(review, "EvaluationRequest", without(shapes.EvaluationRequest, "score"))
     with pytest.raises(UndeclaredField):
         review._evaluation_values({"method": "report"})
 
 
 def test_the_organization_parsers_read_only_declared_keys(monkeypatch):
-    monkeypatch.setattr(organizations, "Merger", _without(shapes.Merger, "into"))
+    monkeypatch.setattr(organizations, "Merger", without(shapes.Merger, "into"))
     with pytest.raises(UndeclaredField):
         organizations.merge_organizations({"members": [1, 2]}, actor=None)  # type: ignore[arg-type]
-    thresholds = _without(shapes.CityThresholds, "persons_per_occupation")
+    thresholds = without(shapes.CityThresholds, "persons_per_occupation")
     monkeypatch.setattr(organizations, "CityThresholdsRequest", thresholds)
     authority = Authority(pk=1, code="01", kind="city")
     bureau = User(username="bureau", role=Role.CITY_BUREAU, authority=authority)
@@ -131,8 +107,6 @@ def test_the_organization_parsers_read_only_declared_keys(monkeypatch):
 def test_the_objection_parser_reads_only_its_shape(monkeypatch):
     from skillcert.assessment.services import objections
 
-    monkeypatch.setattr(
-        objections, "ObjectionRequest", _without(shapes.ObjectionRequest, "contact")
-    )
+    monkeypatch.setattr(objections, "ObjectionRequest", without(shapes.ObjectionRequest, "contact"))
     with pytest.raises(UndeclaredField, match="contact"):
         objections._lodged({"content": "x", "contact": "y"})

@@ -5,11 +5,11 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from drf_spectacular.generators import SchemaGenerator
 
 from skillcert.rules.inputs import UndeclaredField, doc_of, names_of
 from skillcert.supervision import inputs as shapes
 from skillcert.supervision.services import draws, inspections, reports
+from tests.support.shapes import resolve, without
 
 JSON = "application/json"
 ENDPOINTS = [
@@ -24,17 +24,6 @@ ENDPOINTS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def schema():
-    return SchemaGenerator().get_schema(request=None, public=True)
-
-
-def resolve(schema: dict, node: dict) -> dict:
-    while "$ref" in node:
-        node = schema["components"]["schemas"][node["$ref"].rsplit("/", 1)[-1]]
-    return node
-
-
 @pytest.mark.parametrize(("path", "shape"), ENDPOINTS)
 def test_each_write_publishes_its_shape(schema, path, shape):
     body = schema["paths"][path]["post"]["requestBody"]["content"][JSON]["schema"]
@@ -47,16 +36,6 @@ def test_each_write_publishes_its_shape(schema, path, shape):
 
 def test_publication_takes_no_body(schema):
     assert "requestBody" not in schema["paths"]["/api/v1/inspections/{id}/publish"]["post"]
-
-
-def without(shape: type, name: str) -> type:
-    """``shape`` less one field (``from`` included: built through the class namespace)."""
-    kept = [f for f in dataclasses.fields(shape) if f.name != name]
-    namespace = {"__annotations__": {f.name: object for f in kept}}
-    namespace.update({f.name: dataclasses.field(default=None) for f in kept})
-    return dataclasses.dataclass(init=False, repr=False, eq=False)(
-        type(shape.__name__, (), namespace)
-    )
 
 
 VALID_DRAW = {"targets": "batches", "count": 1, "inspectors": 1}
