@@ -75,3 +75,45 @@ def served_base_url(host: str, port: int) -> str:
     elif ":" in name and not name.startswith("["):
         name = f"[{name}]"
     return f"http://{name}:{port}"
+
+
+ENVIRONMENTS = ("development", "production")
+MIN_SECRET_KEY_LENGTH = 50  # Django's own check (security.W009) asks for at least 50 characters
+
+
+def environment(name: str = "SKILLCERT_ENV") -> str:
+    """``development`` (the default: one host, generated secret) or ``production``."""
+    value = env_str(name, "development").lower() or "development"
+    if value not in ENVIRONMENTS:
+        raise ConfigError(f"{name}={value!r}: expected one of {', '.join(ENVIRONMENTS)}")
+    return value
+
+
+def production_problems(*, secret_key: str, debug: bool, allowed_hosts: list[str]) -> list[str]:
+    """What keeps a production instance from starting: several app servers must share one
+    secret key (else sessions and CSRF fail whenever the balancer switches server), debug pages
+    leak settings and data, and a wildcard host accepts any Host header."""
+    problems = []
+    if not secret_key:
+        problems.append(
+            "SKILLCERT_SECRET_KEY is not set: every server must read the same secret key"
+        )
+    elif len(secret_key) < MIN_SECRET_KEY_LENGTH:
+        problems.append(
+            f"SKILLCERT_SECRET_KEY has {len(secret_key)} characters: use at least "
+            f"{MIN_SECRET_KEY_LENGTH} random ones"
+        )
+    if debug:
+        problems.append("SKILLCERT_DEBUG is on: debug pages must never be served in production")
+    wildcards = [host for host in allowed_hosts if host.strip() == "*"]
+    if wildcards or not allowed_hosts:
+        problems.append("SKILLCERT_ALLOWED_HOSTS must name the site's host names (no '*')")
+    return problems
+
+
+def check_production(*, secret_key: str, debug: bool, allowed_hosts: list[str]) -> None:
+    problems = production_problems(secret_key=secret_key, debug=debug, allowed_hosts=allowed_hosts)
+    if problems:
+        raise ConfigError(
+            "SKILLCERT_ENV=production refuses to start:\n" + "\n".join(f"- {p}" for p in problems)
+        )

@@ -10,7 +10,16 @@ from typing import Any
 
 import dj_database_url
 
-from skillcert.env import env_bool, env_int, env_list, env_path, env_str, served_base_url
+from skillcert.env import (
+    check_production,
+    env_bool,
+    env_int,
+    env_list,
+    env_path,
+    env_str,
+    environment,
+    served_base_url,
+)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -38,9 +47,16 @@ def _secret_key() -> str:
     return key
 
 
-SECRET_KEY = _secret_key()
+# development (one host: a secret generated into the data directory is enough) or production
+# (several app servers: each setting below must be given, and the same on every server).
+ENVIRONMENT = environment()
 DEBUG = env_bool("SKILLCERT_DEBUG", False)
 ALLOWED_HOSTS = env_list("SKILLCERT_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+if ENVIRONMENT == "production":
+    check_production(
+        secret_key=env_str("SKILLCERT_SECRET_KEY"), debug=DEBUG, allowed_hosts=ALLOWED_HOSTS
+    )
+SECRET_KEY = _secret_key()
 CSRF_TRUSTED_ORIGINS = env_list("SKILLCERT_CSRF_TRUSTED_ORIGINS", [])
 # The absolute address printed on certificates and in QR codes: SKILLCERT_BASE_URL when set,
 # else the address the server listens on (``skillcert serve`` exports it to its workers; other
