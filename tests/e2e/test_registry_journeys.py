@@ -68,12 +68,13 @@ def log_in(page: Page, username: str) -> None:
 
 
 def fill_occupation(page: Page, index: int, name: str, code: str, levels: list[str]) -> None:
+    # The autocomplete listens for typing once occupations.js has run.
+    page.wait_for_load_state("domcontentloaded")
     row = page.locator("tr[data-row]").nth(index)
     field = row.get_by_label("职业（工种）名称")
     field.fill(name)
-    # The autocomplete offers the catalog's entries; choosing one fills in the code. The
-    # server's first search builds its index (pinyin of every name): seconds on a busy machine.
-    expect(row.locator(f'datalist option[value="{name}"]')).to_have_count(1, timeout=20_000)
+    # The autocomplete offers the catalog's entries; choosing one fills in the code.
+    expect(row.locator(f'datalist option[value="{name}"]')).to_have_count(1)
     field.press("Tab")
     expect(row.get_by_label("职业编码")).to_have_value(code)
     row.get_by_label("培训评价年限").fill("6")
