@@ -11,6 +11,7 @@ from typing import Any
 import dj_database_url
 
 from skillcert.env import (
+    ConfigError,
     check_production,
     env_bool,
     env_int,
@@ -91,6 +92,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so every answer (the fast path's too) carries X-Request-ID and every log line its id.
+    "skillcert.ops.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Public verification answers here, without sessions, CSRF, users or messages.
@@ -281,9 +284,25 @@ REST_KNOX = {
     "AUTO_REFRESH": False,
 }
 
+# Log lines carry the request's id; as JSON (one object a line, for a collector) in production
+# or with SKILLCERT_LOG_FORMAT=json, as text otherwise.
+LOG_FORMAT = env_str("SKILLCERT_LOG_FORMAT") or ("json" if ENVIRONMENT == "production" else "text")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ConfigError(f"SKILLCERT_LOG_FORMAT={LOG_FORMAT!r}: expected json or text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "skillcert.ops.observability.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "skillcert.ops.observability.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("SKILLCERT_LOG_LEVEL", "INFO")},
 }
