@@ -19,6 +19,7 @@ class Item:
 class SampleRequest:
     title: str | None = given("名称", required=True, max_length=20)
     kind: str | None = given(choices=("x", "y"))
+    labelled: str | None = given(choices=(("a", "甲"), ("b", "乙")))
     on: str | None = given(format="date")
     items: list[Item] | None = given()
     marks: dict[str, str] | None = given()
@@ -34,11 +35,12 @@ def test_request_body_fields_follow_the_shape():
     serializer = request_body(SampleRequest)()
     assert type(serializer).__name__ == "SampleRequest"
     fields = serializer.fields
-    assert list(fields) == ["title", "kind", "on", "items", "marks", "flag"]
+    assert list(fields) == ["title", "kind", "labelled", "on", "items", "marks", "flag"]
     assert isinstance(fields["title"], serializers.CharField) and fields["title"].required
     assert fields["title"].max_length == 20 and fields["title"].help_text == "名称"
     assert isinstance(fields["kind"], serializers.ChoiceField)
     assert list(fields["kind"].choices) == ["x", "y"] and not fields["kind"].required
+    assert dict(fields["labelled"].choices) == {"a": "甲", "b": "乙"}  # labels carried
     assert isinstance(fields["on"], serializers.DateField)
     assert isinstance(fields["items"], serializers.ListField)
     assert type(fields["items"].child).__name__ == "Item"

@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from skillcert.api.inputs import request_body
 from skillcert.workflow.machine import machine_for
 
 if TYPE_CHECKING:
@@ -113,7 +114,6 @@ def step_view(
     """``POST /api/v1/<kind>s/{id}/<action>``: one workflow step on the object ``find`` gives
     the user (404 otherwise); ``take`` does it (``shape`` is the body it reads, published as the
     request), and the answer is the object as it now stands."""
-    from skillcert.api.inputs import request_body
 
     @extend_schema(
         operation_id=f"{kind}_{action.replace('-', '_')}",

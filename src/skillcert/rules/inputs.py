@@ -18,11 +18,9 @@ checked by the services, with the field's path in each error (``items[0].level``
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import types
 import typing
 from collections.abc import Iterator, Mapping
-from decimal import Decimal
 from typing import Any, Union
 
 
@@ -105,86 +103,17 @@ class Body(Mapping[str, object]):
     def __len__(self) -> int:
         return sum(1 for _ in self)
 
-    def raw(self) -> Mapping[str, object]:
-        """The declared keys as sent (for services that hand the body on whole)."""
-        return {key: self._data[key] for key in self}
 
-
-# --- the shape as a JSON schema (OpenAPI 3.0) ---------------------------------------------------
-
-
-def _hints(shape: type) -> dict[str, Any]:
-    return typing.get_type_hints(shape)
-
-
-def _without_none(hint: Any) -> tuple[Any, bool]:
-    origin = typing.get_origin(hint)
-    if origin in (Union, types.UnionType):
-        args = [a for a in typing.get_args(hint) if a is not type(None)]
-        optional = len(args) < len(typing.get_args(hint))
-        inner = args[0] if len(args) == 1 else Any
-        return inner, optional
-    return hint, False
-
-
-def type_schema(hint: Any) -> dict[str, Any]:
-    """The JSON schema of one type hint (nested shapes inline)."""
-    hint, _ = _without_none(hint)
-    origin = typing.get_origin(hint)
-    if origin in (list, tuple, frozenset, set):
-        args = typing.get_args(hint)
-        return {"type": "array", "items": type_schema(args[0]) if args else {}}
-    if origin in (dict, Mapping):
-        args = typing.get_args(hint)
-        value = args[1] if len(args) == 2 else Any
-        return {
-            "type": "object",
-            "additionalProperties": type_schema(value) if value is not Any else {},
-        }
-    if dataclasses.is_dataclass(hint) and isinstance(hint, type):
-        return shape_schema(hint)
-    simple: dict[Any, dict[str, Any]] = {
-        str: {"type": "string"},
-        bool: {"type": "boolean"},
-        int: {"type": "integer"},
-        float: {"type": "number"},
-        Decimal: {"type": "number"},
-        dt.date: {"type": "string", "format": "date"},
-        bytes: {"type": "string", "format": "binary"},
-    }
-    return dict(simple.get(hint, {}))
-
-
-def field_schema(shape: type, field: dataclasses.Field[Any]) -> dict[str, Any]:
-    hint = _hints(shape)[field.name]
-    doc = doc_of(field)
-    schema = type_schema(hint)
-    if doc.description:
-        schema["description"] = doc.description
-    if doc.max_length is not None:
-        schema["maxLength"] = doc.max_length
-    if doc.choices:
-        schema["enum"] = [c[0] if isinstance(c, tuple) else c for c in doc.choices]
-    if doc.format:
-        schema["format"] = doc.format
-    if doc.nullable:
-        schema["nullable"] = True
-    return schema
-
-
-def shape_schema(shape: type) -> dict[str, Any]:
-    """The object schema of a request shape: its fields, and which are required."""
-    properties = {f.name: field_schema(shape, f) for f in dataclasses.fields(shape)}
-    required = [f.name for f in dataclasses.fields(shape) if doc_of(f).required]
-    schema: dict[str, Any] = {"type": "object", "properties": properties}
-    if required:
-        schema["required"] = required
-    return schema
+# --- the field types, for the API's drawing of the shape (api/inputs.py) ---------------------
 
 
 def hint_of(shape: type, name: str) -> Any:
     """The field's type without ``None`` (what the API adapter maps to a serializer field)."""
-    return _without_none(_hints(shape)[name])[0]
+    hint = typing.get_type_hints(shape)[name]
+    if typing.get_origin(hint) in (Union, types.UnionType):
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        return args[0] if len(args) == 1 else Any
+    return hint
 
 
 # --- shapes shared by several writes ----------------------------------------------------------
