@@ -72,7 +72,7 @@ def api_clients(users: dict[str, User | None]) -> dict[str, APIClient]:
     return {name: api_client(user) for name, user in users.items()}
 
 
-def web_client(user: User | None) -> Client:
+def web_client(user: User | None = None) -> Client:
     """A page client signed in as ``user`` (session), or anonymous."""
     client = Client()
     if user is not None:

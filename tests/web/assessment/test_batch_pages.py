@@ -34,10 +34,9 @@ from tests.assessment.factories import (
     segments_for,
 )
 from tests.conftest import PASSWORD
+from tests.support.pages import buttons, client_of, html
 
 pytestmark = pytest.mark.django_db
-
-ACTION = re.compile(r'data-action="([^"]+)"')
 
 
 @pytest.fixture
@@ -45,22 +44,8 @@ def organization(occupation_catalog, org_user, city_bureau, today):
     return filed_organization(org_user, city_bureau, today)
 
 
-def client_of(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def html(response) -> str:
-    return response.content.decode()
-
-
 def text(response) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html(response)))
-
-
-def buttons(response) -> set[str]:
-    return set(ACTION.findall(html(response)))
 
 
 def walk(state: str, organization, org_user, province_center, today) -> Batch:

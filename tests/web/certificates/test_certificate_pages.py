@@ -29,6 +29,7 @@ from skillcert.registry.models import OrganizationSeal, SealState
 from skillcert.registry.services.seals import upload_seal
 from tests.assessment.factories import filed_organization, issued
 from tests.certificates.test_photos import portrait, seal_picture
+from tests.support.pages import client_of, html
 
 pytestmark = pytest.mark.django_db
 
@@ -56,17 +57,6 @@ def batch(organization, org_user, province_center, today):
 @pytest.fixture
 def certificate(batch) -> Certificate:
     return Certificate.objects.filter(batch=batch).order_by("number").first()
-
-
-def client_of(user=None) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
-
-
-def html(response) -> str:
-    return response.content.decode()
 
 
 def text(response) -> str:

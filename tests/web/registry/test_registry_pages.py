@@ -22,10 +22,9 @@ from tests.registry.factories import (
     pdf_upload,
     submitted_case,
 )
+from tests.support.pages import ACTION, buttons, client_of, html
 
 pytestmark = pytest.mark.django_db
-
-ACTION = re.compile(r'data-action="([^"]+)"')
 
 
 @pytest.fixture
@@ -34,23 +33,9 @@ def setup(occupation_catalog, org_user, organization, city_bureau, today):
     return org_user, organization, city_bureau
 
 
-def client_of(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def html(response) -> str:
-    return response.content.decode()
-
-
 def text(response) -> str:
     """The page's text without tags, white space collapsed (what a reader sees)."""
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html(response)))
-
-
-def buttons(response) -> set[str]:
-    return set(ACTION.findall(html(response)))
 
 
 def draft(organization, user, **overrides) -> FilingCase:

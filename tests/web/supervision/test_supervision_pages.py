@@ -14,7 +14,6 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from PIL import Image
 
 from skillcert.assessment.models import Batch
@@ -33,6 +32,7 @@ from skillcert.supervision.models import (
 from skillcert.supervision.services import draws, inspections, reports
 from tests.assessment.factories import filed_organization, issued
 from tests.supervision.factories import hefei_inspectors
+from tests.support.pages import client_of, html
 
 pytestmark = pytest.mark.django_db
 
@@ -69,17 +69,6 @@ def drawn(world, city_bureau):
     team = list(inspection.inspectors.order_by("pk"))
     outsider = next(u for u in world.inspectors if u not in team)
     return SimpleNamespace(record=record, inspection=inspection, team=team, outsider=outsider)
-
-
-def client_of(user=None) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
-
-
-def html(response) -> str:
-    return response.content.decode()
 
 
 def text(response) -> str:
