@@ -89,10 +89,20 @@ def environment(name: str = "SKILLCERT_ENV") -> str:
     return value
 
 
-def production_problems(*, secret_key: str, debug: bool, allowed_hosts: list[str]) -> list[str]:
+def production_problems(
+    *,
+    secret_key: str,
+    debug: bool,
+    allowed_hosts: list[str],
+    master_key: str | None = None,
+    master_key_file: str = "",
+) -> list[str]:
     """What keeps a production instance from starting: several app servers must share one
     secret key (else sessions and CSRF fail whenever the balancer switches server), debug pages
-    leak settings and data, and a wildcard host accepts any Host header."""
+    leak settings and data, and a wildcard host accepts any Host header. With ``master_key``
+    given (the settings pass SKILLCERT_MASTER_KEY, maybe empty), the master key that opens the
+    signing keys in the database must be set, or its file readable: a key generated on one
+    host would not open the keys of the others."""
     problems = []
     if not secret_key:
         problems.append(
@@ -108,11 +118,39 @@ def production_problems(*, secret_key: str, debug: bool, allowed_hosts: list[str
     wildcards = [host for host in allowed_hosts if host.strip() == "*"]
     if wildcards or not allowed_hosts:
         problems.append("SKILLCERT_ALLOWED_HOSTS must name the site's host names (no '*')")
+    if master_key is not None:
+        problems.extend(master_key_problems(master_key, master_key_file))
     return problems
 
 
-def check_production(*, secret_key: str, debug: bool, allowed_hosts: list[str]) -> None:
-    problems = production_problems(secret_key=secret_key, debug=debug, allowed_hosts=allowed_hosts)
+def master_key_problems(master_key: str, master_key_file: str) -> list[str]:
+    if master_key:
+        return []
+    if not master_key_file:
+        return [
+            "SKILLCERT_MASTER_KEY (or SKILLCERT_MASTER_KEY_FILE) is not set: every server must "
+            "read the same master key, which opens the signing keys kept in the database"
+        ]
+    if not os.access(Path(master_key_file).expanduser(), os.R_OK):
+        return [f"SKILLCERT_MASTER_KEY_FILE={master_key_file!r} cannot be read"]
+    return []
+
+
+def check_production(
+    *,
+    secret_key: str,
+    debug: bool,
+    allowed_hosts: list[str],
+    master_key: str | None = None,
+    master_key_file: str = "",
+) -> None:
+    problems = production_problems(
+        secret_key=secret_key,
+        debug=debug,
+        allowed_hosts=allowed_hosts,
+        master_key=master_key,
+        master_key_file=master_key_file,
+    )
     if problems:
         raise ConfigError(
             "SKILLCERT_ENV=production refuses to start:\n" + "\n".join(f"- {p}" for p in problems)

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from skillcert.accounts.models import Authority
 from skillcert.accounts.services import load_authorities
@@ -15,6 +15,7 @@ from skillcert.certificates.keys import ensure_key
 from skillcert.reference.models import Occupation
 from skillcert.reference.selectors import work_calendar
 from skillcert.reference.services import load_occupation_catalog
+from skillcert.rules.errors import DomainError
 
 
 class Command(BaseCommand):
@@ -29,7 +30,10 @@ class Command(BaseCommand):
         actor = command_line_actor()
         load_authorities(actor=actor)
         occupations = load_occupation_catalog(actor=actor)
-        signing_key = ensure_key()
+        try:
+            signing_key = ensure_key()  # imports an older version's key directory once
+        except DomainError as exc:  # a wrong master key, an unreadable old key
+            raise CommandError(exc.message) from exc
         if not options["no_static"]:
             call_command("collectstatic", interactive=False, verbosity=0)
         calendar = work_calendar()

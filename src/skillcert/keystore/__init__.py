@@ -1,0 +1,1 @@
+"""Private keys held in the database, encrypted under a master key kept outside it."""
