@@ -42,6 +42,9 @@ fonts:
 run: install fonts
 	$(BIN)/skillcert setup
 	$(BIN)/skillcert demo
+	@# The web server and one worker (background jobs, periodic sweeps); Ctrl-C stops both.
+	@PORT=$(PORT) SKILLCERT_HOST=$(HOST) $(BIN)/skillcert worker & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/skillcert serve --host $(HOST) --port $(PORT)
 
 # mypy's Django plugin imports the settings, which create the data directory: a throwaway

@@ -179,6 +179,22 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait(timeout=5)
 
 
+def _start_worker(env: dict[str, str], log: Path, base_url: str) -> subprocess.Popen:
+    """``skillcert worker``: runs the jobs the pages start (a batch print) while the journeys
+    watch their progress; the certificates it prints encode the served address."""
+    with log.open("a", encoding="utf-8") as out:
+        out.write("$ skillcert worker\n")
+        out.flush()
+        return subprocess.Popen(
+            [str(SKILLCERT), "worker", "--interval", "0.2"],
+            env={**env, "SKILLCERT_BASE_URL": base_url},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+
+
 def _start_server(
     env: dict[str, str], log: Path, port: int | None = None
 ) -> tuple[subprocess.Popen, str]:
@@ -252,9 +268,11 @@ def demo_instance(name: str) -> Iterator[str]:
     journeys' pages keep their meaning."""
     data_dir, env, log = demo_data_dir(name)
     process, base_url = _start_server(env, log)
+    worker = _start_worker(env, log, base_url)  # as ``make run``: prints and sweeps need one
     try:
         yield base_url
     finally:
+        _stop(worker)
         _stop(process)
     shutil.rmtree(data_dir, ignore_errors=True)  # kept when the instance failed to start
 

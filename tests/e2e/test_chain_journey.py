@@ -81,6 +81,7 @@ class MovableInstance:
     env: dict[str, str]
     log: Path
     process: subprocess.Popen | None = None
+    worker: subprocess.Popen | None = None
     base_url: str = ""
     port: int | None = None
     days: list[str] = field(default_factory=list)
@@ -88,9 +89,13 @@ class MovableInstance:
     def start(self) -> None:
         self.process, self.base_url = e2e._start_server(self.env, self.log, port=self.port)
         self.port = int(self.base_url.rsplit(":", 1)[1])
+        self.worker = e2e._start_worker(self.env, self.log, self.base_url)  # on the same day as the pages
         self.days.append(self.env["SKILLCERT_TODAY"])
 
     def stop(self) -> None:
+        if self.worker is not None:
+            e2e._stop(self.worker)
+            self.worker = None
         if self.process is not None:
             e2e._stop(self.process)
             self.process = None

@@ -12,10 +12,12 @@ from django.test import Client
 
 from skillcert.accounts.models import User
 from skillcert.assessment.access import batches_for
+from skillcert.assessment.models import Batch
 from skillcert.assessment.models import Inspection as SpotCheck
 from skillcert.certificates import national
 from skillcert.certificates.models import Certificate
 from skillcert.certificates.verification import find_public, public_view
+from skillcert.jobs.models import Job
 from skillcert.registry.access import filings_for
 from skillcert.registry.models import Organization, OrganizationSeal
 from skillcert.rules import clock
@@ -169,6 +171,12 @@ def check_organizations(lines: dict[str, str]) -> None:
         ("撤销", certificates.filter(status="revoked").count()),
     ):
         assert (number(rf"{label} (\d+) 张", line) if label in line else 0) == count
+    # The demo's batch print: the line names the batch and the job's real phase.
+    job = Job.objects.get(kind="print")
+    printed_batch = Batch.objects.get(pk=int(job.subject.split(":")[1]))
+    assert printed_batch.organization == hefei
+    wording = {"done": "已由后台生成 PDF", "queued": "已排队", "failed": "打印未完成"}
+    assert f"「{printed_batch.title}」证书{wording[job.phase]}" in line
 
     for username in ("org_wuhu", "org_binhu", "org_telecom", "org_chaohu", "org_baohe"):
         line = lines[username]

@@ -13,8 +13,9 @@ from collections.abc import Callable
 
 from skillcert.accounts.models import User
 from skillcert.assessment.access import batches_for
+from skillcert.assessment.models import Batch
 from skillcert.assessment.workflow import BatchState
-from skillcert.certificates import national
+from skillcert.certificates import national, printing
 from skillcert.certificates.models import (
     Certificate,
     CertificateEvent,
@@ -22,6 +23,7 @@ from skillcert.certificates.models import (
     SegmentRequest,
     SegmentRequestState,
 )
+from skillcert.jobs.models import Job, JobPhase
 from skillcert.ops.demo import DEMO_PASSWORD, OFFICERS, ORGANIZATIONS
 from skillcert.registry.models import (
     FilingCase,
@@ -143,6 +145,7 @@ def organization_note(organization: Organization, today: dt.date) -> str:
     parts = [_standing(organization, today)]
     parts += _batch_facts(organization, today)
     parts += _certificate_facts(organization)
+    parts += _print_facts(organization)
     seal = organization.seals.order_by("-pk").first()
     if seal is not None and seal.state == SealState.PENDING:
         authority = organization.filing_authority
@@ -151,6 +154,27 @@ def organization_note(organization: Organization, today: dt.date) -> str:
     if report is not None:
         parts.append(f"已报送 {report.year} 年度报告")
     return "；".join(parts)
+
+
+def _print_facts(organization: Organization) -> list[str]:
+    """The latest batch print job: done (download it) or still with the worker."""
+    batches = {
+        printing.subject(batch): batch
+        for batch in Batch.objects.filter(organization=organization).only("pk", "title")
+    }
+    job = (
+        Job.objects.filter(kind=printing.KIND, subject__in=list(batches))
+        .order_by("-created")
+        .first()
+    )
+    if job is None:
+        return []
+    title = batches[job.subject].title
+    if job.phase == JobPhase.DONE:
+        return [f"「{title}」证书已由后台生成 PDF，批次页可下载"]
+    if job.phase == JobPhase.FAILED:
+        return [f"「{title}」证书打印未完成：{job.error}"]
+    return [f"「{title}」证书打印已排队，由后台任务处理程序生成（批次页显示进度）"]
 
 
 def _standing(organization: Organization, today: dt.date) -> str:

@@ -8,15 +8,14 @@ refused write is checked for what did not change.
 from __future__ import annotations
 
 import io
-import json
 import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
+from django.utils import timezone
 from pypdf import PdfReader
 
-from skillcert.certificates import printing
 from skillcert.certificates.models import (
     CandidatePhoto,
     Certificate,
@@ -25,6 +24,8 @@ from skillcert.certificates.models import (
     NationalExport,
 )
 from skillcert.certificates.services import lifecycle
+from skillcert.jobs.models import Job, WorkerBeat
+from skillcert.jobs.worker import Worker
 from skillcert.registry.models import OrganizationSeal, SealState
 from skillcert.registry.services.seals import upload_seal
 from tests.assessment.factories import filed_organization, issued
@@ -41,7 +42,6 @@ def files(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.DATA_DIR = tmp_path / "data"
     settings.DATA_DIR.mkdir()
-    settings.SKILLCERT_PRINT_INLINE = True
 
 
 @pytest.fixture
@@ -580,24 +580,35 @@ def test_batch_print_job_completes_and_the_pdf_downloads(batch, org_user, other_
     data = b"".join(pdf.streaming_content)
     assert data.startswith(b"%PDF")
     assert len(PdfReader(io.BytesIO(data)).pages) == 5
-    record = json.loads((printing.prints_dir() / f"{job}.json").read_text(encoding="utf-8"))
-    assert record["phase"] == "done" and record["batch"] == batch.pk
+    record = Job.objects.get(pk=job)
+    assert record.phase == "done" and record.subject == f"batch:{batch.pk}"
+    assert record.owner == org_user and record.output == f"prints/{job}.pdf"
 
     assert client_of(other_org_user).get(body["file"]).status_code == 404
     assert client.get(f"/batches/{batch.pk}/print/{'0' * 32}").status_code == 404
 
 
-def test_a_running_job_is_reported_and_a_lost_one_is_failed(batch, org_user, monkeypatch):
-    monkeypatch.setattr(printing, "run", lambda job: None)  # started, never rendered
+def test_a_queued_job_says_whether_a_worker_runs_and_is_not_started_twice(
+    batch, org_user, settings
+):
+    # The queue as in production: the job waits for a worker.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     client = client_of(org_user)
     location = client.post(f"/batches/{batch.pk}/print")["Location"]
     body = client.get(f"{location}/progress").json()
-    assert body["phase"] == "running" and body["percent"] == 0 and body["file"] is None
-    # Starting again while it runs returns the same job.
+    assert body["phase"] == "queued" and body["percent"] == 0 and body["file"] is None
+    assert "未运行" in body["error"]  # no worker beats: the page says so instead of spinning
+    assert "未运行" in text(client.get(location))
+    # Starting again while it waits returns the same job.
     assert client.post(f"/batches/{batch.pk}/print")["Location"] == location
-    monkeypatch.setattr(printing, "STALE_AFTER", -1)
+    WorkerBeat.objects.create(
+        worker_id="w1", host="h", pid=1, started=timezone.now(), seen=timezone.now()
+    )
+    assert "排队" in client.get(f"{location}/progress").json()["error"]
+    # A worker runs it; the same page then offers the file.
+    Worker(burst=True, beat_thread=False, scheduler=False).run()
     body = client.get(f"{location}/progress").json()
-    assert body["phase"] == "failed" and "中断" in body["error"]
+    assert body["phase"] == "done" and body["file"]
 
 
 def test_printing_a_batch_without_valid_certificates_is_explained(batch, org_user, today):

@@ -6,6 +6,7 @@ import datetime as dt
 
 from skillcert.accounts.models import User
 from skillcert.assessment.models import Batch
+from skillcert.certificates import printing
 from skillcert.certificates.models import Certificate
 from skillcert.certificates.national import prepare_export
 from skillcert.certificates.national import send as send_export
@@ -63,6 +64,8 @@ def _build_certificates(today: dt.date, officers: dict[str, User], users: dict[s
         revoke_certificate(
             certificates[3], reason="经核查考生冒名顶替参加考核", actor=officers["hefei_center"]
         )
+    # The batch's certificates printed by the background worker (``make run`` starts one).
+    printing.start(filed, hefei)
 
 
 def _build_supervision(today: dt.date, officers: dict[str, User], users: dict[str, User]) -> None:

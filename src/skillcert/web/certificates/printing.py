@@ -1,5 +1,5 @@
-"""Pages of a batch print job (see ``web.printing``): start it from the batch page, watch the
-progress (the page polls a JSON endpoint every second), download the PDF.
+"""Pages of a batch print job (see ``certificates.printing``): start it from the batch page,
+watch the progress (the page polls a JSON endpoint every second), download the PDF.
 
 Only the organization, its city's center (and bureau) and the province print a batch
 (``may_download_annexes``); a job of another batch, or an unknown job, is 404.
@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from skillcert.assessment.access import get_batch_for_user, may_download_annexes
 from skillcert.assessment.models import Batch
 from skillcert.certificates import printing
+from skillcert.jobs.models import Job, JobPhase
 from skillcert.registry.access import organization_of
 from skillcert.rules.errors import DomainError, NotFound
 from skillcert.web.guards import not_found_is_404, signed_in_user
@@ -42,26 +44,25 @@ def batch_page_url(user: User | AnonymousUser, batch: Batch) -> str:
     return reverse(name, args=[batch.pk])
 
 
-def _job(request: HttpRequest, pk: int, job: str) -> tuple[Batch, dict[str, Any]]:
+def _job(request: HttpRequest, pk: int, job_id: str) -> tuple[Batch, Job]:
     batch = printable_batch(request, pk)
-    record = printing.read(job)
-    if record is None or record["batch"] != batch.pk:
+    job = printing.job_of(batch, job_id)
+    if job is None:
         raise Http404("未找到该打印任务")
-    return batch, record
+    return batch, job
 
 
-def _progress(batch: Batch, record: dict[str, Any]) -> dict[str, Any]:
-    """The JSON the page polls; ``phase`` is the job's progress (running, done, failed)."""
-    job = record["job"]
-    done = record["phase"] == printing.DONE
+def _progress(batch: Batch, job: Job) -> dict[str, Any]:
+    """The JSON the page polls; ``phase`` is the job's progress (queued, running, done, failed)."""
+    ready = printing.file_ready(job)
     return {
-        "phase": record["phase"],
-        "done": record["total"] if done else record["done"],
-        "total": record["total"],
-        "percent": printing.percent(record),
-        "error": record.get("error", ""),
-        "size": record.get("size", 0),
-        "file": reverse("web:batch_print_file", args=[batch.pk, job]) if done else None,
+        "phase": job.phase if ready or job.phase != JobPhase.DONE else JobPhase.FAILED,
+        "done": job.done,
+        "total": job.total,
+        "percent": job.percent,
+        "error": printing.status_note(job),
+        "size": job.output_size,
+        "file": reverse("web:batch_print_file", args=[batch.pk, job.pk]) if ready else None,
     }
 
 
@@ -75,7 +76,7 @@ def print_start(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect(batch_page_url(request.user, batch))
-    return redirect("web:batch_print_job", pk=batch.pk, job=job)
+    return redirect("web:batch_print_job", pk=batch.pk, job=job.pk)
 
 
 @require_GET
@@ -110,10 +111,11 @@ def print_progress(request: HttpRequest, pk: int, job: str) -> JsonResponse:
 @not_found_is_404
 def print_file(request: HttpRequest, pk: int, job: str) -> FileResponse:
     batch, record = _job(request, pk, job)
-    path = printing.pdf_path(job)
-    if record["phase"] != printing.DONE or not path.is_file():
+    if not printing.file_ready(record):
         raise Http404("打印文件尚未生成")
-    response = FileResponse(path.open("rb"), content_type="application/pdf")
+    response = FileResponse(
+        default_storage.open(record.output, "rb"), content_type="application/pdf"
+    )
     name = f"{batch.title}-证书.pdf"
     response["Content-Disposition"] = (
         f'attachment; filename="batch-{batch.pk}-certificates.pdf"; '

@@ -1,4 +1,4 @@
-"""``skillcert sweep``: run daily (cron). Flags what is overdue and ends what has run out."""
+"""``skillcert sweep``: the hourly sweep the workers run, on demand (see assessment.tasks)."""
 
 from __future__ import annotations
 
@@ -6,23 +6,21 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from skillcert.assessment.services.results import close_due_publicities
+from skillcert.assessment.services.sweep import run_sweep
 from skillcert.audit.service import command_line_actor
-from skillcert.registry.services.sweep import sweep as registry_sweep
 from skillcert.rules import clock
 
 
 class Command(BaseCommand):
     help = (
-        "Daily sweep: flag acceptance replies past due, expire filings past their validity, "
-        "close result publicities that are over."
+        "Sweep now (the workers do it every hour): flag acceptance replies past due, expire "
+        "filings past their validity, close result publicities that are over."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        actor = command_line_actor()
-        registry = registry_sweep(actor=actor)
-        closed = close_due_publicities(actor=actor)
+        result = run_sweep(actor=command_line_actor())
         self.stdout.write(
-            f"{clock.today()}：标记受理超期 {registry.overdue_flagged} 件，"
-            f"备案到期注销 {registry.expired} 个，结果公示期满 {closed} 个批次"
+            f"{clock.today()}：标记受理超期 {result['overdue_flagged']} 件，"
+            f"备案到期注销 {result['expired']} 个，"
+            f"结果公示期满 {result['publicities_closed']} 个批次"
         )

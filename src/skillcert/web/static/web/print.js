@@ -36,6 +36,8 @@
       status.textContent = "打印未完成。";
       error.textContent = p.error;
       error.hidden = false;
+    } else if (p.phase === "queued") {
+      status.textContent = p.error || "正在排队，等待后台任务处理程序";
     } else {
       status.textContent = "正在生成证书 PDF…";
     }
@@ -50,7 +52,7 @@
       .then(function (p) {
         failures = 0;
         show(p);
-        if (p.phase === "running") window.setTimeout(poll, 1000);
+        if (p.phase === "running" || p.phase === "queued") window.setTimeout(poll, 1000);
       })
       .catch(function () {
         failures += 1;
@@ -63,5 +65,6 @@
       });
   }
 
-  if (box.getAttribute("data-phase") === "running") window.setTimeout(poll, 1000);
+  var phase = box.getAttribute("data-phase");
+  if (phase === "running" || phase === "queued") window.setTimeout(poll, 1000);
 })();
