@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+from pathlib import Path
 
 import openpyxl
 import pytest
 import xlsxwriter
+from django.core.files.storage import default_storage
 
 from skillcert.accounts.models import Authority
 from skillcert.assessment import excel
@@ -456,7 +458,7 @@ def test_bad_rows_refuse_the_file(batch, org_user, rows, bad_row, column, messag
     assert message in listed[0]["message"]
     token = error.extra["report"].removeprefix(f"/api/v1/batches/{batch.pk}/candidates-report/")
     assert token.endswith(".xlsx")
-    assert excel.report_path(batch, token.removesuffix(".xlsx")) is not None
+    assert excel.report_name(batch, token.removesuffix(".xlsx")) is not None
 
 
 def test_numeric_id_is_one_error_with_the_rows_other_errors(batch, org_user):
@@ -516,9 +518,9 @@ def test_refused_before_reading_when_not_allowed(batch, other_org_user, org_user
 
 def _report(batch: Batch, error: InvalidInput) -> openpyxl.Workbook:
     token = error.extra["report"].rsplit("/", 1)[1].removesuffix(".xlsx")
-    path = excel.report_path(batch, token)
-    assert path is not None
-    return openpyxl.load_workbook(path)
+    name = excel.report_name(batch, token)
+    assert name is not None
+    return openpyxl.load_workbook(default_storage.open(name, "rb"))
 
 
 def _red(cell) -> bool:
@@ -600,14 +602,15 @@ def test_report_direct_call_keeps_row_numbers():
 def test_report_tokens_are_checked(batch, filed_organization, settings):
     token = excel.save_report(batch, b"report")
     assert len(token) >= 40
-    path = excel.report_path(batch, token)
-    assert path is not None and path.read_bytes() == b"report"
-    assert path.is_relative_to(settings.DATA_DIR / "reports")
+    name = excel.report_name(batch, token)
+    assert name == f"reports/batch-{batch.pk}/{token}.xlsx"
+    assert default_storage.open(name, "rb").read() == b"report"
+    assert Path(default_storage.path(name)).is_relative_to(settings.MEDIA_ROOT / "reports")
     other = Batch.objects.get(pk=batch.pk)
     other.pk = batch.pk + 1000
-    assert excel.report_path(other, token) is None
+    assert excel.report_name(other, token) is None
     for bad in ("../" + token, token + "/..", "a" * 10, "", token[:-1] + ".", "..%2f" * 10):
-        assert excel.report_path(batch, bad) is None
+        assert excel.report_name(batch, bad) is None
     assert excel.save_report(batch, b"x") != token
 
 

@@ -225,6 +225,7 @@ class FailingSender:
 @pytest.fixture(autouse=True)
 def data_dir(settings, tmp_path, monkeypatch):
     settings.DATA_DIR = tmp_path
+    settings.MEDIA_ROOT = tmp_path  # the file storage: exports under national/
     monkeypatch.delenv("SKILLCERT_NATIONAL_SENDER", raising=False)
     monkeypatch.delenv("SKILLCERT_NATIONAL_OUTBOX", raising=False)
     return tmp_path

@@ -10,6 +10,7 @@ import io
 from pathlib import Path
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, transaction
@@ -25,6 +26,7 @@ from skillcert.certificates import national
 from skillcert.certificates.annex5 import HEADER
 from skillcert.certificates.models import (
     Certificate,
+    NationalChangeItem,
     NationalExport,
     NationalExportItem,
 )
@@ -80,6 +82,7 @@ class FlakySender:
 def data_dir(settings, tmp_path, monkeypatch):
     """Files of each test in a folder of its own; the default sender and outbox."""
     settings.DATA_DIR = tmp_path
+    settings.MEDIA_ROOT = tmp_path  # the file storage: exports under national/
     monkeypatch.delenv("SKILLCERT_NATIONAL_SENDER", raising=False)
     monkeypatch.delenv("SKILLCERT_NATIONAL_OUTBOX", raising=False)
     FlakySender.failing = True
@@ -161,6 +164,27 @@ def test_batch_export_holds_its_valid_certificates_once(batch, province_center, 
     assert files(data_dir / "national") == [export.file_name]  # one file
     assert NationalExport.objects.count() == 1
     assert AuditEntry.objects.filter(action="certificates.national_export_prepared").count() == 1
+
+
+def test_an_export_larger_than_a_chunk_holds_every_certificate(
+    batch, second_batch, org_user, province_dept, data_dir, monkeypatch
+):
+    """Ids are fetched and items written a chunk at a time (a year's export holds a million):
+    10 certificates in chunks of 3, a last chunk of 1; the changes export likewise."""
+    monkeypatch.setattr("skillcert.certificates.national.exports.ITEM_CHUNK", 3)
+    export = national.prepare_export(
+        period=national.parse_period("2026-11-01", "2026-11-20"), actor=province_dept
+    )
+    numbers = set(Certificate.objects.values_list("number", flat=True))
+    assert export.certificate_count == 10 and exported(export) == numbers
+    rows = read_xlsx((data_dir / "national" / export.file_name).read_bytes())
+    assert sorted(row[7] for row in rows[1:]) == sorted(numbers)
+
+    for certificate in Certificate.objects.order_by("number")[:4]:
+        lifecycle.revoke_certificate(certificate, reason="考生资格不符", actor=org_user)
+    changes = national.prepare_export(changes=True, actor=province_dept)
+    assert changes.certificate_count == 4 == NationalChangeItem.objects.count()
+    assert len(change_rows(changes, data_dir)) == 5
 
 
 def test_revoked_certificates_are_not_exported(batch, org_user, province_center):
@@ -328,7 +352,7 @@ def test_a_tampered_or_missing_file_is_not_sent(batch, province_center, data_dir
 
 def test_folder_sender_is_idempotent_and_never_overwrites(batch, province_center, data_dir):
     export = national.prepare_export(batch=batch, actor=province_center)
-    source = national.export_path(export)
+    source = Path(default_storage.path(national.export_name(export)))
     sender = national.FolderSender(data_dir / "box")
     first = sender.send(source, export)
     assert sender.send(source, export) == first

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from django.core.files.storage import default_storage
 from PIL import Image
 
 from skillcert.audit.models import AuditEntry
@@ -17,12 +18,16 @@ from skillcert.registry.services.seals import (
     current_seal,
     current_seal_path,
     decide_seal,
-    seal_path,
     upload_seal,
 )
 from skillcert.rules.errors import Conflict, Forbidden, InvalidInput, TooLarge
 from tests.certificates.test_photos import portrait, seal_picture, stored_files, upload
 from tests.registry.factories import filed_case
+
+
+def seal_path(seal: OrganizationSeal) -> Path:
+    """Where the default (file-system) storage keeps the seal."""
+    return Path(default_storage.path(seal.stored_name))
 
 
 @pytest.fixture(autouse=True)

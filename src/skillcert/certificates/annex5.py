@@ -158,6 +158,12 @@ def annex5_for_certificates(queryset: QuerySet[Certificate]) -> bytes:
     return buffer.getvalue()
 
 
+def write_annex5_for_certificates(queryset: QuerySet[Certificate], stream: IO[bytes]) -> None:
+    """附件5 for the certificates of a queryset, in its order, written to ``stream`` (a
+    temporary file for a province-wide export: never the whole file in memory)."""
+    write_annex5(_value_rows(queryset), stream)
+
+
 def annex5(batch: Batch) -> bytes:
     """附件5 for a batch: its valid certificates in number order."""
     return annex5_for_certificates(
@@ -182,11 +188,17 @@ CHANGES_WIDTHS = (26, 10, 22, 18, 14, 30, 12, 10, 12, 30, 26)
 
 
 def changes_for_certificates(queryset: QuerySet[Certificate]) -> bytes:
-    """The status changes of reported certificates (撤销, 更正) as .xlsx bytes, one row each:
-    a revocation with its date and reason, a correction with the new certificate's number and
-    its issue date. Every cell is text (``documents.xlsx.write_text``)."""
+    """The status changes of reported certificates as .xlsx bytes (see ``write_changes``)."""
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"constant_memory": True})
+    write_changes_for_certificates(queryset, buffer)
+    return buffer.getvalue()
+
+
+def write_changes_for_certificates(queryset: QuerySet[Certificate], stream: IO[bytes]) -> None:
+    """The status changes of reported certificates (撤销, 更正) as .xlsx to ``stream``, one
+    row each: a revocation with its date and reason, a correction with the new certificate's
+    number and its issue date. Every cell is text (``documents.xlsx.write_text``)."""
+    workbook = xlsxwriter.Workbook(stream, {"constant_memory": True})
     try:
         sheet = _printed_sheet(workbook, "证书状态变更", CHANGES_HEADER, CHANGES_WIDTHS)
         rows = queryset.select_related("superseded_by").iterator(2000)
@@ -217,4 +229,3 @@ def changes_for_certificates(queryset: QuerySet[Certificate]) -> bytes:
                 write_text(sheet, row_number, col, text)
     finally:
         workbook.close()
-    return buffer.getvalue()

@@ -17,6 +17,7 @@ from skillcert.api.inputs import multipart
 from skillcert.assessment.access import get_batch_for_user, may_download_annexes, parties_for_batch
 from skillcert.assessment.inputs import CandidatesUpload, ResultsUpload
 from skillcert.assessment.workflow import annex_not_ready
+from skillcert.documents import files
 from skillcert.rules.errors import Forbidden, InvalidInput, NotFound
 from skillcert.rules.inputs import Body
 
@@ -84,17 +85,16 @@ class ResultsTemplateView(APIView):
 class CandidatesReportView(APIView):
     @extend_schema(responses={(200, XLSX): bytes})
     def get(self, request: Request, pk: int, token: str) -> FileResponse:
-        from skillcert.assessment.excel import report_path
+        from skillcert.assessment.excel import report_name
 
         batch = get_batch_for_user(request.user, pk)
         if "organization" not in parties_for_batch(request.user, batch):
             raise NotFound("未找到该错误报告", code="not_found")
-        path = report_path(batch, token)
-        if path is None:
+        name = report_name(batch, token)
+        stream = files.open_stored(name) if name else None
+        if stream is None:
             raise NotFound("未找到该错误报告（可能已过期）", code="not_found")
-        return FileResponse(
-            path.open("rb"), as_attachment=True, filename="错误报告.xlsx", content_type=XLSX
-        )
+        return FileResponse(stream, as_attachment=True, filename="错误报告.xlsx", content_type=XLSX)
 
 
 class AnnexView(APIView):

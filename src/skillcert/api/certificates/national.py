@@ -20,6 +20,7 @@ from skillcert.api.workflow import WorkflowFields
 from skillcert.certificates import national
 from skillcert.certificates.inputs import NationalExportRequest
 from skillcert.certificates.models import NationalExport, NationalExportState
+from skillcert.documents import files
 from skillcert.rules.errors import NotFound
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -141,11 +142,11 @@ class NationalExportFileView(APIView):
     @extend_schema(responses={(200, XLSX): bytes})
     def get(self, request: Request, pk: int) -> FileResponse:
         export = national.get_export_for_user(request.user, pk)
-        path = national.export_path(export)
-        if not path.is_file():
+        stream = files.open_stored(national.export_name(export))
+        if stream is None:
             raise NotFound("上报文件不存在", code="file_missing")
         response = FileResponse(
-            path.open("rb"), as_attachment=True, filename=export.file_name, content_type=XLSX
+            stream, as_attachment=True, filename=export.file_name, content_type=XLSX
         )
         response["Cache-Control"] = "private, no-store"
         return response

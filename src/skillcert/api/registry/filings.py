@@ -18,6 +18,7 @@ from skillcert.api.registry.serializers import (
     FilingSerializer,
 )
 from skillcert.api.workflow import step_view
+from skillcert.documents import files
 from skillcert.registry.access import (
     get_filing_for_user,
     get_material_for_user,
@@ -32,7 +33,7 @@ from skillcert.registry.inputs import (
 from skillcert.registry.models import FilingCase
 from skillcert.registry.selectors import worklist
 from skillcert.registry.services import filings as service
-from skillcert.registry.services.materials import add_material, material_path
+from skillcert.registry.services.materials import add_material
 from skillcert.registry.workflow import FilingState
 from skillcert.rules.errors import Forbidden, NotFound
 from skillcert.rules.inputs import Body, EmptyRequest, ReasonRequest
@@ -106,11 +107,11 @@ class MaterialDownloadView(APIView):
     )
     def get(self, request: Request, pk: int, material_pk: int) -> FileResponse:
         material = get_material_for_user(request.user, pk, material_pk)
-        path = material_path(material)
-        if not path.exists():
+        stream = files.open_stored(material.stored_name)
+        if stream is None:
             raise NotFound("材料文件缺失，请联系系统管理员", code="file_missing")
         response = FileResponse(
-            path.open("rb"),
+            stream,
             as_attachment=True,
             filename=material.original_name,
             content_type=material.content_type,

@@ -6,8 +6,8 @@
   whole file (400 with every bad row, and an error report to download).
 - ``results_template`` / ``import_results``: scores per subject, entered through the results
   service; its field errors are mapped back to sheet rows and columns.
-- ``candidate_error_report`` / ``save_report`` / ``report_path``: a copy of the upload with
-  each bad cell marked, stored under ``DATA_DIR/reports`` behind an unguessable token.
+- ``candidate_error_report`` / ``save_report`` / ``report_name``: a copy of the upload with
+  each bad cell marked, stored as ``reports/batch-<id>/<token>.xlsx`` behind an unguessable token.
 
 Files are read with python-calamine, which reads the values a spreadsheet program cached:
 formulas are never evaluated and a formula's text is never read. Files are written with
@@ -40,7 +40,7 @@ from skillcert.assessment.excel.reading import (
 from skillcert.assessment.excel.reports import (
     REPORT_MAX_AGE,
     candidate_error_report,
-    report_path,
+    report_name,
     report_url,
     save_report,
 )
@@ -67,7 +67,7 @@ __all__ = [
     "import_results",
     "read_candidate_sheet",
     "read_sheet",
-    "report_path",
+    "report_name",
     "report_url",
     "results_template",
     "save_report",

@@ -1,20 +1,17 @@
-"""Error reports: a copy of the upload with each bad cell marked, stored under
-``DATA_DIR/reports`` behind an unguessable token and kept for seven days.
+"""Error reports: a copy of the upload with each bad cell marked, stored in the file storage
+as ``reports/batch-<id>/<token>.xlsx`` behind an unguessable token and kept for seven days.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import re
 import secrets
-import time
 from collections.abc import Sequence
-from pathlib import Path
 
 import xlsxwriter
-from django.conf import settings
+from django.utils import timezone
 
 from skillcert.assessment.excel.reading import CANDIDATE_SHEET, ERROR_COLUMN, SUMMARY_SHEET
 from skillcert.assessment.excel.writing import (
@@ -24,10 +21,12 @@ from skillcert.assessment.excel.writing import (
     _write_value,
 )
 from skillcert.assessment.models import Batch
+from skillcert.documents import files
 from skillcert.documents.xlsx import write_text
 from skillcert.rules.assessment import CANDIDATE_COLUMNS, RowError
 
 REPORT_MAX_AGE = dt.timedelta(days=7)
+REPORTS = "reports"  # the folder in the file storage
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{32,64}")
 
 
@@ -123,51 +122,31 @@ def _row_note(errors: list[RowError]) -> str:
     return "；".join(parts)
 
 
-def _reports_root() -> Path:
-    return Path(settings.DATA_DIR) / "reports"
-
-
-def _report_dir(batch: Batch) -> Path:
-    return _reports_root() / f"batch-{int(batch.pk)}"
+def _report_folder(batch: Batch) -> str:
+    return f"{REPORTS}/batch-{int(batch.pk)}"
 
 
 def save_report(batch: Batch, content: bytes) -> str:
     """Store an error report of the batch; the token that finds it (kept for 7 days)."""
-    directory = _report_dir(batch)
-    directory.mkdir(parents=True, exist_ok=True)
-    _prune(directory)
+    folder = _report_folder(batch)
+    files.prune(folder, REPORT_MAX_AGE)
     token = secrets.token_urlsafe(32)
-    path = directory / f"{token}.xlsx"
-    partial = directory / f"{token}.partial"
-    partial.write_bytes(content)
-    os.replace(partial, path)
+    files.save(f"{folder}/{token}.xlsx", content)
     return token
 
 
-def report_path(batch: Batch, token: str) -> Path | None:
-    """The stored report of this batch with this token; None when malformed, absent or old."""
+def report_name(batch: Batch, token: str) -> str | None:
+    """The stored name of this batch's report with this token; None when the token is
+    malformed (never a path from the request), or the report is absent or older than 7 days."""
     if not isinstance(token, str) or not _TOKEN.fullmatch(token):
         return None
-    path = _report_dir(batch) / f"{token}.xlsx"
-    try:
-        modified = path.stat().st_mtime
-    except OSError:
+    name = f"{_report_folder(batch)}/{token}.xlsx"
+    stored_at = files.modified(name)
+    if stored_at is None or timezone.now() - stored_at > REPORT_MAX_AGE:
         return None
-    if time.time() - modified > REPORT_MAX_AGE.total_seconds() or not path.is_file():
-        return None
-    return path
+    return name
 
 
 def report_url(batch: Batch, token: str, *, kind: str) -> str:
     """Where the API serves a report: ``kind`` is ``candidates`` or ``results``."""
     return f"/api/v1/batches/{batch.pk}/{kind}-report/{token}.xlsx"
-
-
-def _prune(directory: Path) -> None:
-    cutoff = time.time() - REPORT_MAX_AGE.total_seconds()
-    for path in directory.iterdir():
-        try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
-        except OSError:
-            continue

@@ -15,12 +15,13 @@ reason, or 更正 with the new number): ``NationalChangeItem`` is one-to-one on 
 (both states are final), so each change is reported once. Its key is a digest of the
 certificates it holds, so two officers asking at the same moment get one file.
 
-Files are written under ``settings.DATA_DIR / "national"`` (outside the web root; officers
-download them through the API). Sending goes through a pluggable sender, named by
-``settings.SKILLCERT_NATIONAL_SENDER`` or the environment variable of the same name (a dotted
-path to a class or object with ``send(path, export) -> receipt``); the default
-``FolderSender`` copies the file into an outbox folder (``SKILLCERT_NATIONAL_OUTBOX``, else
-``DATA_DIR / "national" / "outbox"``) from which a transfer job picks it up. An export that was
+Files are stored as ``national/<file_name>`` in the file storage (``documents.files``: the
+file system or S3; officers download them through the API). Sending goes through a pluggable
+sender, named by ``settings.SKILLCERT_NATIONAL_SENDER`` or the environment variable of the
+same name (a dotted path to a class or object with ``send(path, export) -> receipt``, given a
+local copy of the file); the default ``FolderSender`` copies the file into the outbox
+(``national/outbox/`` of the storage, or the folder ``SKILLCERT_NATIONAL_OUTBOX``) from which a
+transfer job picks it up. An export that was
 sent is never sent again; a failed one is marked ``failed`` with the error and may be retried.
 
 Who: the province department and center for any batch or period (and ``skillcert national``
@@ -54,13 +55,14 @@ from skillcert.certificates.national.exports import (
 )
 from skillcert.certificates.national.outbox import (
     DEFAULT_SENDER,
+    EXPORTS,
     FILE_MODE,
+    OUTBOX,
     OUTBOX_SETTING,
     SENDER_SETTING,
     FolderSender,
     Sender,
-    export_dir,
-    export_path,
+    export_name,
     load_sender,
     outbox_dir,
     sender_path,
@@ -70,8 +72,10 @@ from skillcert.rules.errors import Conflict, DomainError  # callers catch these 
 
 __all__ = [
     "DEFAULT_SENDER",
+    "EXPORTS",
     "FILE_MODE",
     "NOTHING_TO_REPORT",
+    "OUTBOX",
     "OUTBOX_SETTING",
     "PROVINCE_REPORTERS",
     "SENDER_SETTING",
@@ -87,8 +91,7 @@ __all__ = [
     "changes_pending",
     "check_may_report",
     "deliver",
-    "export_dir",
-    "export_path",
+    "export_name",
     "exports_for",
     "get_export_for_user",
     "load_sender",

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import tempfile
+from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from typing import IO
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
@@ -18,7 +21,10 @@ from skillcert.assessment.machines import BATCH_MACHINE
 from skillcert.assessment.models import Batch
 from skillcert.audit import service as audit
 from skillcert.audit.service import Actor
-from skillcert.certificates.annex5 import annex5_for_certificates, changes_for_certificates
+from skillcert.certificates.annex5 import (
+    write_annex5_for_certificates,
+    write_changes_for_certificates,
+)
 from skillcert.certificates.models import (
     Certificate,
     CertificateStatus,
@@ -34,8 +40,12 @@ from skillcert.certificates.national.access import (
     _province_wide,
     check_may_report,
 )
-from skillcert.certificates.national.outbox import _write_atomically, export_dir
+from skillcert.certificates.national.outbox import export_name, store_export
+from skillcert.documents import files
 from skillcert.rules.errors import Conflict, Forbidden, InvalidInput
+
+
+ITEM_CHUNK = 2000  # ids fetched and items inserted at a time
 
 
 @dataclass(frozen=True)
@@ -131,7 +141,7 @@ def _make_export(
     once (its items), its file written, all in one transaction. A ``changes`` export's key is
     a digest of the certificates it holds (known once they are listed)."""
     changes = kind == NationalExportKind.CHANGES
-    written: Path | None = None
+    written: str | None = None
     try:
         with transaction.atomic():
             if key:
@@ -147,10 +157,14 @@ def _make_export(
             else:
                 certificates = _reportable().filter(issued_on__range=period)
             # Locked, so a revocation or correction waits until the file and items are committed.
-            pks = list(
+            # Streamed into an array of 8-byte ids: a year's export holds a million, which as a
+            # fetched list of rows would cost hundreds of MB.
+            pks = array(
+                "q",
                 certificates.select_for_update(of=("self",))
                 .order_by("pk")
                 .values_list("pk", flat=True)
+                .iterator(chunk_size=ITEM_CHUNK),
             )
             if not pks:
                 raise Conflict(NOTHING_TO_REPORT[kind], code="nothing_to_report")
@@ -170,49 +184,66 @@ def _make_export(
                 created_by=user_or_none(actor),
                 created_by_name=who.name,
             )
-            if changes:
-                NationalChangeItem.objects.bulk_create(
-                    (NationalChangeItem(export=export, certificate_id=pk) for pk in pks),
-                    batch_size=2000,
-                )
-            else:
-                NationalExportItem.objects.bulk_create(
-                    (NationalExportItem(export=export, certificate_id=pk) for pk in pks),
-                    batch_size=2000,
-                )
-            if changes:
-                content = changes_for_certificates(
-                    Certificate.objects.filter(national_change__export=export).order_by("number")
-                )
-            else:
-                content = annex5_for_certificates(
-                    Certificate.objects.filter(national_item__export=export).order_by("number")
-                )
-            written = _store(export, content, actor)
+            _add_items(export, pks, changes=changes)
+            with tempfile.TemporaryFile() as content:
+                if changes:
+                    write_changes_for_certificates(
+                        Certificate.objects.filter(national_change__export=export).order_by(
+                            "number"
+                        ),
+                        content,
+                    )
+                else:
+                    write_annex5_for_certificates(
+                        Certificate.objects.filter(national_item__export=export).order_by("number"),
+                        content,
+                    )
+                written = _store(export, content, actor)
     except IntegrityError:
         # Another export took the same key or one of these certificates at the same moment.
         if written is not None:
-            written.unlink(missing_ok=True)
+            files.delete(written)
         existing = NationalExport.objects.filter(key=key).first() if key else None
         if existing is not None:
             return Prepared(existing, created=False)
         raise Conflict("另一上报正在同时生成，请稍后重试", code="concurrent_export") from None
     except BaseException:
         if written is not None:
-            written.unlink(missing_ok=True)
+            files.delete(written)
         raise
     return Prepared(export, created=True)
 
 
-def _store(export: NationalExport, content: bytes, actor: Actor) -> Path:
-    """Write the export's file, record its name and checksum, audit it; the path written."""
+def _add_items(export: NationalExport, pks: Sequence[int], *, changes: bool) -> None:
+    """The export's items, ``ITEM_CHUNK`` at a time: ``bulk_create`` makes a list of what it
+    is given, and a million model instances would take about a GB."""
+    for start in range(0, len(pks), ITEM_CHUNK):
+        chunk = pks[start : start + ITEM_CHUNK]
+        if changes:
+            NationalChangeItem.objects.bulk_create(
+                [NationalChangeItem(export=export, certificate_id=pk) for pk in chunk]
+            )
+        else:
+            NationalExportItem.objects.bulk_create(
+                [NationalExportItem(export=export, certificate_id=pk) for pk in chunk]
+            )
+
+
+def _store(export: NationalExport, content: IO[bytes], actor: Actor) -> str:
+    """Store the export's file (a temporary file, streamed), record its name and checksum,
+    audit it; the stored name."""
     export.file_name = _file_name(export)
-    export.sha256 = hashlib.sha256(content).hexdigest()
-    written = _write_atomically(export_dir(), export.file_name, content)
+    digest = hashlib.sha256()
+    content.seek(0)
+    for block in iter(lambda: content.read(files.CHUNK), b""):
+        digest.update(block)
+    export.sha256 = digest.hexdigest()
+    content.seek(0)
+    written = store_export(export_name(export), content)
     try:
         _record_prepared(export, actor)
     except BaseException:
-        written.unlink(missing_ok=True)  # the transaction rolls back: no file without its row
+        files.delete(written)  # the transaction rolls back: no file without its row
         raise
     return written
 

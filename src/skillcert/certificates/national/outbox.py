@@ -1,11 +1,13 @@
-"""Where national export files go: ``DATA_DIR / "national"``, and the senders that deliver them.
+"""Where national export files go: ``national/`` in the file storage, and the senders that
+deliver them.
 
-Files are written under ``settings.DATA_DIR / "national"`` (outside the web root; officers
-download them through the API). Sending goes through a pluggable sender, named by
-``settings.SKILLCERT_NATIONAL_SENDER`` or the environment variable of the same name (a dotted
-path to a class or object with ``send(path, export) -> receipt``); the default
-``FolderSender`` copies the file into an outbox folder (``SKILLCERT_NATIONAL_OUTBOX``, else
-``DATA_DIR / "national" / "outbox"``) from which a transfer job picks it up.
+Files are stored as ``national/<file_name>`` in the default storage (the file system or S3,
+never the web root; officers download them through the API). Sending goes through a
+pluggable sender, named by ``settings.SKILLCERT_NATIONAL_SENDER`` or the environment variable
+of the same name (a dotted path to a class or object with ``send(path, export) -> receipt``;
+``path`` is a local copy of the stored file, made for the call). The default ``FolderSender``
+copies the file into ``national/outbox/`` of the storage, or into the folder named by
+``SKILLCERT_NATIONAL_OUTBOX`` (written atomically there), from which a transfer job picks it up.
 """
 
 from __future__ import annotations
@@ -15,18 +17,21 @@ import os
 import re
 import tempfile
 from pathlib import Path
-from typing import Protocol
+from typing import IO, Protocol
 
 from django.conf import settings
 from django.utils.module_loading import import_string
 
 from skillcert.certificates.models import NationalExport
+from skillcert.documents import files
 from skillcert.env import env_str
 from skillcert.rules.errors import NotFound
 
 DEFAULT_SENDER = "skillcert.certificates.national.FolderSender"
 SENDER_SETTING = "SKILLCERT_NATIONAL_SENDER"
 OUTBOX_SETTING = "SKILLCERT_NATIONAL_OUTBOX"
+EXPORTS = "national"  # the folder of the export files in the storage
+OUTBOX = "national/outbox"  # the default outbox in the storage
 
 FILE_MODE = 0o640
 
@@ -39,22 +44,26 @@ class Sender(Protocol):
     def send(self, path: Path, export: NationalExport) -> str: ...
 
 
-def export_dir() -> Path:
-    """``DATA_DIR / "national"``: the export files, outside the web root."""
-    return Path(settings.DATA_DIR) / "national"
-
-
-def outbox_dir() -> Path:
+def outbox_dir() -> Path | None:
+    """The outbox folder named by ``SKILLCERT_NATIONAL_OUTBOX``; None: ``national/outbox/`` of
+    the storage."""
     configured = getattr(settings, OUTBOX_SETTING, "") or env_str(OUTBOX_SETTING)
     if configured:
         return Path(configured).expanduser().resolve()
-    return export_dir() / "outbox"
+    return None
 
 
-def export_path(export: NationalExport) -> Path:
+def export_name(export: NationalExport) -> str:
+    """The stored name of the export's file (``national/<file_name>``)."""
     if not _SAFE_NAME.fullmatch(export.file_name):  # never a path from the database
         raise NotFound("上报文件不存在", code="file_missing")
-    return export_dir() / export.file_name
+    return f"{EXPORTS}/{export.file_name}"
+
+
+def store_export(name: str, content: IO[bytes]) -> str:
+    """Store an export's file (streamed from ``content``), replacing a leftover file of the
+    same name whose row was rolled back; the stored name."""
+    return files.replace(name, content)
 
 
 def sender_path() -> str:
@@ -103,7 +112,8 @@ def _write_atomically(folder: Path, name: str, content: bytes | Path) -> Path:
 
 
 class FolderSender:
-    """The default sender: copies the file into the outbox folder, atomically.
+    """The default sender: copies the file into the outbox, ``national/outbox/`` of the
+    storage, or the folder ``SKILLCERT_NATIONAL_OUTBOX`` (written atomically there).
 
     Idempotent: when the outbox already holds the same file name with the same content, nothing
     is copied and the same receipt is returned; a different file under that name is refused
@@ -114,12 +124,21 @@ class FolderSender:
         self.folder = folder or outbox_dir()
 
     def send(self, path: Path, export: NationalExport) -> str:
-        target = self.folder / path.name
         digest = export.sha256 or _sha256_file(path)
         receipt = f"outbox:{path.name}:{digest[:12]}"
-        if target.exists():
-            if _sha256_file(target) != digest:
+        if self.folder is None:
+            name = f"{OUTBOX}/{path.name}"
+            held = files.sha256(name)
+        else:
+            target = self.folder / path.name
+            held = _sha256_file(target) if target.exists() else None
+        if held is not None:
+            if held != digest:
                 raise FileExistsError(f"发件箱中已有同名但内容不同的文件 {path.name}，未覆盖")
             return receipt
-        _write_atomically(self.folder, path.name, path)
+        if self.folder is None:
+            with path.open("rb") as source:
+                files.save(name, source)
+        else:
+            _write_atomically(self.folder, path.name, path)
         return receipt

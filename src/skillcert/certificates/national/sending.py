@@ -16,10 +16,11 @@ from skillcert.certificates.models import NationalExport, NationalExportState
 from skillcert.certificates.national.access import check_may_report, exports_for
 from skillcert.certificates.national.outbox import (
     _sha256_file,
-    export_path,
+    export_name,
     load_sender,
     sender_path,
 )
+from skillcert.documents import files
 from skillcert.rules import clock
 from skillcert.rules.errors import DomainError, NotFound
 
@@ -94,12 +95,12 @@ def _attempt(export: NationalExport, dotted: str) -> str:
     export.attempts += 1
     export.sender = dotted[:200]
     try:
-        path = export_path(export)
-        if not path.is_file():
-            raise FileNotFoundError(f"上报文件 {export.file_name} 不存在")
-        if _sha256_file(path) != export.sha256:
-            raise ValueError(f"上报文件 {export.file_name} 与生成时的校验值不符")
-        receipt = str(load_sender(dotted).send(path, export))
+        with files.local_copy(export_name(export)) as path:
+            if path is None:
+                raise FileNotFoundError(f"上报文件 {export.file_name} 不存在")
+            if _sha256_file(path) != export.sha256:
+                raise ValueError(f"上报文件 {export.file_name} 与生成时的校验值不符")
+            receipt = str(load_sender(dotted).send(path, export))
     except Exception as exc:  # any failure of the sender is recorded, not lost
         export.last_error = f"{type(exc).__name__}: {exc}"[:2000]
         return export.last_error

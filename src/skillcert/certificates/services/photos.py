@@ -4,7 +4,7 @@ An upload is read with the materials' size limit (``SKILLCERT_MAX_UPLOAD_MB``, 4
 recognised by its content (JPEG or PNG, decoded in full with Pillow: a renamed text file or
 a truncated picture is refused with 400), turned upright, put on white where transparent,
 cropped to the 35 × 49 mm ratio and resized to 413 × 579 px (300 dpi), and stored under
-``MEDIA_ROOT/photos/``. Nothing is stored when any check fails.
+the file storage as ``photos/<batch>/<uuid>.jpg``. Nothing is stored when any check fails.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 
 from skillcert.accounts.actors import user_or_none
@@ -22,7 +21,7 @@ from skillcert.assessment.models import Candidate
 from skillcert.audit import service as audit
 from skillcert.audit.service import Actor
 from skillcert.certificates.models import CandidatePhoto
-from skillcert.documents import images
+from skillcert.documents import files, images
 from skillcert.registry.access import organization_of
 from skillcert.registry.services.materials import read_upload
 from skillcert.rules.errors import Forbidden, InvalidInput
@@ -59,9 +58,7 @@ def upload_photo(candidate: Candidate, upload: Any, *, actor: Actor) -> Candidat
     )
     digest = hashlib.sha256(stored_bytes).hexdigest()
     stored = f"{PHOTO_DIR}/{batch.pk}/{uuid.uuid4().hex}.jpg"
-    path = Path(settings.MEDIA_ROOT) / stored
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(stored_bytes)
+    files.save(stored, stored_bytes)
     try:
         with transaction.atomic():
             # The row of the candidate serialises two uploads for the same person.
@@ -69,9 +66,9 @@ def upload_photo(candidate: Candidate, upload: Any, *, actor: Actor) -> Candidat
             old = CandidatePhoto.objects.filter(candidate_id=candidate.pk).first()
             before = _summary(old) if old else None
             if old is not None:
-                old_path = photo_file(old)
+                old_name = old.stored_name
                 old.delete()
-                transaction.on_commit(lambda: old_path.unlink(missing_ok=True))
+                transaction.on_commit(lambda: files.delete(old_name))
             photo = CandidatePhoto.objects.create(
                 candidate=candidate,
                 stored_name=stored,
@@ -98,25 +95,21 @@ def upload_photo(candidate: Candidate, upload: Any, *, actor: Actor) -> Candidat
                 },
             )
     except Exception:
-        path.unlink(missing_ok=True)
+        files.delete(stored)
         raise
     return photo
 
 
-def photo_file(photo: CandidatePhoto) -> Path:
-    return Path(settings.MEDIA_ROOT) / photo.stored_name
-
-
 def photo_path(candidate: Candidate | None) -> Path | None:
-    """The stored photo of ``candidate``, or None when it has none (or the file is gone)."""
+    """A local file of ``candidate``'s photo for the PDF renderer, or None when it has none
+    (or the file is gone)."""
     if candidate is None:
         return None
     try:
         photo = candidate.photo
     except CandidatePhoto.DoesNotExist:
         return None
-    path = photo_file(photo)
-    return path if path.is_file() else None
+    return files.cached_copy(photo.stored_name)
 
 
 def _summary(photo: CandidatePhoto) -> dict[str, Any]:

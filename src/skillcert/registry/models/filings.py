@@ -120,7 +120,7 @@ class FilingMaterial(models.Model):
     case = models.ForeignKey(FilingCase, on_delete=models.CASCADE, related_name="materials")
     type = models.CharField("材料类型", max_length=16)
     original_name = models.CharField("文件名", max_length=200)
-    stored_name = models.CharField(max_length=200)  # relative to MEDIA_ROOT, never shown
+    stored_name = models.CharField(max_length=200)  # a name in the file storage, never shown
     content_type = models.CharField(max_length=40)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)

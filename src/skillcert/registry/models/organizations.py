@@ -207,7 +207,7 @@ class OrganizationSeal(models.Model):
     certificates and receipts; a newer upload replaces it once confirmed."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="seals")
-    stored_name = models.CharField(max_length=200)  # relative to MEDIA_ROOT, never shown
+    stored_name = models.CharField(max_length=200)  # a name in the file storage, never shown
     sha256 = models.CharField(max_length=64)
     state = models.CharField(
         "状态", max_length=16, choices=SealState.choices, default=SealState.PENDING

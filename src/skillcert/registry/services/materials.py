@@ -1,5 +1,6 @@
 """Application materials: content sniffed (not trusted from the name), size-limited, stored
-outside the web root and handed out only through permission-checked views."""
+in the file storage (``materials/<case>/<uuid>.<ext>``, never the uploader's name) and handed
+out only through permission-checked views."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from django.db import transaction
 from skillcert.accounts.actors import user_or_none
 from skillcert.audit import service as audit
 from skillcert.audit.service import Actor
+from skillcert.documents import files
 from skillcert.registry.machines import FILING_MACHINE
 from skillcert.registry.models import FilingCase, FilingMaterial
 from skillcert.rules.errors import InvalidInput, TooLarge
@@ -88,9 +90,7 @@ def add_material(
         case = FILING_MACHINE.lock(case.pk)
         FILING_MACHINE.check(case, "submit", actor)  # the applicant, while the case is a draft
         stored = f"materials/{case.pk}/{uuid.uuid4().hex}{ALLOWED[content_type]}"
-        path = Path(settings.MEDIA_ROOT) / stored
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        files.save(stored, data)
         try:
             replaced = list(case.materials.filter(type=kind))
             material = FilingMaterial.objects.create(
@@ -119,10 +119,6 @@ def add_material(
                 },
             )
         except Exception:
-            path.unlink(missing_ok=True)
+            files.delete(stored)
             raise
     return material
-
-
-def material_path(material: FilingMaterial) -> Path:
-    return Path(settings.MEDIA_ROOT) / material.stored_name

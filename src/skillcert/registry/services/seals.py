@@ -3,10 +3,11 @@
 An organization's own user uploads an image of its seal (PNG with transparency preferred;
 JPEG, or PNG without transparency, is taken as a stamp on white paper and the white made
 transparent). It is checked like any upload (size limit, content, decoded in full),
-cropped to the stamp, scaled to at most ``MAX_SIDE`` pixels and stored as PNG under
-``MEDIA_ROOT/seals/``, pending. The bureau that filed the organization (or the province
-department: ``decides_for_organization``) confirms or rejects it. Certificates and receipts
-draw the latest confirmed seal (``current_seal``); until one is confirmed they draw none.
+cropped to the stamp, scaled to at most ``MAX_SIDE`` pixels and stored as PNG in the file
+storage (``seals/<organization>/<uuid>.png``), pending. The bureau that filed the organization
+(or the province department: ``decides_for_organization``) confirms or rejects it.
+Certificates and receipts draw the latest confirmed seal (``current_seal``); until one is
+confirmed they draw none.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from PIL import Image
@@ -24,7 +24,7 @@ from PIL import Image
 from skillcert.accounts.actors import user_or_none
 from skillcert.audit import service as audit
 from skillcert.audit.service import Actor
-from skillcert.documents import images
+from skillcert.documents import files, images
 from skillcert.registry.access import decides_for_organization, organization_of
 from skillcert.registry.models import Organization, OrganizationSeal, SealState
 from skillcert.registry.services.materials import read_upload
@@ -56,9 +56,7 @@ def upload_seal(organization: Organization, upload: Any, *, actor: Actor) -> Org
     stored_bytes = images.encode_png(stamp)
     digest = hashlib.sha256(stored_bytes).hexdigest()
     stored = f"{SEAL_DIR}/{organization.pk}/{uuid.uuid4().hex}.png"
-    path = Path(settings.MEDIA_ROOT) / stored
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(stored_bytes)
+    files.save(stored, stored_bytes)
     try:
         with transaction.atomic():
             Organization.objects.select_for_update().filter(pk=organization.pk).first()
@@ -92,7 +90,7 @@ def upload_seal(organization: Organization, upload: Any, *, actor: Actor) -> Org
                 },
             )
     except Exception:
-        path.unlink(missing_ok=True)
+        files.delete(stored)
         raise
     return seal
 
@@ -154,18 +152,14 @@ def current_seal(organization: Organization | int) -> OrganizationSeal | None:
     return _confirmed(organization).first()
 
 
-def seal_path(seal: OrganizationSeal) -> Path:
-    return Path(settings.MEDIA_ROOT) / seal.stored_name
-
-
 def current_seal_path(organization: Organization | int) -> Path | None:
-    """The file of the current confirmed seal, or None (none confirmed, or the file is gone)."""
+    """A local file of the current confirmed seal for the PDF renderer, or None (none
+    confirmed, or the file is gone)."""
     # Only the file name: this runs for every certificate printed on its own.
     stored_name = _confirmed(organization).values_list("stored_name", flat=True).first()
     if stored_name is None:
         return None
-    path = Path(settings.MEDIA_ROOT) / stored_name
-    return path if path.is_file() else None
+    return files.cached_copy(stored_name)
 
 
 def _stamp(picture: Image.Image) -> Image.Image:

@@ -11,12 +11,12 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 
 from skillcert.accounts.actors import acting_user
 from skillcert.audit import service as audit
 from skillcert.audit.service import Actor
+from skillcert.documents import files
 from skillcert.registry.services.materials import check_file, read_upload, sniff
 from skillcert.rules import clock
 from skillcert.rules.errors import Conflict, InvalidInput
@@ -89,30 +89,46 @@ def record_finding(
         stored = ""
         if content is not None:
             stored = f"inspections/{inspection.pk}/{uuid.uuid4().hex}{EXTENSIONS[kind]}"
-            path = Path(settings.MEDIA_ROOT) / stored
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(content)
-        finding = Finding.objects.create(
-            inspection=inspection,
-            stage=stage,
-            text=text,
-            attachment_name=Path(getattr(attachment, "name", "") or "").name[:200]
-            if content
-            else "",
-            attachment_stored=stored,
-            recorded_by=acting_user(actor),
-        )
-        audit.record(
-            actor=actor,
-            action="supervision.finding_recorded",
-            obj=finding,
-            after={
-                "inspection": inspection.pk,
-                "stage": stage,
-                "findings": text,
-                "attachment_sha256": hashlib.sha256(content).hexdigest() if content else None,
-            },
-        )
+            files.save(stored, content)
+        try:
+            finding = _record_finding(
+                inspection, stage, text, attachment, content, stored, actor=actor
+            )
+        except Exception:
+            files.delete(stored)  # the transaction rolls back: no file without its row
+            raise
+    return finding
+
+
+def _record_finding(
+    inspection: Inspection,
+    stage: str,
+    text: str,
+    attachment: Any,
+    content: bytes | None,
+    stored: str,
+    *,
+    actor: Actor,
+) -> Finding:
+    finding = Finding.objects.create(
+        inspection=inspection,
+        stage=stage,
+        text=text,
+        attachment_name=Path(getattr(attachment, "name", "") or "").name[:200] if content else "",
+        attachment_stored=stored,
+        recorded_by=acting_user(actor),
+    )
+    audit.record(
+        actor=actor,
+        action="supervision.finding_recorded",
+        obj=finding,
+        after={
+            "inspection": inspection.pk,
+            "stage": stage,
+            "findings": text,
+            "attachment_sha256": hashlib.sha256(content).hexdigest() if content else None,
+        },
+    )
     return finding
 
 

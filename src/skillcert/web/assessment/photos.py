@@ -23,9 +23,9 @@ from skillcert.certificates.models import CandidatePhoto
 from skillcert.certificates.services.photos import (
     MIN_PIXELS,
     PHOTO_PIXELS,
-    photo_file,
     upload_photo,
 )
+from skillcert.documents import files
 from skillcert.registry.services.materials import max_upload_bytes
 from skillcert.rules.errors import DomainError
 from skillcert.web import display
@@ -106,8 +106,9 @@ def batch_photos(request: HttpRequest, pk: int) -> HttpResponse:
 def candidate_photo(request: HttpRequest, pk: int, candidate: int) -> FileResponse:
     batch = get_batch_for_user(request.user, pk)
     photo = CandidatePhoto.objects.filter(candidate__batch=batch, candidate_id=candidate).first()
-    if photo is None or not photo_file(photo).is_file():
+    stream = files.open_stored(photo.stored_name) if photo is not None else None
+    if stream is None:
         raise Http404("该考生没有照片")
-    response = FileResponse(photo_file(photo).open("rb"), content_type="image/jpeg")
+    response = FileResponse(stream, content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=300"
     return response

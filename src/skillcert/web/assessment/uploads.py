@@ -23,6 +23,7 @@ from skillcert.assessment import excel
 from skillcert.assessment.access import get_batch_for_user, may_download_annexes, parties_for_batch
 from skillcert.assessment.models import Batch
 from skillcert.assessment.workflow import BatchParty, annex_not_ready
+from skillcert.documents import files
 from skillcert.registry.services.materials import read_upload
 from skillcert.rules.errors import DomainError, InvalidInput, NotFound
 from skillcert.web.assessment.page import batch_context
@@ -100,11 +101,12 @@ def report(request: HttpRequest, pk: int, kind: str, token: str) -> HttpResponse
     batch = get_batch_for_user(request.user, pk)
     if BatchParty.ORGANIZATION not in parties_for_batch(request.user, batch):
         raise NotFound("未找到该错误报告", code="not_found")
-    path = excel.report_path(batch, token)
-    if path is None:
+    stored = excel.report_name(batch, token)
+    content = files.read(stored) if stored else None
+    if content is None:
         raise NotFound("未找到该错误报告（可能已超过 7 天被清理）", code="not_found")
     name = "考生名单-错误标注.xlsx" if kind == "candidates" else "成绩表-错误标注.xlsx"
-    return xlsx_response(path.read_bytes(), name)
+    return xlsx_response(content, name)
 
 
 # --- the annexes (organization, its center and bureau, the province) -----------------------

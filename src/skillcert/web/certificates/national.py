@@ -19,6 +19,7 @@ from skillcert.assessment.workflow import BatchState
 from skillcert.certificates import national
 from skillcert.certificates.machines import NATIONAL_EXPORT_MACHINE
 from skillcert.certificates.models import NationalExport
+from skillcert.documents import files
 from skillcert.rules.errors import DomainError, Forbidden
 from skillcert.web import display
 from skillcert.web.certificates.forms import NationalBatchForm, NationalPeriodForm
@@ -184,13 +185,13 @@ def export_send(request: HttpRequest, pk: int) -> HttpResponse:
 def export_file(request: HttpRequest, pk: int) -> FileResponse:
     export = _export(request, pk)
     try:
-        path = national.export_path(export)
+        stream = files.open_stored(national.export_name(export))
     except DomainError as exc:
         raise Http404(exc.message) from None
-    if not path.is_file():
+    if stream is None:
         raise Http404("上报文件不存在")
     return FileResponse(
-        path.open("rb"),
+        stream,
         as_attachment=True,
         filename=export.file_name,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -18,10 +18,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from skillcert.accounts.actors import is_signed_in
 from skillcert.accounts.roles import Role
+from skillcert.documents import files
 from skillcert.registry.access import organization_of, organizations_for, seals_for_decision
 from skillcert.registry.models import Organization, OrganizationSeal, SealState
 from skillcert.registry.services.materials import max_upload_bytes
-from skillcert.registry.services.seals import current_seal, decide_seal, seal_path, upload_seal
+from skillcert.registry.services.seals import current_seal, decide_seal, upload_seal
 from skillcert.rules.errors import DomainError
 from skillcert.web.guards import (
     not_found_is_404,
@@ -106,10 +107,10 @@ def seal_image(request: HttpRequest, pk: int) -> FileResponse:
     seal = OrganizationSeal.objects.filter(pk=pk).first()
     if seal is None or not _may_see_seal(signed_in_user(request), seal):
         raise Http404("未找到该印章")
-    path = seal_path(seal)
-    if not path.is_file():
+    stream = files.open_stored(seal.stored_name)
+    if stream is None:
         raise Http404("印章文件不存在")
-    response = FileResponse(path.open("rb"), content_type="image/png")
+    response = FileResponse(stream, content_type="image/png")
     response["Cache-Control"] = "private, max-age=300"
     return response
 

@@ -12,10 +12,9 @@ import datetime as dt
 import mimetypes
 from collections.abc import Callable
 from functools import wraps
-from pathlib import Path
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -26,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from skillcert.accounts.roles import Role
 from skillcert.assessment.access import batches_for
+from skillcert.documents import files
 from skillcert.registry.access import organizations_for
 from skillcert.registry.models import FILED_STATUSES, Organization
 from skillcert.rules import clock
@@ -233,15 +233,16 @@ def finding_attachment(request: HttpRequest, pk: int) -> FileResponse:
     finding = Finding.objects.filter(pk=pk, inspection__in=inspections_for(request.user)).first()
     if finding is None or not finding.attachment_stored or not is_reviewer_user(request.user):
         raise Http404("未找到该附件")
-    path = Path(settings.MEDIA_ROOT) / finding.attachment_stored
-    if not path.is_file():
+    stream = files.open_stored(finding.attachment_stored)
+    if stream is None:
         raise Http404("未找到该附件")
-    kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    stored_name = PurePosixPath(finding.attachment_stored).name
+    kind = mimetypes.guess_type(stored_name)[0] or "application/octet-stream"
     response = FileResponse(
-        path.open("rb"),
+        stream,
         content_type=kind,
         as_attachment=kind == "application/pdf",
-        filename=finding.attachment_name or path.name,
+        filename=finding.attachment_name or stored_name,
     )
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"

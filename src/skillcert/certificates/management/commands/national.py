@@ -102,7 +102,7 @@ class Command(BaseCommand):
             prepared = national.prepare(period=period, actor=actor)
         export = prepared.export
         if prepared.created:
-            self.stdout.write(f"已生成上报文件 {national.export_path(export)}")
+            self.stdout.write(f"已生成上报文件 {national.export_name(export)}")
         else:
             self.stdout.write("同一范围已有上报记录，未重复生成：")
         self.stdout.write(describe(export))
