@@ -10,20 +10,34 @@ under an exclusive ``flock`` held for a few microseconds (the kernel wakes a wai
 nothing polls). A slot whose window has ended is reused; when every probed slot is still
 counting, the one whose window ends first is taken over (a client then starts again at 1, which only
 lets it through, never locks it out). The counts are not precious: the file is never synced.
+
+With several app servers (``SKILLCERT_REDIS_URL`` set) the counts live in Redis instead, so the
+limits hold for the whole installation rather than per host: one key per client, scope and
+window, incremented and given its lifetime in one atomic script. Both are ``Counters``; the
+settings choose one (``counters()``), and the throttles call ``hit`` whichever it is. Redis
+unreachable means limits are not enforced for a moment, never that requests fail: ``hit`` then
+counts nothing (the request passes) and logs a warning, and asks Redis again after
+``REDIS_RETRY_SECONDS`` (a Redis that does not answer must not cost each request a timeout).
+Login attempts (``/login`` and the token endpoint, scope ``auth``) are counted here too.
 """
 
 from __future__ import annotations
 
 import fcntl
 import hashlib
+import logging
 import mmap
 import os
 import struct
 import threading
+import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
+import redis
 from django.conf import settings
+
+logger = logging.getLogger(__name__)
 
 SLOT = struct.Struct("<QqQ")  # key hash (never 0 for a used slot), window end (epoch s), count
 SLOTS = 1 << 16  # 65,536 clients × scopes in their windows before slots are taken over: 1.5 MiB
@@ -76,7 +90,7 @@ def _key_hash(key: str) -> int:
     return digest or 1
 
 
-def hit(key: str, window: int, duration: int) -> int:
+def _table_hit(key: str, window: int, duration: int) -> int:
     """Count one request of ``key`` in ``window`` (``now // duration``); returns the count so
     far in it. A slot is free once its window has ended, whatever that window's length: an
     hourly count is never taken for a minute's."""
@@ -111,8 +125,7 @@ def hit(key: str, window: int, duration: int) -> int:
             fcntl.flock(descriptor, fcntl.LOCK_UN)
 
 
-def reset_counters() -> None:
-    """Forget every count (tests start from zero)."""
+def _table_reset() -> None:
     with _lock:
         descriptor, table = _table()
         fcntl.flock(descriptor, fcntl.LOCK_EX)
@@ -120,3 +133,118 @@ def reset_counters() -> None:
             table[:] = bytes(len(table))
         finally:
             fcntl.flock(descriptor, fcntl.LOCK_UN)
+
+
+class Counters(Protocol):
+    """Where the counts live: this host's table, or Redis shared by every app server."""
+
+    def hit(self, key: str, window: int, duration: int) -> int:
+        """Count one request of ``key`` in ``window`` (``now // duration``); returns the count
+        so far in it (0 when nothing could be counted: the request passes)."""
+        ...
+
+    def reset(self) -> None:
+        """Forget every count (tests start from zero)."""
+        ...
+
+
+class TableCounters:
+    """The table of this host's processes (above): the single-host default."""
+
+    def hit(self, key: str, window: int, duration: int) -> int:
+        return _table_hit(key, window, duration)
+
+    def reset(self) -> None:
+        _table_reset()
+
+
+REDIS_PREFIX = "skillcert:ratelimit:"
+REDIS_TIMEOUT_SECONDS = 0.5  # a request waits at most this long on an unanswering Redis
+REDIS_RETRY_SECONDS = 5.0  # after a failure, requests pass uncounted this long before a retry
+# INCR and EXPIRE in one step: a key is never left without an end. The window is in the key,
+# so an expiry only frees memory; it is set from the first hit for the window's whole length
+# (never before the window ends, whatever Redis's clock says).
+_HIT_SCRIPT = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return count
+"""
+
+
+class RedisCounters:
+    """Counts in Redis, shared by every app server that names the same ``url``."""
+
+    def __init__(self, url: str, *, timeout: float = REDIS_TIMEOUT_SECONDS) -> None:
+        self.url = url
+        self.client = redis.Redis.from_url(
+            url, socket_timeout=timeout, socket_connect_timeout=timeout
+        )
+        self._script = self.client.register_script(_HIT_SCRIPT)
+        self._retry_at = 0.0  # time.monotonic() before which Redis is not asked again
+
+    @staticmethod
+    def key(key: str, window: int, duration: int) -> str:
+        return f"{REDIS_PREFIX}{duration}:{window}:{key}"
+
+    def hit(self, key: str, window: int, duration: int) -> int:
+        if time.monotonic() < self._retry_at:
+            return 0
+        try:
+            count = self._script(keys=[self.key(key, window, duration)], args=[duration])
+        except redis.RedisError as exc:
+            self._retry_at = time.monotonic() + REDIS_RETRY_SECONDS
+            logger.warning(
+                "限流计数服务（Redis）无法访问，%s 秒内请求不计数、直接放行：%s: %s",
+                int(REDIS_RETRY_SECONDS),
+                type(exc).__name__,
+                exc,
+            )
+            return 0
+        return int(count)
+
+    def ping(self) -> None:
+        """Raise unless Redis answers (the readiness check; ignores the pause after a failure)."""
+        if not self.client.ping():
+            raise RuntimeError("no answer to PING")
+
+    def reset(self) -> None:
+        self._retry_at = 0.0
+        keys = list(self.client.scan_iter(match=f"{REDIS_PREFIX}*", count=1000))
+        if keys:
+            self.client.delete(*keys)
+
+
+_TABLE = TableCounters()
+_redis_counters: dict[str, RedisCounters] = {}
+
+
+def redis_url() -> str:
+    """``SKILLCERT_REDIS_URL``, or empty when this host counts alone."""
+    return str(getattr(settings, "SKILLCERT_REDIS_URL", "") or "")
+
+
+def counters() -> Counters:
+    """The counters the settings choose: Redis when ``SKILLCERT_REDIS_URL`` is set."""
+    url = redis_url()
+    if not url:
+        return _TABLE
+    return redis_counters(url)
+
+
+def redis_counters(url: str) -> RedisCounters:
+    """This process's client of the Redis at ``url`` (one connection pool per URL)."""
+    found = _redis_counters.get(url)
+    if found is None:
+        found = _redis_counters[url] = RedisCounters(url)
+    return found
+
+
+def hit(key: str, window: int, duration: int) -> int:
+    """Count one request of ``key`` in ``window`` (``now // duration``) where the settings
+    keep the counts; returns the count so far in it."""
+    return counters().hit(key, window, duration)
+
+
+def reset_counters() -> None:
+    """Forget every count (tests start from zero)."""
+    counters().reset()
