@@ -5,12 +5,14 @@ from django.urls import include, path
 from django.views import defaults
 
 from skillcert.api.unknown import server_error as api_server_error
-from skillcert.ops import health
+from skillcert.ops import health, metrics
 
 urlpatterns = [
     # For load balancers: the process answers; the parts a request needs answer (api.md).
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    # For Prometheus: restricted to a token or allowed addresses (ops/metrics.py).
+    path("metrics", metrics.metrics, name="metrics"),
     path("", include("skillcert.api.urls")),
     path("", include("skillcert.web.urls")),
 ]

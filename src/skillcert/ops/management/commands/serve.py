@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import sys
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -13,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from skillcert.env import env_int, env_str, is_wildcard_host, served_base_url
 
 BASE_URL_VARIABLE = "SKILLCERT_BASE_URL"
+METRICS_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 
 
 def default_workers() -> int:
@@ -34,11 +38,14 @@ class Command(BaseCommand):
         host, port = options["host"], options["port"]
         bind = f"{host}:{port}"
         base_url = export_base_url(host, port)
+        export_metrics_dir(host, port)
         command = [
             sys.executable,
             "-m",
             "gunicorn",
             "skillcert.wsgi:application",
+            "--config",
+            "python:skillcert.ops.gunicorn_conf",
             "--bind",
             bind,
             "--workers",
@@ -75,3 +82,15 @@ def export_base_url(host: str, port: int) -> str:
     base_url = env_str(BASE_URL_VARIABLE).rstrip("/") or served_base_url(host, port)
     os.environ[BASE_URL_VARIABLE] = base_url
     return base_url
+
+
+def export_metrics_dir(host: str, port: int) -> Path:
+    """A fresh directory where this server's workers write their metrics (prometheus_client's
+    multiprocess mode), one per address served, emptied at start: the previous run's counts
+    belong to processes that are gone."""
+    name = re.sub(r"[^A-Za-z0-9.-]+", "_", host.strip("[]") or "all") + f"-{port}"
+    directory = Path(settings.DATA_DIR) / "metrics" / name
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    os.environ[METRICS_VARIABLE] = str(directory)
+    return directory
