@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from collections.abc import Mapping
 from datetime import timedelta
@@ -27,9 +28,16 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 # Everything the instance writes (SQLite database, uploads, keys, collected static files)
 # lives under one directory, so an installation is one folder to back up.
 DATA_DIR = env_path("SKILLCERT_DATA_DIR", "./var")
-MEDIA_ROOT = DATA_DIR / "files"  # uploads: outside the web root, served only through views
+# Stored files (uploads, seals, prints, exports): outside the web root, served only through
+# views; SKILLCERT_FILES_DIR puts them on a mount every app server and worker shares.
+MEDIA_ROOT = env_path("SKILLCERT_FILES_DIR", str(DATA_DIR / "files"))
 STATIC_ROOT = DATA_DIR / "static"
-# Private keys of the electronic certificates: outside the database (and its dumps).
+# Signing keys live in the database (``skillcert.keystore``), sealed under a master key that
+# is not: SKILLCERT_MASTER_KEY (32 bytes, hex or base64) or SKILLCERT_MASTER_KEY_FILE; in
+# development, when neither is set, one generated once into $SKILLCERT_DATA_DIR/master_key.
+SKILLCERT_MASTER_KEY = env_str("SKILLCERT_MASTER_KEY")
+SKILLCERT_MASTER_KEY_FILE = env_str("SKILLCERT_MASTER_KEY_FILE")
+# The old per-host key directory, read only to import its keys (``skillcert keys import``).
 SKILLCERT_KEY_DIR = env_path("SKILLCERT_KEY_DIR", str(DATA_DIR / "keys"))
 
 
@@ -55,7 +63,11 @@ DEBUG = env_bool("SKILLCERT_DEBUG", False)
 ALLOWED_HOSTS = env_list("SKILLCERT_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 if ENVIRONMENT == "production":
     check_production(
-        secret_key=env_str("SKILLCERT_SECRET_KEY"), debug=DEBUG, allowed_hosts=ALLOWED_HOSTS
+        secret_key=env_str("SKILLCERT_SECRET_KEY"),
+        debug=DEBUG,
+        allowed_hosts=ALLOWED_HOSTS,
+        master_key=SKILLCERT_MASTER_KEY,
+        master_key_file=SKILLCERT_MASTER_KEY_FILE,
     )
 SECRET_KEY = _secret_key()
 CSRF_TRUSTED_ORIGINS = env_list("SKILLCERT_CSRF_TRUSTED_ORIGINS", [])
@@ -78,9 +90,13 @@ INSTALLED_APPS = [
     "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_tasks",
+    "django_tasks_db",
     "skillcert.audit",
+    "skillcert.keystore",
     "skillcert.accounts",
     "skillcert.workflow",
+    "skillcert.jobs",
     "skillcert.reference",
     "skillcert.registry",
     "skillcert.assessment",
@@ -94,6 +110,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so every answer (the fast path's too) carries X-Request-ID and every log line its id.
     "skillcert.ops.observability.RequestIdMiddleware",
+    # Above the fast path, so its answers are timed and counted, and its reads may use the replica.
+    "skillcert.ops.metrics.RequestMetricsMiddleware",
+    "skillcert.ops.dbrouter.PublicReadMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Public verification answers here, without sessions, CSRF, users or messages.
@@ -131,16 +150,28 @@ TEMPLATES = [
 ]
 
 
+# PgBouncer in transaction mode lends a server connection for one transaction only: no
+# server-side cursors (a cursor outlives the transaction: .iterator() then fetches the result
+# whole and converts it in chunks) and, unless told otherwise, no connection kept by Django.
+PGBOUNCER = env_bool("SKILLCERT_PGBOUNCER", False)
+
+
+def _database_from_url(url: str) -> dict[str, Any]:
+    config = dj_database_url.parse(
+        url,
+        conn_max_age=env_int("SKILLCERT_DB_CONN_MAX_AGE", 0 if PGBOUNCER else 60, minimum=0),
+        conn_health_checks=True,
+    )
+    config.setdefault("OPTIONS", {})
+    if PGBOUNCER and config["ENGINE"] == "django.db.backends.postgresql":
+        config["DISABLE_SERVER_SIDE_CURSORS"] = True
+    return dict(config)
+
+
 def _database() -> Mapping[str, Any]:
     url = env_str("DATABASE_URL")
     if url:
-        config = dj_database_url.parse(
-            url,
-            conn_max_age=env_int("SKILLCERT_DB_CONN_MAX_AGE", 60),
-            conn_health_checks=True,
-        )
-        config.setdefault("OPTIONS", {})
-        return config
+        return _database_from_url(url)
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     return {
         "ENGINE": "django.db.backends.sqlite3",
@@ -159,15 +190,51 @@ def _database() -> Mapping[str, Any]:
 
 
 DATABASES = {"default": _database()}
+# A read replica for the public's read-only requests (verification, catalog, notices): see
+# skillcert/ops/dbrouter.py; everything else, and every write, uses the primary.
+SKILLCERT_REPLICA_URL = env_str("SKILLCERT_REPLICA_URL")
+if SKILLCERT_REPLICA_URL:
+    DATABASES["replica"] = _database_from_url(SKILLCERT_REPLICA_URL)
+    DATABASE_ROUTERS = ["skillcert.ops.dbrouter.PublicReadRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {
-    "default": {
-        # Shared by the server's worker processes (rate limits must count across workers).
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": str(DATA_DIR / "cache"),
+# Background jobs: django-tasks with its database backend (the API Django 6 adopts), run by
+# ``skillcert worker``; the queue lives in the database, so no other server is needed.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A worker beats every SKILLCERT_WORKER_BEAT_SECONDS; one silent for SKILLCERT_WORKER_STALE_SECONDS
+# is taken for dead and its running job given to another worker.
+SKILLCERT_WORKER_BEAT_SECONDS = env_int("SKILLCERT_WORKER_BEAT_SECONDS", 5, minimum=1)
+SKILLCERT_WORKER_STALE_SECONDS = env_int("SKILLCERT_WORKER_STALE_SECONDS", 60, minimum=2)
+
+# Several app servers share one Redis (e.g. redis://127.0.0.1:6379/0): the cache and the
+# rate-limit counters (accounts/ratelimit.py) then hold for the installation, not per host.
+SKILLCERT_REDIS_URL = env_str("SKILLCERT_REDIS_URL")
+if SKILLCERT_REDIS_URL and SKILLCERT_REDIS_URL.split("://")[0] not in {"redis", "rediss", "unix"}:
+    raise ConfigError(
+        f"SKILLCERT_REDIS_URL={SKILLCERT_REDIS_URL!r}: expected redis://, rediss:// or unix://"
+    )
+if SKILLCERT_REDIS_URL:
+    CACHES: dict[str, dict[str, Any]] = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": SKILLCERT_REDIS_URL,
+            "OPTIONS": {
+                "SOCKET_CONNECT_TIMEOUT": 0.5,
+                "SOCKET_TIMEOUT": 0.5,
+                # Redis down is a slower page (nothing cached), never an error page.
+                "IGNORE_EXCEPTIONS": True,
+            },
+        }
     }
-}
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+else:
+    CACHES = {
+        "default": {
+            # Shared by the server's worker processes (rate limits must count across workers).
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+        }
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -182,8 +249,38 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+
+
+def _file_storage() -> dict[str, Any]:
+    """Where uploads, seals, error reports and national exports are kept (``documents.files``):
+    the file system at MEDIA_ROOT (one server, or a mount shared by several), or an
+    S3-compatible store with SKILLCERT_STORAGE=s3 (needs the ``s3`` extra: django-storages)."""
+    kind = env_str("SKILLCERT_STORAGE", "filesystem").lower()
+    if kind == "filesystem":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if kind != "s3":
+        raise ConfigError(f"SKILLCERT_STORAGE={kind!r}: expected filesystem or s3")
+    bucket = env_str("SKILLCERT_S3_BUCKET")
+    if not bucket:
+        raise ConfigError("SKILLCERT_STORAGE=s3 needs SKILLCERT_S3_BUCKET")
+    options = {
+        "bucket_name": bucket,
+        "endpoint_url": env_str("SKILLCERT_S3_ENDPOINT_URL") or None,
+        "access_key": env_str("SKILLCERT_S3_ACCESS_KEY") or None,
+        "secret_key": env_str("SKILLCERT_S3_SECRET_KEY") or None,
+        "region_name": env_str("SKILLCERT_S3_REGION") or None,
+        "default_acl": "private",  # files are served only through permission-checked views
+        "querystring_auth": True,
+        "file_overwrite": False,  # names are unique; never replace another file silently
+    }
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {key: value for key, value in options.items() if value is not None},
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _file_storage(),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
@@ -276,6 +373,19 @@ SKILLCERT_NATIONAL_SENDER = env_str(
     "SKILLCERT_NATIONAL_SENDER", "skillcert.certificates.national.FolderSender"
 )
 SKILLCERT_NATIONAL_OUTBOX = env_str("SKILLCERT_NATIONAL_OUTBOX")  # empty: under DATA_DIR
+
+
+def _networks(name: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    try:
+        return tuple(ipaddress.ip_network(part, strict=False) for part in env_list(name, []))
+    except ValueError as exc:
+        raise ConfigError(f"{name}: {exc} (expected addresses or CIDRs, comma-separated)") from exc
+
+
+# Who may read /metrics (skillcert/ops/metrics.py): the Bearer token, or a client address in
+# these networks; with neither set, loopback only.
+SKILLCERT_METRICS_TOKEN = env_str("SKILLCERT_METRICS_TOKEN")
+SKILLCERT_METRICS_ALLOW = _networks("SKILLCERT_METRICS_ALLOW")
 
 # Bearer tokens (django-rest-knox: only a hash is stored) stay valid this long after issue.
 REST_KNOX = {

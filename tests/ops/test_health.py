@@ -23,16 +23,19 @@ def test_healthz_answers_without_the_database(client):
 
 
 @pytest.mark.django_db
-def test_readyz_checks_the_database_and_the_storage(client, settings, tmp_path):
+def test_readyz_checks_the_database_the_storage_and_the_queue(client, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     response = client.get("/readyz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": "ok", "storage": "ok"}}
+    assert response.json() == {
+        "status": "ok",
+        "checks": {"database": "ok", "storage": "ok", "jobs": "ok"},
+    }
     assert not list((tmp_path / health.PROBE_DIR).iterdir())  # the probe file is gone
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("part", ["database", "storage"])
+@pytest.mark.parametrize("part", ["database", "storage", "jobs"])
 def test_readyz_names_what_failed(client, monkeypatch, part):
     def broken() -> None:
         raise OSError("down")
@@ -96,6 +99,7 @@ def test_a_production_server_refuses_to_start_and_says_why(tmp_path):
     assert refused.returncode == 2
     assert "SKILLCERT_SECRET_KEY is not set" in refused.stderr
     assert "no '*'" in refused.stderr
+    assert "SKILLCERT_MASTER_KEY (or SKILLCERT_MASTER_KEY_FILE) is not set" in refused.stderr
     assert "Traceback" not in refused.stderr
     assert not (tmp_path / "secret_key").exists()  # no per-host secret was made
 
@@ -104,5 +108,6 @@ def test_a_production_server_refuses_to_start_and_says_why(tmp_path):
         SKILLCERT_ENV="production",
         SKILLCERT_SECRET_KEY=KEY,
         SKILLCERT_ALLOWED_HOSTS="rs.ah.gov.cn",
+        SKILLCERT_MASTER_KEY="ab" * 32,
     )
     assert started.returncode == 0, started.stderr
