@@ -50,6 +50,7 @@ from skillcert.supervision.models import (
     Violation,
 )
 from skillcert.supervision.services import draws, inspections, reports
+from skillcert.supervision.services.summaries import refresh_statistics
 from tests.conftest import PASSWORD
 from tests.support.permissions import ABSENT, Endpoint, Matrix, error_code
 from tests.support.personas import api_clients
@@ -581,6 +582,7 @@ def test_cities_see_only_their_own_statistics_and_the_province_all(world):
     for serial in (1, 2):
         _certificate(hf_batch, serial, dt.date(2026, 6, 20))
     _certificate(wh_batch, 3, dt.date(2026, 6, 21))
+    refresh_statistics()  # written through the ORM: the periodic job brings the summary up
     period = {"from": "2026-01-01", "to": "2026-12-31"}
     expected = {
         "bureau": {"合肥市": 2},

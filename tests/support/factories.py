@@ -30,6 +30,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import factory
+from django.db import models
 from factory.django import DjangoModelFactory
 
 from skillcert.accounts.models import Authority, User
@@ -371,6 +372,16 @@ class CandidateFactory(DjangoModelFactory):
     level = 4
     source = "社会人员"
 
+    @classmethod
+    def _create(cls, model_class: type, *args: Any, **kwargs: Any) -> Candidate:
+        candidate = super()._create(model_class, *args, **kwargs)
+        # The roster service keeps the batch's count; a candidate made here counts too.
+        Batch.objects.filter(pk=candidate.batch_id).update(
+            candidate_count=models.F("candidate_count") + 1
+        )
+        candidate.batch.candidate_count += 1
+        return candidate
+
 
 class SpotCheckFactory(DjangoModelFactory):
     """An assessment spot check (抽查) recorded on a batch (ORM)."""
@@ -415,6 +426,7 @@ class CertificateFactory(DjangoModelFactory):
             correct_certificate,
             revoke_certificate,
         )
+        from skillcert.certificates.signals import announce
 
         state = kwargs.pop("state", "valid")
         assert state in CERTIFICATE_STATES, state
@@ -440,6 +452,7 @@ class CertificateFactory(DjangoModelFactory):
             ),
         )
         certificate = model_class.objects.create(*args, serial=serial, **kwargs)
+        announce({certificate.issued_on})  # as issue_batch does: the statistics' summary
         user = member(organization)
         if state == "revoked":
             with on_day(kwargs["issued_on"] + dt.timedelta(days=7)):

@@ -39,11 +39,30 @@ class Batch(models.Model):
     results_due_estimated = models.BooleanField(default=False)
     results_filed_on = models.DateField("结果报备日期", null=True, blank=True)
     late = models.BooleanField("逾期报备", default=False)
+    # Kept by the service that writes the roster (``plans._write_candidates``): the lists show
+    # it for every batch of a page, and counting the join grew with every candidate.
+    candidate_count = models.PositiveIntegerField("考生人数", default=0)
     created_at = models.DateTimeField(default=clock.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-start_date", "-pk"]
+        indexes = [
+            # ``selectors.ordered_by_deadline``'s order, so a page of it reads 50 index entries.
+            models.Index(
+                models.Case(models.When(state="results_filed", then=1), default=0),
+                models.Case(
+                    models.When(state="in_publicity", then=models.F("publicity_end")),
+                    models.When(state="publicity_closed", then=models.F("results_due")),
+                    models.When(state="certificates_issued", then=models.F("results_due")),
+                    models.When(state="results_filed", then=models.F("results_filed_on")),
+                    default=models.F("start_date"),
+                ),  # ascending: PostgreSQL puts NULLs last, as the order asks
+                models.F("id").desc(),
+                name="batch_deadline_order",
+            ),
+            models.Index(fields=["site_city", "state"], name="batch_city_state"),
+        ]
         verbose_name = "认定批次"
         verbose_name_plural = "认定批次"
 

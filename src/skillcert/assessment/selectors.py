@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, F, QuerySet, When
+from django.db.models import Case, F, QuerySet, When
 
 from skillcert.assessment.models import Batch
 from skillcert.assessment.workflow import BatchState
@@ -56,9 +56,9 @@ def batch_deadline(batch: Batch) -> BatchDeadline | None:
 
 
 def ordered_by_deadline(batches: QuerySet[Batch]) -> QuerySet[Batch]:
-    """The nearest deadline first (finished batches last), with the candidates counted."""
+    """The nearest deadline first (finished batches last); the index ``batch_deadline_order``
+    has the same expressions, so a page reads only its own rows."""
     return batches.annotate(
-        candidate_count=Count("candidates"),
         next_day=Case(
             When(state=S.IN_PUBLICITY, then=F("publicity_end")),
             When(state=S.PUBLICITY_CLOSED, then=F("results_due")),

@@ -108,6 +108,12 @@ class Certificate(models.Model):
 
     class Meta:
         ordering = ["number"]
+        indexes = [
+            # The lists' order (newest first), and the name search of the lists.
+            models.Index(models.F("issued_on").desc(), "number", name="certificate_list_order"),
+            models.Index(fields=["name"], name="certificate_name"),
+            models.Index(fields=["issued_on", "status"], name="certificate_issued_status"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "year", "level", "serial"], name="certificate_serial_unique"
@@ -156,7 +162,7 @@ class CandidatePhoto(models.Model):
     """A candidate's 2-inch photo (resized to 35 × 49 mm proportions, stored as JPEG)."""
 
     candidate = models.OneToOneField(Candidate, on_delete=models.CASCADE, related_name="photo")
-    stored_name = models.CharField(max_length=200)  # relative to MEDIA_ROOT, never shown
+    stored_name = models.CharField(max_length=200)  # a name in the file storage, never shown
     sha256 = models.CharField(max_length=64)
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()

@@ -7,4 +7,8 @@ class SupervisionConfig(AppConfig):
     verbose_name = "监督检查"
 
     def ready(self) -> None:
+        from skillcert.certificates.signals import certificates_changed
         from skillcert.supervision import machines  # noqa: F401  (binds the supervision workflows)
+        from skillcert.supervision.services.summaries import on_certificates_changed
+
+        certificates_changed.connect(on_certificates_changed, dispatch_uid="statistics_summary")

@@ -221,3 +221,39 @@ class Violation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization_id} {self.kind}"
+
+
+class TallySpan(models.TextChoices):
+    DAY = "day", "日"
+    MONTH = "month", "月"
+
+
+class CertificateTally(models.Model):
+    """The statistics' summary (证书统计汇总): certificates issued (valid or revoked; a
+    corrected one counts once, as its replacement) per day or month, issuer's filing city,
+    occupation, level and status. Written only by ``services.summaries``; a period's figures
+    add the month rows of its whole months and the day rows of its ends."""
+
+    span = models.CharField(max_length=5, choices=TallySpan.choices)
+    start = models.DateField()  # the day, or the month's first day
+    month = models.DateField()  # the month's first day (both spans)
+    authority = models.ForeignKey(Authority, null=True, on_delete=models.CASCADE, related_name="+")
+    occupation_name = models.CharField(max_length=100)
+    level = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=16)
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["span", "start"], name="tally_span_start")]
+
+    def __str__(self) -> str:
+        return f"{self.span} {self.start}: {self.count}"
+
+
+class StatisticsRefresh(models.Model):
+    """When the summary was last brought up to date (one row)."""
+
+    refreshed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.refreshed_at}"

@@ -5,15 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Q, QuerySet, Sum
 
 from skillcert.accounts.models import Authority
 from skillcert.assessment.models import Batch
 from skillcert.certificates.models import Certificate, CertificateStatus
 from skillcert.registry.models import FilingCase, Organization, OrganizationStatus
 from skillcert.rules.levels import level_name
-from skillcert.supervision.models import AnnualReport
+from skillcert.supervision.models import AnnualReport, CertificateTally, TallySpan
+from skillcert.supervision.services.summaries import refreshed_at
 
 
 def scoped(authority: Authority) -> dict[str, QuerySet[Any]]:
@@ -38,32 +38,54 @@ def scoped(authority: Authority) -> dict[str, QuerySet[Any]]:
     }
 
 
+def period_tallies(authority: Authority, start: dt.date, end: dt.date) -> QuerySet[Any]:
+    """The summary rows of [start, end]: month rows for its whole months, day rows for the
+    days before the first and after the last whole month (``services.summaries``)."""
+    first_whole = start if start.day == 1 else _next_month(start)
+    after_whole = (
+        _next_month(end) if _next_month(end) - dt.timedelta(days=1) == end else (end.replace(day=1))
+    )
+    if first_whole < after_whole:
+        rows = (
+            Q(span=TallySpan.MONTH, start__gte=first_whole, start__lt=after_whole)
+            | Q(span=TallySpan.DAY, start__gte=start, start__lt=first_whole)
+            | Q(span=TallySpan.DAY, start__gte=after_whole, start__lte=end)
+        )
+    else:
+        rows = Q(span=TallySpan.DAY, start__gte=start, start__lte=end)
+    tallies = CertificateTally.objects.filter(rows)
+    if not authority.is_province:
+        tallies = tallies.filter(authority=authority)
+    return tallies.order_by()
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+
+
 def statistics(authority: Authority, start: dt.date, end: dt.date) -> dict[str, Any]:
-    """Certificates issued in [start, end] by city, occupation, level and month; organizations
-    by status; deadlines met and missed. Every figure counts rows of the records."""
+    """Certificates issued in [start, end] by city, occupation, level and month (from the
+    summary rows, ``as_of`` their last refresh); organizations by status; deadlines met and
+    missed (counted from the records)."""
     base = scoped(authority)
-    certificates = base["certificates"].filter(issued_on__gte=start, issued_on__lte=end)
+    tallies = period_tallies(authority, start, end)
     by_city = dict(
-        certificates.values_list("organization__filing_authority__name")
-        .annotate(n=Count("pk"))
-        .order_by("organization__filing_authority__code")
+        tallies.values_list("authority__name").annotate(n=Sum("count")).order_by("authority__code")
     )
     by_occupation = dict(
-        certificates.values_list("occupation_name")
-        .annotate(n=Count("pk"))
+        tallies.values_list("occupation_name")
+        .annotate(n=Sum("count"))
         .order_by("-n", "occupation_name")
     )
     by_level = {
         level_name(level): n
-        for level, n in certificates.values_list("level").annotate(n=Count("pk")).order_by("level")
+        for level, n in tallies.values_list("level").annotate(n=Sum("count")).order_by("level")
     }
     by_month = {
         month.strftime("%Y-%m"): n
-        for month, n in certificates.annotate(month=TruncMonth("issued_on"))
-        .values_list("month")
-        .annotate(n=Count("pk"))
-        .order_by("month")
+        for month, n in tallies.values_list("month").annotate(n=Sum("count")).order_by("month")
     }
+    by_status = dict(tallies.values_list("status").annotate(n=Sum("count")).order_by())
     statuses = dict(base["organizations"].values_list("status").annotate(n=Count("pk")))
     cases = base["cases"].filter(submitted_on__gte=start, submitted_on__lte=end)
     batches = base["batches"].filter(results_filed_on__gte=start, results_filed_on__lte=end)
@@ -72,8 +94,8 @@ def statistics(authority: Authority, start: dt.date, end: dt.date) -> dict[str, 
         "authority": authority.name,
         "from": start.isoformat(),
         "to": end.isoformat(),
-        "certificates_total": certificates.count(),
-        "certificates_revoked": certificates.filter(status=CertificateStatus.REVOKED).count(),
+        "certificates_total": sum(by_status.values()),
+        "certificates_revoked": by_status.get(CertificateStatus.REVOKED, 0),
         "certificates_by_city": by_city,
         "certificates_by_occupation": by_occupation,
         "certificates_by_level": by_level,
@@ -91,6 +113,7 @@ def statistics(authority: Authority, start: dt.date, end: dt.date) -> dict[str, 
             "年度报告（按期）": reports.filter(late=False).count(),
             "年度报告（逾期）": reports.filter(late=True).count(),
         },
+        "as_of": as_of.isoformat() if (as_of := refreshed_at()) else None,
     }
 
 

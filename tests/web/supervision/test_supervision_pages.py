@@ -30,6 +30,7 @@ from skillcert.supervision.models import (
     Violation,
 )
 from skillcert.supervision.services import draws, inspections, reports
+from skillcert.supervision.services.summaries import refresh_statistics
 from tests.assessment.factories import filed_organization, issued
 from tests.supervision.factories import hefei_inspectors
 from tests.support.pages import client_of, html
@@ -532,6 +533,7 @@ def test_the_charts_escape_what_the_records_say(world, city_bureau):
     Certificate.objects.filter(organization=world.organization).update(
         occupation_name='<script>alert("x")</script>焊工'
     )
+    refresh_statistics()  # an ORM write: the periodic job's refresh
     body = html(
         client_of(city_bureau).get("/review/supervision/statistics?start=2026-01-01&end=2026-12-31")
     )

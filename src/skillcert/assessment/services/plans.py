@@ -178,6 +178,8 @@ def _write_candidates(batch: Batch, rows: list[CandidateRow]) -> None:
         ),
         batch_size=2000,
     )
+    batch.candidate_count = len(rows)
+    Batch.objects.filter(pk=batch.pk).update(candidate_count=len(rows))
 
 
 def _plan_items(batch: Batch) -> list[PlanItem]:

@@ -21,6 +21,7 @@ from skillcert.certificates.models import (
     SegmentRequestState,
 )
 from skillcert.certificates.selectors import serials_left
+from skillcert.certificates.signals import announce
 from skillcert.registry.machines import ORGANIZATION_MACHINE
 from skillcert.registry.models import LISTED_STATUSES, Organization
 from skillcert.rules import clock
@@ -105,6 +106,7 @@ def issue_batch(batch: Batch, *, actor: Actor) -> int:
                     )
                 )
         Certificate.objects.bulk_create(certificates, batch_size=2000)
+        announce({today})
         audit.record(
             actor=actor,
             action="certificates.batch_issued",

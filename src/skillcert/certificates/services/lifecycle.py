@@ -23,6 +23,7 @@ from skillcert.certificates.models import (
     CertificateEventKind,
 )
 from skillcert.certificates.services.issuing import reserve_serials
+from skillcert.certificates.signals import announce
 from skillcert.rules import clock
 from skillcert.rules.codes import compose_certificate_number
 from skillcert.rules.errors import Conflict, Forbidden, InvalidInput
@@ -103,6 +104,7 @@ def revoke_certificate(certificate: Certificate, *, reason: Any, actor: Actor) -
             extra_fields=["revoked_on", "revocation_reason"],
         )
         _event(certificate, CertificateEventKind.REVOKED, text, actor)
+        announce({certificate.issued_on})
     return certificate
 
 
@@ -223,4 +225,5 @@ def correct_certificate(certificate: Certificate, data: object, *, actor: Actor)
             actor,
             related=certificate,
         )
+        announce({certificate.issued_on, replacement.issued_on})
     return replacement

@@ -43,6 +43,7 @@ from skillcert.supervision.models import (
     Violation,
 )
 from skillcert.supervision.services import draws, inspections, reports
+from skillcert.supervision.services.summaries import refreshed_at
 from skillcert.web import display
 from skillcert.web.assessment.uploads import xlsx_response
 from skillcert.web.forms import add_domain_error
@@ -431,6 +432,7 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
             "charts": sd.statistics_charts(figures, start, end),
             "query": query,
             "authority": authority,
+            "as_of": refreshed_at(),
         },
     )
 

@@ -1,0 +1,17 @@
+"""What the certificates tell the apps above them (the statistics' summaries): the issue
+days whose certificates changed. Sent inside the writing transaction, so a receiver's
+update commits or rolls back with the change."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.dispatch import Signal
+
+# Sent with ``days``: a set of ``issued_on`` dates whose certificates were added or changed.
+certificates_changed = Signal()
+
+
+def announce(days: Iterable[dt.date]) -> None:
+    certificates_changed.send(sender="certificates", days=set(days))
