@@ -167,3 +167,15 @@ def test_workers_alive_counts_recent_heartbeats():
         worker_id="b", host="h", pid=2, started=now, seen=now - 2 * service.STALE_AFTER
     )
     assert service.workers_alive(now) == 1
+
+
+def test_the_worker_command_in_burst_mode_runs_what_is_due_and_exits(capsys):
+    from django.core.management import call_command
+
+    job = start_sample()
+    call_command("worker", "--burst", "--worker-id", "w-command")
+    job.refresh_from_db()
+    assert job.phase == JobPhase.DONE
+    out = capsys.readouterr().out
+    assert "已处理" in out and "个后台任务" in out
+    assert not WorkerBeat.objects.exists() and not Lease.objects.exists()
