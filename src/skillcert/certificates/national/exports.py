@@ -44,7 +44,6 @@ from skillcert.certificates.national.outbox import export_name, store_export
 from skillcert.documents import files
 from skillcert.rules.errors import Conflict, Forbidden, InvalidInput
 
-
 ITEM_CHUNK = 2000  # ids fetched and items inserted at a time
 
 
