@@ -89,7 +89,8 @@ class MovableInstance:
     def start(self) -> None:
         self.process, self.base_url = e2e._start_server(self.env, self.log, port=self.port)
         self.port = int(self.base_url.rsplit(":", 1)[1])
-        self.worker = e2e._start_worker(self.env, self.log, self.base_url)  # on the same day as the pages
+        # A worker on the same day as the pages.
+        self.worker = e2e._start_worker(self.env, self.log, self.base_url)
         self.days.append(self.env["SKILLCERT_TODAY"])
 
     def stop(self) -> None:
