@@ -88,7 +88,9 @@ def test_objections_are_limited_and_the_refused_one_is_not_lodged(
 ):
     batch_in("in_publicity", organization, org_user, today)
     page = Client().get("/notices").content.decode()
-    notice = re.search(r'action="/notices/(\d+)/objection"', page).group(1)
+    notice = re.search(r'href="/notices/(\d+)"', page).group(1)
+    page = Client().get(f"/notices/{notice}").content.decode()
+    assert f'action="/notices/{notice}/objection"' in page
     objection = {"content": "第二名考生未参加操作技能考试。", "contact": "王先生 13800000000"}
     with rates(public="1/min"):
         client = Client()

@@ -56,6 +56,24 @@ def _close_publicity(batch: Batch, actor: Actor) -> None:
     batch.save(update_fields=["results_due", "results_due_estimated"])
 
 
+_PARTIES = frozenset(party.value for party in BatchParty)
+
+
+def _states_waiting_for(user: Actor) -> list[str]:
+    """The states in which a batch waits for ``user``'s role: ``work_item`` keeps only those,
+    so an officer's worklist does not read every batch waiting for its organization."""
+    role = getattr(user, "role", None)
+    return sorted(
+        state
+        for state, waits in BATCH.waits.items()
+        if any(
+            _ROLES.get(BatchParty(wait.party)) == role
+            for wait in (waits if isinstance(waits, tuple) else (waits,))
+            if wait.party in _PARTIES
+        )
+    )
+
+
 BATCH_MACHINE: Machine[Batch] = Machine(
     BATCH,
     Batch,
@@ -71,7 +89,7 @@ BATCH_MACHINE: Machine[Batch] = Machine(
     timed_effects={"close-publicity": _close_publicity},
     worklist=lambda user: (
         batches_for(user)
-        .filter(state__in=BATCH.waiting_states)
+        .filter(state__in=_states_waiting_for(user))
         .select_related("organization", "site_city")
     ),
     title=lambda batch: batch.title,

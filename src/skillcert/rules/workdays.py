@@ -52,6 +52,13 @@ def _library_years() -> range:
     return range(min(d.year for d in known), max(d.year for d in known) + 1)
 
 
+@functools.cache
+def _library_is_workday(day: dt.date) -> bool:
+    # The library's tables never change while the process runs; its own lookup validates the
+    # date on every call (~50 µs), and a list of 50 deadlines counts thousands of days.
+    return bool(chinese_calendar.is_workday(day))
+
+
 @dataclass(frozen=True)
 class WorkCalendar:
     """Which days are working days, combining loaded schedules, the library and Monday-Friday."""
@@ -107,7 +114,7 @@ class WorkCalendar:
                 return True
             return day.weekday() < 5
         if source is CalendarSource.LIBRARY:
-            return bool(chinese_calendar.is_workday(day))
+            return _library_is_workday(day)
         return day.weekday() < 5
 
     def is_estimated(self, day: dt.date) -> bool:

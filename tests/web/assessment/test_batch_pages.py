@@ -575,7 +575,9 @@ def test_publicity_notice_objection_and_resolution(
 ):
     batch = batch_in("in_publicity", organization, org_user, today)
     public = Client()
-    page = html(public.get("/notices"))
+    listed = html(public.get("/notices"))
+    own = re.search(r'href="(/notices/\d+)"', listed).group(1)
+    page = html(public.get(own))
     assert '<div class="notice-table' in page
     passed = batch.candidates.filter(passed=True).first()
     assert f"<td>{passed.name}</td>" in page and passed.id_number not in page

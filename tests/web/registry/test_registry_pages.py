@@ -481,7 +481,8 @@ def test_levels_read_the_same_in_the_notice_and_on_the_pages(setup):
     case = filings.publicize_filing(case, actor=bureau)
     body = case.notices.get().body
     assert "二级/技师、三级/高级工、四级/中级工、五级/初级工" in body
-    page = text(Client().get("/notices"))
+    assert f'href="/notices/{case.notices.get().pk}"' in html(Client().get("/notices"))
+    page = text(Client().get(f"/notices/{case.notices.get().pk}"))
     assert "二级/技师、三级/高级工、四级/中级工、五级/初级工" in page
     assert not re.search(r"[1-5]级", body + page)
 
@@ -497,7 +498,9 @@ def test_objections_are_lodged_by_the_public_and_resolved_by_the_bureau(setup, c
 
     public = Client()
     page = html(public.get("/notices"))
-    assert notice.title in page and "对此公示提出异议" in page and "公示期" in page
+    assert notice.title in page and f'href="/notices/{notice.pk}"' in page and "公示期" in page
+    page = html(public.get(f"/notices/{notice.pk}"))
+    assert "对此公示提出异议" in page and f'action="/notices/{notice.pk}/objection"' in page
     response = public.post(f"/notices/{notice.pk}/objection", {"content": "", "contact": "x"})
     assert response.status_code == 400 and "请填写异议内容" in html(response)
     assert not Objection.objects.exists()

@@ -8,6 +8,7 @@ from skillcert.web.public import verify, views
 urlpatterns = [
     path("catalog", views.catalog, name="catalog"),
     path("notices", views.notices, name="notices"),
+    path("notices/<int:pk>", views.notice, name="notice"),
     path("notices/<int:pk>/objection", views.objection, name="objection"),
     path("verify", verify.verify, name="verify"),
     path("verify/<str:number>", verify.verify, name="verify_number"),

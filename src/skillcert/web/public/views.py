@@ -29,6 +29,7 @@ from skillcert.web.public.forms import CatalogFilterForm, ObjectionForm, Registe
 from skillcert.web.ratelimit import limit_posts
 
 PAGE_SIZE = 50
+NOTICES_PAGE_SIZE = 20  # titles only: a phone's screenful or two
 
 
 @require_GET
@@ -64,19 +65,11 @@ def _result_batch_id(notice: Notice) -> int | None:
     return notice.subject_id if notice.kind == NoticeKind.RESULT_PUBLICITY else None
 
 
-def _batches(notices: list[Notice]) -> dict[int, Batch]:
-    """The batch each result publicity notice belongs to (one query, or none)."""
-    ids = [batch_id for n in notices if (batch_id := _result_batch_id(n)) is not None]
-    if not ids:
-        return {}
-    return Batch.objects.in_bulk(ids)
-
-
-def _objections_open(notice: Notice, batches: dict[int, Batch] | None = None) -> bool:
+def _objections_open(notice: Notice) -> bool:
     """Whether anyone may object now: the workflow's ``objections`` step is available."""
     batch_id = _result_batch_id(notice)
     if batch_id is not None:
-        batch = (batches if batches is not None else _batches([notice])).get(batch_id)
+        batch = Batch.objects.filter(pk=batch_id).first()
         return batch is not None and BATCH_MACHINE.may(batch, None, "objections")
     filing = notice.filing
     return filing is not None and FILING_MACHINE.may(filing, None, "objections")
@@ -84,20 +77,52 @@ def _objections_open(notice: Notice, batches: dict[int, Batch] | None = None) ->
 
 @require_GET
 def notices(request: HttpRequest) -> HttpResponse:
-    """Notices running today first (with the objection form while a publicity runs), then
-    the earlier ones and the announcements."""
-    current = list(public_notices({"current": "1"}))
-    earlier = public_notices({}).exclude(pk__in=[n.pk for n in current])
-    page = Paginator(earlier, PAGE_SIZE).get_page(request.GET.get("page"))
-    batches = _batches(current)
+    """Notices running today first, then the earlier ones and the announcements: two lists
+    of titles, each paged on its own (``page``, ``past``), so the page reads the same few rows
+    however many notices run. A notice's text (a result publicity's names) and the objection
+    form are on the notice's own page."""
+    today = clock.today()
+    running = Q(starts_on__lte=today, ends_on__gte=today)
+    listed = public_notices({}).defer("body")
+    current = Paginator(listed.filter(running), NOTICES_PAGE_SIZE).get_page(request.GET.get("page"))
+    earlier = Paginator(listed.exclude(running), NOTICES_PAGE_SIZE).get_page(
+        request.GET.get("past")
+    )
     return render(
         request,
         "web/notices.html",
         {
-            "current": [
-                {"notice": n, "objections_open": _objections_open(n, batches)} for n in current
-            ],
-            "page": page,
+            "current": current,
+            "earlier": earlier,
+            "current_query": _query_without(request, "page"),
+            "earlier_query": _query_without(request, "past"),
+        },
+    )
+
+
+def _query_without(request: HttpRequest, param: str) -> str:
+    """The query string without one list's page number, for that list's page links."""
+    query = request.GET.copy()
+    query.pop(param, None)
+    return query.urlencode()
+
+
+@require_GET
+def notice(request: HttpRequest, pk: int) -> HttpResponse:
+    """One notice in full (a result publicity's list of names), with the objection form
+    while anyone may object."""
+    found = public_notices({}).filter(pk=pk).first()
+    if found is None:
+        raise Http404("未找到该公示")
+    today = clock.today()
+    running = found.ends_on is not None and found.starts_on <= today <= found.ends_on
+    return render(
+        request,
+        "web/notice.html",
+        {
+            "notice": found,
+            "objections_open": running and _objections_open(found),
+            "ended": found.ends_on is not None and found.ends_on < today,
             "form": ObjectionForm(),
         },
     )
@@ -148,7 +173,7 @@ def objection(request: HttpRequest, pk: int) -> HttpResponse:
             error, status = exc.message, exc.status
         else:
             messages.success(request, done)
-            return redirect("web:notices")
+            return redirect("web:notice", pk=notice.pk)
     return render(
         request,
         "web/objection.html",
