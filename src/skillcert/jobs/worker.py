@@ -160,7 +160,8 @@ class Worker:
 
     def run_once(self) -> bool:
         """One turn: beat (without a thread), recover, schedule, run one job: whether one ran."""
-        close_old_connections()
+        if not connection.in_atomic_block:  # (a test's transaction: keep its connection)
+            close_old_connections()  # a connection past its age or broken: a fresh one
         if not self.beat_thread:
             self.beat()
         recover_stale()
