@@ -186,7 +186,7 @@ def _start_worker(env: dict[str, str], log: Path, base_url: str) -> subprocess.P
         out.write("$ skillcert worker\n")
         out.flush()
         return subprocess.Popen(
-            [str(SKILLCERT), "worker", "--interval", "0.2"],
+            [str(SKILLCERT), "worker", "--interval", "0.5"],
             env={**env, "SKILLCERT_BASE_URL": base_url},
             stdout=out,
             stderr=subprocess.STDOUT,

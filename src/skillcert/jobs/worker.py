@@ -95,6 +95,7 @@ class Worker:
         self.running = True
         self.in_task = False
         self.ran = 0
+        self._maintained = -float("inf")  # the first turn recovers and schedules
         self._stop_beating = threading.Event()
         self._runner = QueueRunner(
             queue_names=["*"],
@@ -159,14 +160,18 @@ class Worker:
         return self.ran
 
     def run_once(self) -> bool:
-        """One turn: beat (without a thread), recover, schedule, run one job: whether one ran."""
+        """One turn: run one job (whether one ran); every BEAT_EVERY seconds first beat
+        (without a thread), give back dead workers' jobs and schedule the periodic ones."""
         if not connection.in_atomic_block:  # (a test's transaction: keep its connection)
             close_old_connections()  # a connection past its age or broken: a fresh one
-        if not self.beat_thread:
-            self.beat()
-        recover_stale()
-        if self.scheduler and schedule.hold_lease(schedule.SCHEDULER, self.worker_id):
-            schedule.enqueue_due()
+        now = time.monotonic()
+        if now - self._maintained >= BEAT_EVERY:  # every few seconds, not at every poll
+            self._maintained = now
+            if not self.beat_thread:
+                self.beat()
+            recover_stale()
+            if self.scheduler and schedule.hold_lease(schedule.SCHEDULER, self.worker_id):
+                schedule.enqueue_due()
         row = self._claim()
         if row is None:
             return False
