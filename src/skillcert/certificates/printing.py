@@ -72,13 +72,14 @@ def file_ready(job: Job) -> bool:
     return job.phase == JobPhase.DONE and bool(job.output) and default_storage.exists(job.output)
 
 
-def status_note(job: Job) -> str:
-    """What the page says besides the percentage (empty when the numbers say it all)."""
+def status_note(job: Job, *, ready: bool) -> str:
+    """What the page says besides the percentage (empty when the numbers say it all);
+    ``ready`` is ``file_ready(job)``, asked once by the caller (a storage round trip)."""
     if job.phase == JobPhase.QUEUED:
         return WAITING if jobs.workers_alive() else NO_WORKER
     if job.phase == JobPhase.FAILED:
         return job.error
-    if job.phase == JobPhase.DONE and not file_ready(job):
+    if job.phase == JobPhase.DONE and not ready:
         return "打印文件已被清理，请重新开始打印"
     return ""
 

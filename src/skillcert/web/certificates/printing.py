@@ -60,7 +60,7 @@ def _progress(batch: Batch, job: Job) -> dict[str, Any]:
         "done": job.done,
         "total": job.total,
         "percent": job.percent,
-        "error": printing.status_note(job),
+        "error": printing.status_note(job, ready=ready),
         "size": job.output_size,
         "file": reverse("web:batch_print_file", args=[batch.pk, job.pk]) if ready else None,
     }
