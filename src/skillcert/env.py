@@ -96,13 +96,16 @@ def production_problems(
     allowed_hosts: list[str],
     master_key: str | None = None,
     master_key_file: str = "",
+    base_url: str | None = None,
 ) -> list[str]:
     """What keeps a production instance from starting: several app servers must share one
     secret key (else sessions and CSRF fail whenever the balancer switches server), debug pages
     leak settings and data, and a wildcard host accepts any Host header. With ``master_key``
     given (the settings pass SKILLCERT_MASTER_KEY, maybe empty), the master key that opens the
     signing keys in the database must be set, or its file readable: a key generated on one
-    host would not open the keys of the others."""
+    host would not open the keys of the others. With ``base_url`` given (SKILLCERT_BASE_URL,
+    maybe empty), it must be the site's http(s) address: workers print it on certificates and
+    in QR codes, and a worker has no request to take it from."""
     problems = []
     if not secret_key:
         problems.append(
@@ -120,6 +123,11 @@ def production_problems(
         problems.append("SKILLCERT_ALLOWED_HOSTS must name the site's host names (no '*')")
     if master_key is not None:
         problems.extend(master_key_problems(master_key, master_key_file))
+    if base_url is not None and not base_url.startswith(("https://", "http://")):
+        problems.append(
+            "SKILLCERT_BASE_URL must be the site's address (https://…): workers print it on "
+            "certificates and in QR codes"
+        )
     return problems
 
 
@@ -143,6 +151,7 @@ def check_production(
     allowed_hosts: list[str],
     master_key: str | None = None,
     master_key_file: str = "",
+    base_url: str | None = None,
 ) -> None:
     problems = production_problems(
         secret_key=secret_key,
@@ -150,6 +159,7 @@ def check_production(
         allowed_hosts=allowed_hosts,
         master_key=master_key,
         master_key_file=master_key_file,
+        base_url=base_url,
     )
     if problems:
         raise ConfigError(

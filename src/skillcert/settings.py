@@ -68,6 +68,7 @@ if ENVIRONMENT == "production":
         allowed_hosts=ALLOWED_HOSTS,
         master_key=SKILLCERT_MASTER_KEY,
         master_key_file=SKILLCERT_MASTER_KEY_FILE,
+        base_url=env_str("SKILLCERT_BASE_URL"),
     )
 SECRET_KEY = _secret_key()
 CSRF_TRUSTED_ORIGINS = env_list("SKILLCERT_CSRF_TRUSTED_ORIGINS", [])
@@ -289,6 +290,13 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SKILLCERT_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Behind SKILLCERT_NUM_PROXIES trusted proxies (nginx, deploy/nginx) the proxy terminates TLS
+# and sets X-Forwarded-Proto, overwriting what a client sent: requests are then secure when the
+# proxy says so, so CSRF's origin check and absolute addresses use https. Without a proxy the
+# header is ignored (a client could send it).
+NUM_PROXIES = env_int("SKILLCERT_NUM_PROXIES", 0, minimum=0)
+if NUM_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 # Uploaded materials and photos larger than this are refused with 413.
 SKILLCERT_MAX_UPLOAD_MB = env_int("SKILLCERT_MAX_UPLOAD_MB", 10, minimum=1)
@@ -319,7 +327,7 @@ REST_FRAMEWORK = {
     # Rate limits count per client address: REMOTE_ADDR, or behind N trusted proxies the
     # N-th address from the right of X-Forwarded-For. DRF's default (None) would trust the
     # header as the client sends it, letting anyone pick a fresh "address" per request.
-    "NUM_PROXIES": env_int("SKILLCERT_NUM_PROXIES", 0, minimum=0),
+    "NUM_PROXIES": NUM_PROXIES,
     "DATE_FORMAT": "%Y-%m-%d",
     "DATE_INPUT_FORMATS": ["%Y-%m-%d"],
 }

@@ -152,7 +152,10 @@ def test_certificates_from_the_qr_code_to_the_print_room(open_page):
     changes = center.get_by_role("region", name="证书状态变更")
     expect(changes).to_contain_text("2 张此后被撤销或更正")
     changes.get_by_role("button", name="生成状态变更文件").click()
-    expect(center.locator(".messages")).to_contain_text("已生成上报文件 changes-")
+    # A worker makes the file; the page follows the job and shows the export once it is done.
+    expect(center.get_by_role("region", name="生成任务")).to_contain_text(
+        "已生成上报文件 changes-", timeout=30_000
+    )
     row = center.locator("table.national-table tbody tr").first
     expect(row).to_contain_text("证书状态变更（撤销、更正）")
     expect(row).to_contain_text("2 张")

@@ -66,6 +66,16 @@ def test_production_problems_name_each_setting():
         in production_problems(secret_key=KEY[:49], debug=False, allowed_hosts=["a"])[0]
     )
     assert production_problems(secret_key=KEY, debug=False, allowed_hosts=[])
+    assert (
+        production_problems(
+            secret_key=KEY, debug=False, allowed_hosts=["a"], base_url="https://rs.ah.gov.cn"
+        )
+        == []
+    )
+    assert (
+        "SKILLCERT_BASE_URL"
+        in production_problems(secret_key=KEY, debug=False, allowed_hosts=["a"], base_url="")[0]
+    )
     with pytest.raises(ConfigError, match="refuses to start"):
         check_production(secret_key="", debug=False, allowed_hosts=["a"])
 
@@ -100,6 +110,7 @@ def test_a_production_server_refuses_to_start_and_says_why(tmp_path):
     assert "SKILLCERT_SECRET_KEY is not set" in refused.stderr
     assert "no '*'" in refused.stderr
     assert "SKILLCERT_MASTER_KEY (or SKILLCERT_MASTER_KEY_FILE) is not set" in refused.stderr
+    assert "SKILLCERT_BASE_URL must be the site's address" in refused.stderr
     assert "Traceback" not in refused.stderr
     assert not (tmp_path / "secret_key").exists()  # no per-host secret was made
 
@@ -109,5 +120,29 @@ def test_a_production_server_refuses_to_start_and_says_why(tmp_path):
         SKILLCERT_SECRET_KEY=KEY,
         SKILLCERT_ALLOWED_HOSTS="rs.ah.gov.cn",
         SKILLCERT_MASTER_KEY="ab" * 32,
+        SKILLCERT_BASE_URL="https://rs.ah.gov.cn",
     )
     assert started.returncode == 0, started.stderr
+
+
+def _setting(tmp_path, name: str, **env: str) -> str:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("SKILLCERT_")}
+    clean.update(SKILLCERT_DATA_DIR=str(tmp_path / "data"), **env)
+    code = f"from django.conf import settings; print(getattr(settings, {name!r}, None))"
+    done = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        env={**clean, "DJANGO_SETTINGS_MODULE": "skillcert.settings"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return done.stdout.strip()
+
+
+def test_the_proxy_says_whether_a_request_came_over_https_only_when_one_is_trusted(tmp_path):
+    # Behind nginx (which overwrites X-Forwarded-Proto) the header tells; without a trusted
+    # proxy it would be the client's word, so it is ignored.
+    assert _setting(tmp_path, "SECURE_PROXY_SSL_HEADER") == "None"
+    behind = _setting(tmp_path, "SECURE_PROXY_SSL_HEADER", SKILLCERT_NUM_PROXIES="1")
+    assert behind == "('HTTP_X_FORWARDED_PROTO', 'https')"

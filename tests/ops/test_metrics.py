@@ -10,7 +10,9 @@ import sys
 import textwrap
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from prometheus_client.parser import text_string_to_metric_families
@@ -18,8 +20,9 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 
 from skillcert.certificates.models import Certificate
+from skillcert.certificates.services import lifecycle
 from skillcert.ops.management.commands import serve
-from tests.support.factories import CertificateFactory
+from tests.assessment.factories import filed_organization, issued
 
 pytestmark = pytest.mark.django_db
 OUTSIDE = "203.0.113.7"
@@ -129,12 +132,24 @@ def test_an_unknown_path_is_one_series_whatever_the_path():
     assert not any("no-such-page" in (r or "") for r in routes)
 
 
-def test_certificates_issued_are_read_from_the_register():
+def test_certificates_issued_are_read_from_the_statistics_summary(
+    occupation_catalog, org_user, city_bureau, province_center, today
+):
     assert value(scrape(), "skillcert_certificates_issued_total") == 0
-    CertificateFactory()
-    issued = Certificate.objects.count()
-    assert issued >= 1
-    assert value(scrape(), "skillcert_certificates_issued_total") == issued
+    organization = filed_organization(org_user, city_bureau, today)
+    batch = issued(organization, org_user, province_center, today)
+    assert value(scrape(), "skillcert_certificates_issued_total") == 5
+    first, second = Certificate.objects.filter(batch=batch).order_by("number")[:2]
+    lifecycle.revoke_certificate(first, reason="考生资格不符", actor=org_user)
+    lifecycle.correct_certificate(
+        second, {"name": "王更正", "reason": "姓名录入有误"}, actor=org_user
+    )
+    # Six rows in the register; the corrected certificate counts once, as its replacement.
+    assert Certificate.objects.count() == 6
+    assert value(scrape(), "skillcert_certificates_issued_total") == 5
+    with CaptureQueriesContext(connection) as queries:
+        scrape()
+    assert not any("certificates_certificate" in q["sql"] for q in queries.captured_queries)
 
 
 def _queued(enqueued_at: dt.datetime, **fields: object) -> DBTaskResult:

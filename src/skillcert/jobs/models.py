@@ -37,6 +37,7 @@ class Job(models.Model):
     error = models.TextField(blank=True)
     output = models.CharField(max_length=200, blank=True)  # a name in the file storage
     output_size = models.BigIntegerField(default=0)
+    result = models.JSONField(default=dict, blank=True)  # what the page shows once done
     attempts = models.PositiveSmallIntegerField(default=0)
     task_result_id = models.CharField(max_length=64, blank=True)
     created = models.DateTimeField(auto_now_add=True)

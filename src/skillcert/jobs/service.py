@@ -122,7 +122,10 @@ def report(job: Job, done: int, total: int) -> None:
     Job.objects.filter(pk=job.pk).update(done=done, total=total, updated=timezone.now())
 
 
-def complete(job: Job, *, output: str = "", size: int = 0) -> None:
+def complete(
+    job: Job, *, output: str = "", size: int = 0, result: dict[str, object] | None = None
+) -> None:
+    """Mark the job done: ``output`` a file in the storage, ``result`` what its page shows."""
     now = timezone.now()
     job.phase, job.done, job.output, job.output_size, job.finished = (
         JobPhase.DONE,
@@ -131,11 +134,13 @@ def complete(job: Job, *, output: str = "", size: int = 0) -> None:
         size,
         now,
     )
+    job.result = result or {}
     Job.objects.filter(pk=job.pk).update(
         phase=JobPhase.DONE,
         done=job.total,
         output=output,
         output_size=size,
+        result=job.result,
         finished=now,
         updated=now,
     )

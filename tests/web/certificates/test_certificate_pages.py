@@ -662,3 +662,78 @@ def test_status_changes_after_reporting_from_the_page(
     done = client.post("/review/national/new", {"scope": "changes"}, follow=True)
     assert "已生成上报文件 changes-" in text(done) and "证书状态变更（撤销、更正）" in text(done)
     assert NationalExport.objects.filter(kind="changes", certificate_count=1).count() == 1
+
+
+def test_an_export_asked_on_the_page_is_made_by_a_worker_and_followed_there(
+    batch, province_center, city_center, settings
+):
+    # The queue as in production: the export waits for a worker, the page follows its job.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    client = client_of(province_center)
+    started = client.post(
+        "/review/national/new", {"scope": "batch", "batch": batch.pk}, follow=True
+    )
+    assert "已开始生成上报文件" in text(started) and not NationalExport.objects.exists()
+    job = Job.objects.get(kind="national_export")
+    assert job.subject == f"batch:{batch.pk}" and job.owner == province_center
+    page = html(client.get("/review/national"))
+    assert f'data-job="{job.pk}"' in page and "后台任务处理程序未运行" in page
+    progress = client.get(f"/review/national/jobs/{job.pk}")
+    assert progress.status_code == 200 and progress.json()["phase"] == "queued"
+    # Asking again while it waits follows the same job; nobody else sees it.
+    client.post("/review/national/new", {"scope": "batch", "batch": batch.pk})
+    assert Job.objects.filter(kind="national_export").count() == 1
+    assert client_of(city_center).get(f"/review/national/jobs/{job.pk}").status_code == 404
+    assert f'data-job="{job.pk}"' not in html(client_of(city_center).get("/review/national"))
+    assert client.get(f"/review/national/jobs/{'0' * 32}").status_code == 404
+
+    Worker(burst=True, beat_thread=False, scheduler=False).run()
+    export = NationalExport.objects.get()
+    assert export.certificate_count == 5 and export.created_by == province_center
+    body = client.get(f"/review/national/jobs/{job.pk}").json()
+    assert body["phase"] == "done" and body["export"] == export.pk
+    assert f"已生成上报文件 {export.file_name}（5 张证书）" in body["note"]
+    page = html(client.get("/review/national"))
+    assert f"已生成上报文件 {export.file_name}" in page and "national-pending" in page
+
+
+def test_a_period_asked_again_answers_with_its_export_without_a_job(batch, province_center):
+    client = client_of(province_center)
+    period = {"scope": "period", "start": "2026-01-01", "end": "2026-11-11"}
+    first = client.post("/review/national/new", period, follow=True)
+    export = NationalExport.objects.get()
+    assert f"已生成上报文件 {export.file_name}（5 张证书），待发送。" in text(first)
+    again = client.post("/review/national/new", period, follow=True)
+    assert f"该范围已有上报记录 #{export.pk}（待发送），未重复生成。" in text(again)
+    assert Job.objects.filter(kind="national_export").count() == 1
+
+
+def test_an_export_request_is_checked_before_it_is_queued(
+    batch, province_center, city_center, settings
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    client = client_of(province_center)
+    nothing = client.post("/review/national/new", {"scope": "changes"})
+    assert nothing.status_code == 409 and "没有可上报的状态变更" in text(nothing)
+    future = client.post(
+        "/review/national/new", {"scope": "period", "start": "2026-01-01", "end": "2099-01-01"}
+    )
+    assert future.status_code == 400 and "截止日期不能晚于今天" in text(future)
+    refused = client_of(city_center).post(
+        "/review/national/new", {"scope": "period", "start": "2026-01-01", "end": "2026-11-01"}
+    )
+    assert refused.status_code == 403
+    assert not Job.objects.filter(kind="national_export").exists()
+
+
+def test_an_export_job_whose_officer_left_fails_with_a_reason(batch, province_center, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    client = client_of(province_center)
+    client.post("/review/national/new", {"scope": "batch", "batch": batch.pk})
+    job = Job.objects.get(kind="national_export")
+    province_center.is_active = False
+    province_center.save(update_fields=["is_active"])
+    Worker(burst=True, beat_thread=False, scheduler=False).run()
+    job.refresh_from_db()
+    assert job.phase == "failed" and job.error == "发起人账号已停用，上报文件未生成"
+    assert not NationalExport.objects.exists()

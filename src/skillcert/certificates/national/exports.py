@@ -83,6 +83,58 @@ def _file_name(export: NationalExport) -> str:
     return f"annex5-{export.pk:06d}-{scope}.xlsx"
 
 
+@dataclass(frozen=True)
+class Scope:
+    """What an export covers, checked: a batch, a period or the status changes."""
+
+    kind: str
+    key: str  # "" for changes: its key is a digest of what it holds, known once listed
+    batch: Batch | None = None
+    period: tuple[dt.date, dt.date] | None = None
+
+    @property
+    def changes(self) -> bool:
+        return self.kind == NationalExportKind.CHANGES
+
+
+def resolve(
+    *,
+    batch: Batch | int | None = None,
+    period: tuple[dt.date, dt.date] | None = None,
+    changes: bool = False,
+    actor: Actor,
+) -> Scope:
+    """The scope of an export the actor asks for, or the error that refuses it."""
+    check_may_report(actor)
+    if (batch is not None) + (period is not None) + changes != 1:
+        raise InvalidInput("请指定批次、发证日期时间段或状态变更之一")
+    if changes:
+        if not _province_wide(actor):
+            raise Forbidden("上报证书状态变更由省人社厅或省鉴定中心办理", code="forbidden")
+        return Scope(NationalExportKind.CHANGES, "")
+    if batch is not None:
+        found = _batch_for(actor, batch)
+        return Scope(NationalExportKind.BATCH, f"batch:{found.pk}", batch=found)
+    assert period is not None
+    if not _province_wide(actor):
+        raise Forbidden("按时间段上报全省证书由省人社厅或省鉴定中心办理", code="forbidden")
+    errors: dict[str, list[str]] = {}
+    _check_period(*period, errors)
+    if errors:
+        raise InvalidInput("上报时间段有误：" + _joined(errors), fields=errors)
+    key = f"period:{period[0].isoformat()}:{period[1].isoformat()}"
+    return Scope(NationalExportKind.PERIOD, key, period=period)
+
+
+def certificates_of(scope: Scope) -> QuerySet[Certificate]:
+    """The certificates an export of ``scope`` would hold now."""
+    if scope.changes:
+        return _changes_to_report()
+    if scope.batch is not None:
+        return _reportable().filter(batch=scope.batch)
+    return _reportable().filter(issued_on__range=scope.period)
+
+
 def prepare(
     *,
     batch: Batch | int | None = None,
@@ -92,31 +144,7 @@ def prepare(
 ) -> Prepared:
     """The export for a batch, a period or the status changes, made now or found (``created``
     says which)."""
-    check_may_report(actor)
-    if (batch is not None) + (period is not None) + changes != 1:
-        raise InvalidInput("请指定批次、发证日期时间段或状态变更之一")
-    if changes:
-        return _prepare_changes(actor)
-    found_batch: Batch | None = None
-    if batch is not None:
-        found_batch = _batch_for(actor, batch)
-        key = f"batch:{found_batch.pk}"
-    else:
-        assert period is not None
-        if not _province_wide(actor):
-            raise Forbidden("按时间段上报全省证书由省人社厅或省鉴定中心办理", code="forbidden")
-        errors: dict[str, list[str]] = {}
-        _check_period(*period, errors)
-        if errors:
-            raise InvalidInput("上报时间段有误：" + _joined(errors), fields=errors)
-        key = f"period:{period[0].isoformat()}:{period[1].isoformat()}"
-    return _make_export(
-        actor,
-        kind=NationalExportKind.BATCH if found_batch else NationalExportKind.PERIOD,
-        key=key,
-        batch=found_batch,
-        period=period,
-    )
+    return make(resolve(batch=batch, period=period, changes=changes, actor=actor), actor)
 
 
 NOTHING_TO_REPORT: dict[str, str] = {
@@ -128,17 +156,11 @@ NOTHING_TO_REPORT: dict[str, str] = {
 }
 
 
-def _make_export(
-    actor: Actor,
-    *,
-    kind: str,
-    key: str = "",
-    batch: Batch | None = None,
-    period: tuple[dt.date, dt.date] | None = None,
-) -> Prepared:
-    """Find the export of ``key``, or make it: the certificates it holds locked and listed
-    once (its items), its file written, all in one transaction. A ``changes`` export's key is
-    a digest of the certificates it holds (known once they are listed)."""
+def make(scope: Scope, actor: Actor) -> Prepared:
+    """Find the export of the scope's key, or make it: the certificates it holds locked and
+    listed once (its items), its file written, all in one transaction. A ``changes`` export's
+    key is a digest of the certificates it holds (known once they are listed)."""
+    kind, key, batch, period = scope.kind, scope.key, scope.batch, scope.period
     changes = kind == NationalExportKind.CHANGES
     written: str | None = None
     try:
@@ -147,14 +169,10 @@ def _make_export(
                 existing = NationalExport.objects.select_for_update().filter(key=key).first()
                 if existing is not None:
                     return Prepared(existing, created=False)
-            if changes:
-                certificates = _changes_to_report()
-            elif batch is not None:
+            if batch is not None:
                 # Lock the batch: issuing, correction and a second export of it wait.
                 BATCH_MACHINE.lock(batch.pk)
-                certificates = _reportable().filter(batch=batch)
-            else:
-                certificates = _reportable().filter(issued_on__range=period)
+            certificates = certificates_of(scope)
             # Locked, so a revocation or correction waits until the file and items are committed.
             # Streamed into an array of 8-byte ids: a year's export holds a million, which as a
             # fetched list of rows would cost hundreds of MB.
@@ -268,14 +286,6 @@ def _record_prepared(export: NationalExport, actor: Actor) -> None:
             ],
         ),
     )
-
-
-def _prepare_changes(actor: Actor) -> Prepared:
-    """The revocations and corrections of reported certificates not reported yet, in one file
-    (province only: the national system is told by the province)."""
-    if not _province_wide(actor):
-        raise Forbidden("上报证书状态变更由省人社厅或省鉴定中心办理", code="forbidden")
-    return _make_export(actor, kind=NationalExportKind.CHANGES)
 
 
 def prepare_export(

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -19,7 +19,9 @@ from skillcert.assessment.workflow import BatchState
 from skillcert.certificates import national
 from skillcert.certificates.machines import NATIONAL_EXPORT_MACHINE
 from skillcert.certificates.models import NationalExport
+from skillcert.certificates.national import preparing
 from skillcert.documents import files
+from skillcert.jobs.models import Job, JobPhase
 from skillcert.rules.errors import DomainError, Forbidden
 from skillcert.web import display
 from skillcert.web.certificates.forms import NationalBatchForm, NationalPeriodForm
@@ -71,6 +73,18 @@ def export_rows(exports: Iterable[NationalExport], user: User) -> list[dict[str,
     return rows
 
 
+def job_row(job: Job) -> dict[str, Any]:
+    """A job making an export, as the page and its progress poll show it."""
+    return {
+        "id": job.pk,
+        "title": job.title,
+        "phase": job.phase,
+        "phase_label": job.get_phase_display(),
+        "note": preparing.status_note(job),
+        "export": (job.result or {}).get("export") if job.phase == JobPhase.DONE else None,
+    }
+
+
 def _page(request: HttpRequest, status: int = 200, **extra: Any) -> HttpResponse:
     user = signed_in_user(request)
     exports = national.exports_for(user).select_related("batch", "batch__organization")
@@ -89,6 +103,7 @@ def _page(request: HttpRequest, status: int = 200, **extra: Any) -> HttpResponse
             "changes_pending": national.changes_pending() if province_wide(user) else 0,
             "query": display.query_without_page(request),
             "sender": national.sender_path(),
+            "jobs": [job_row(job) for job in preparing.recent_for(user)[:5]],
             **extra,
         },
         status=status,
@@ -105,8 +120,9 @@ def outbox(request: HttpRequest) -> HttpResponse:
 @require_POST
 @reviewer_required
 def export_new(request: HttpRequest) -> HttpResponse:
-    """Prepare the export of a batch (or, for the province, of a period of issue dates or of
-    the status changes of reported certificates)."""
+    """Start preparing the export of a batch (or, for the province, of a period of issue dates
+    or of the status changes of reported certificates): checked now, made by a worker
+    (``national.preparing``); the page follows the job."""
     user = signed_in_user(request)
     _check(user)
     scope = request.POST.get("scope", "batch")
@@ -114,15 +130,15 @@ def export_new(request: HttpRequest) -> HttpResponse:
     period_form = NationalPeriodForm(request.POST)
     try:
         if scope == "changes":
-            prepared = national.prepare(changes=True, actor=user)
+            started = preparing.start(changes=True, actor=user)
         elif scope == "period":
             period_form.is_valid()
             data = period_form.cleaned_data
             period = national.parse_period(data.get("start"), data.get("end"))
-            prepared = national.prepare(period=period, actor=user)
+            started = preparing.start(period=period, actor=user)
         else:
             batch_form.is_valid()
-            prepared = national.prepare(
+            started = preparing.start(
                 batch=national.parse_batch_id(batch_form.cleaned_data.get("batch")), actor=user
             )
     except DomainError as exc:
@@ -143,18 +159,36 @@ def export_new(request: HttpRequest) -> HttpResponse:
             batch_form=batch_form,
             period_form=period_form,
         )
-    export = prepared.export
-    if prepared.created:
-        messages.success(
-            request,
-            f"已生成上报文件 {export.file_name}（{export.certificate_count} 张证书），待发送。",
-        )
-    else:
+    if started.existing is not None:
+        export = started.existing
         messages.info(
             request,
             f"该范围已有上报记录 #{export.pk}（{export.get_state_display()}），未重复生成。",
         )
+    else:
+        job = started.job
+        assert job is not None
+        if job.phase == JobPhase.DONE:  # a worker was quicker than this answer
+            messages.success(request, preparing.status_note(job))
+        elif job.phase == JobPhase.FAILED:
+            messages.error(request, job.error)
+        else:
+            messages.info(request, "已开始生成上报文件，完成后列在下方上报记录中。")
     return redirect("web:review_national")
+
+
+@require_GET
+@reviewer_required
+def export_job(request: HttpRequest, job: str) -> JsonResponse:
+    """The progress of one of the viewer's export jobs (polled by the page)."""
+    user = signed_in_user(request)
+    _check(user)
+    record = preparing.job_for(user, job)
+    if record is None:
+        raise Http404("未找到该上报任务")
+    response = JsonResponse(job_row(record))
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _export(request: HttpRequest, pk: int) -> NationalExport:

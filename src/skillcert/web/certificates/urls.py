@@ -53,6 +53,7 @@ urlpatterns = [
     ),
     path("review/national", national.outbox, name="review_national"),
     path("review/national/new", national.export_new, name="review_national_new"),
+    path("review/national/jobs/<str:job>", national.export_job, name="review_national_job"),
     path("review/national/<int:pk>/send", national.export_send, name="review_national_send"),
     path("review/national/<int:pk>/file", national.export_file, name="review_national_file"),
 ]
