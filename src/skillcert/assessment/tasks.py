@@ -1,4 +1,5 @@
-"""The sweep that moves what time moves, run by the workers every hour (no cron needed)."""
+"""The sweep that moves what time moves, run by the workers every hour (no cron needed), and
+the job that renders the error report of a large refused upload (``excel.reports``)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,11 @@ import datetime as dt
 
 from django_tasks import task
 
+from skillcert.assessment.excel.reports import render_report_job
 from skillcert.jobs.schedule import periodic
+
+# Importing it registers the error report job with the queue (the worker imports this module).
+__all__ = ["render_report_job", "sweep"]
 
 
 @periodic(every=dt.timedelta(hours=1), label="受理超期标记、备案到期注销、结果公示期满")

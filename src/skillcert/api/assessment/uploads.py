@@ -83,16 +83,24 @@ class ResultsTemplateView(APIView):
 
 
 class CandidatesReportView(APIView):
+    # The marked-up copy of a refused upload (candidates or results). A large upload's copy
+    # is made by a background job: until it is done the same URL answers 409
+    # ``report_pending``; when the job failed, 404 ``report_failed`` (upload the file again).
+    # (A comment, not a docstring: a docstring would become the schema's description.)
+
     @extend_schema(responses={(200, XLSX): bytes})
     def get(self, request: Request, pk: int, token: str) -> FileResponse:
-        from skillcert.assessment.excel import report_name
+        from skillcert.assessment.excel import report_refusal, report_status
 
         batch = get_batch_for_user(request.user, pk)
         if "organization" not in parties_for_batch(request.user, batch):
             raise NotFound("未找到该错误报告", code="not_found")
-        name = report_name(batch, token)
-        stream = files.open_stored(name) if name else None
+        status = report_status(batch, token)
+        stream = files.open_stored(status.name) if status.name else None
         if stream is None:
+            refusal = report_refusal(status)
+            if refusal is not None:
+                raise refusal
             raise NotFound("未找到该错误报告（可能已过期）", code="not_found")
         return FileResponse(stream, as_attachment=True, filename="错误报告.xlsx", content_type=XLSX)
 

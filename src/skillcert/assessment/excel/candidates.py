@@ -14,7 +14,7 @@ from skillcert.assessment.excel.reading import (
     _is_number,
     _read_candidates,
 )
-from skillcert.assessment.excel.reports import candidate_error_report, report_url, save_report
+from skillcert.assessment.excel.reports import error_report_url
 from skillcert.assessment.machines import BATCH_MACHINE
 from skillcert.assessment.models import Batch
 from skillcert.assessment.services.plan_input import RowsInvalid
@@ -52,18 +52,23 @@ def import_candidates(batch: Batch, data: bytes, *, actor: Actor) -> int:
     """Replace the candidates of a draft batch from a roster file; the number imported.
 
     Any bad row refuses the whole file: RowsInvalid with every error and ``extra["report"]``,
-    the URL of the marked copy. Nothing is changed then.
+    the URL of the marked copy (rendered by a background job for a large file, see
+    ``reports``). Nothing is changed then.
     """
     BATCH_MACHINE.check(batch, "edit", actor)
     sheet = _read_candidates(data)
     rows, errors = check_candidate_rows(sheet.rows, plan_index(batch), today=clock.today())
     if errors:
-        report = candidate_error_report(
-            sheet.header, sheet.rows, errors, header_row=sheet.header_row
-        )
-        token = save_report(batch, report)
         error = RowsInvalid(errors)
-        error.extra["report"] = report_url(batch, token, kind="candidates")
+        error.extra["report"] = error_report_url(
+            batch,
+            sheet.header,
+            sheet.rows,
+            errors,
+            kind="candidates",
+            actor=actor,
+            header_row=sheet.header_row,
+        )
         raise error
     replace_candidates(batch, rows, actor=actor, source="excel")
     return len(rows)

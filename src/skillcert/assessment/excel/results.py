@@ -18,7 +18,7 @@ from skillcert.assessment.excel.reading import (
     _text,
     read_sheet,
 )
-from skillcert.assessment.excel.reports import candidate_error_report, report_url, save_report
+from skillcert.assessment.excel.reports import error_report_url
 from skillcert.assessment.excel.templates import _result_columns
 from skillcert.assessment.machines import BATCH_MACHINE
 from skillcert.assessment.models import Batch
@@ -76,7 +76,7 @@ def import_results(batch: Batch, data: bytes, *, actor: Actor) -> int:
         except InvalidInput as exc:
             errors.extend(_result_errors(exc, entry_rows, subjects))
     if errors:
-        raise _results_invalid(batch, sheet, errors, columns)
+        raise _results_invalid(batch, sheet, errors, columns, actor)
     try:
         enter_results(batch, {"results": entries}, actor=actor)
     except RowsInvalid:
@@ -85,7 +85,7 @@ def import_results(batch: Batch, data: bytes, *, actor: Actor) -> int:
         if not exc.fields:
             raise
         raise _results_invalid(
-            batch, sheet, _result_errors(exc, entry_rows, subjects), columns
+            batch, sheet, _result_errors(exc, entry_rows, subjects), columns, actor
         ) from None
     return len(entries)
 
@@ -118,21 +118,22 @@ def _result_errors(exc: InvalidInput, entry_rows: list[int], subjects: list[str]
 
 
 def _results_invalid(
-    batch: Batch, sheet: SheetData, errors: list[RowError], columns: Sequence[str]
+    batch: Batch, sheet: SheetData, errors: list[RowError], columns: Sequence[str], actor: Actor
 ) -> RowsInvalid:
     order = {name: index for index, name in enumerate(columns)}
     errors = sorted(errors, key=lambda e: (e.row, order.get(e.column, len(order))))
-    report = candidate_error_report(
+    error = RowsInvalid(
+        errors, message=f"成绩表有 {len(errors)} 处错误，未录入任何成绩，请修改后重新提交"
+    )
+    error.extra["report"] = error_report_url(
+        batch,
         sheet.header,
         sheet.rows,
         errors,
+        kind="results",
+        actor=actor,
         header_row=sheet.header_row,
         sheet_name=RESULTS_SHEET,
         text_columns=(NAME_COLUMN, ID_COLUMN),
     )
-    token = save_report(batch, report)
-    error = RowsInvalid(
-        errors, message=f"成绩表有 {len(errors)} 处错误，未录入任何成绩，请修改后重新提交"
-    )
-    error.extra["report"] = report_url(batch, token, kind="results")
     return error

@@ -3,7 +3,9 @@ refused uploads, and the annexes (附件4, 附件5).
 
 The candidates upload belongs to the plan wizard (``batches``); it links the marked-up copy
 through ``report_link`` here. A refused upload changes nothing and re-renders the page with
-every bad row.
+every bad row. A large upload's copy is made by a background job: the link is the same, the
+page says the file is being prepared (``report_link(...).pending``), and until it is ready the
+download answers with a page saying so (or, when the job failed, asking to upload again).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from skillcert.assessment.access import get_batch_for_user, may_download_annexes
 from skillcert.assessment.models import Batch
 from skillcert.assessment.workflow import BatchParty, annex_not_ready
 from skillcert.documents import files
+from skillcert.jobs import service as jobs
 from skillcert.registry.services.materials import read_upload
 from skillcert.rules.errors import DomainError, InvalidInput, NotFound
 from skillcert.web.assessment.page import batch_context
@@ -40,13 +43,29 @@ def xlsx_response(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
-def report_link(batch: Batch, error: DomainError) -> str:
-    """The page's address of the marked-up copy the import stored (``extra["report"]``)."""
+class ReportLink(str):
+    """A page address that also says whether its file is still being made (``pending``,
+    read by the template part ``row_errors.html``)."""
+
+    __slots__ = ("pending",)
+    pending: bool
+
+    def __new__(cls, url: str, *, pending: bool = False) -> ReportLink:
+        link = super().__new__(cls, url)
+        link.pending = pending
+        return link
+
+
+def report_link(batch: Batch, error: DomainError) -> ReportLink:
+    """The page's address of the marked-up copy the import stored (``extra["report"]``);
+    ``pending`` while a background job still makes it."""
     api_url = str(getattr(error, "extra", {}).get("report") or "")
     match = _REPORT.search(api_url)
     if match is None:
-        return ""
-    return reverse("web:org_batch_report", args=[batch.pk, match.group(1), match.group(2)])
+        return ReportLink("")
+    kind, token = match.group(1), match.group(2)
+    url = reverse("web:org_batch_report", args=[batch.pk, kind, token])
+    return ReportLink(url, pending=excel.report_status(batch, token).state == "pending")
 
 
 def row_errors(error: DomainError) -> list[dict[str, Any]]:
@@ -97,14 +116,33 @@ def results_template(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @organization_required
 def report(request: HttpRequest, pk: int, kind: str, token: str) -> HttpResponse:
-    """The marked-up copy of a refused upload, for the batch's organization only."""
+    """The marked-up copy of a refused upload, for the batch's organization only; while a
+    background job still makes it, a page saying so (and, if the job failed, to upload the
+    file again)."""
     batch = get_batch_for_user(request.user, pk)
     if BatchParty.ORGANIZATION not in parties_for_batch(request.user, batch):
         raise NotFound("未找到该错误报告", code="not_found")
-    stored = excel.report_name(batch, token)
-    content = files.read(stored) if stored else None
+    status = excel.report_status(batch, token)
+    content = files.read(status.name) if status.name else None
     if content is None:
-        raise NotFound("未找到该错误报告（可能已超过 7 天被清理）", code="not_found")
+        refusal = excel.report_refusal(status)
+        if refusal is None:
+            raise NotFound("未找到该错误报告（可能已超过 7 天被清理）", code="not_found")
+        context = {
+            "batch": batch,
+            "pending": status.state == "pending",
+            "message": refusal.message,
+            "no_worker": status.state == "pending" and not jobs.workers_alive(),
+            "rows": status.job.total if status.job is not None else 0,
+            "kind_label": "考生名单" if kind == "candidates" else "成绩表",
+            "retry_url": request.path,
+            "back_url": (
+                f"{reverse('web:org_batch_edit', args=[batch.pk])}?step=candidates"
+                if kind == "candidates"
+                else reverse("web:org_batch", args=[batch.pk])
+            ),
+        }
+        return render(request, "web/batches/report_status.html", context, status=refusal.status)
     name = "考生名单-错误标注.xlsx" if kind == "candidates" else "成绩表-错误标注.xlsx"
     return xlsx_response(content, name)
 
