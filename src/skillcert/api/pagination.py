@@ -51,9 +51,15 @@ def paginated_schema(item: dict[str, Any]) -> dict[str, Any]:
     return Pagination().get_paginated_response_schema({"type": "array", "items": item})
 
 
-def paginated(request: Request, items: Any, serialize: Callable[[list[Any]], Any]) -> Response:
-    """One page of ``items`` in the contract's list shape."""
-    paginator = Pagination()
+def paginated(
+    request: Request,
+    items: Any,
+    serialize: Callable[[list[Any]], Any],
+    pagination: type[Pagination] = Pagination,
+) -> Response:
+    """One page of ``items`` in the contract's list shape (``pagination``: a subclass that
+    counts otherwise, e.g. the certificates' cached count)."""
+    paginator = pagination()
     page: list[Any] | None = paginator.paginate_queryset(items, request)
     assert page is not None, "PAGE_SIZE is set, so paginate_queryset always returns a page"
     return paginator.get_paginated_response(serialize(page))

@@ -7,4 +7,9 @@ class CertificatesConfig(AppConfig):
     verbose_name = "职业技能等级证书"
 
     def ready(self) -> None:
-        from skillcert.certificates import machines  # noqa: F401  (binds the workflows)
+        from skillcert.certificates import (
+            counts,
+            machines,  # noqa: F401  (binds the workflows)
+        )
+
+        counts.connect()  # model writes that change certificate counts

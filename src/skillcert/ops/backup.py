@@ -48,6 +48,7 @@ from django.db.migrations.recorder import MigrationRecorder
 
 from skillcert.audit.chain import Verification, verify_chain
 from skillcert.audit.models import AuditHead
+from skillcert.certificates import counts
 
 FORMAT = "skillcert-backup"
 FORMAT_VERSION = 1
@@ -570,6 +571,7 @@ def restore_backup(directory: Path) -> RestoreResult:
         raise BackupError(
             f"恢复中断，本实例可能已写入部分数据（请清空后重新恢复）：{exc}"
         ) from None
+    counts.bump()  # the certificates are new to this instance: no cached count stands
     return RestoreResult(files=len(manifest["files"]), audit=verify_chain(), notes=notes)
 
 

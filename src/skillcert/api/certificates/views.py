@@ -25,9 +25,10 @@ from skillcert.api.pagination import Pagination, paginated
 from skillcert.api.throttling import WindowRateThrottle
 from skillcert.api.workflow import WorkflowFields
 from skillcert.certificates.access import certificates_for, get_certificate_for_user
+from skillcert.certificates.counts import CountedPaginator
 from skillcert.certificates.inputs import CertificateCorrection, CertificateReason, PhotoUpload
 from skillcert.certificates.keys import public_jwks
-from skillcert.certificates.models import Certificate
+from skillcert.certificates.models import Certificate, CertificateStatus
 from skillcert.certificates.services import lifecycle
 from skillcert.certificates.verification import find_public, public_view
 from skillcert.rules.idtypes import ID_TYPES
@@ -150,8 +151,15 @@ def body(request: Request) -> dict[str, Any]:
     return request.data if isinstance(request.data, dict) else {}
 
 
+class CertificatePagination(Pagination):
+    """The contract's list; its exact ``count`` from ``certificates.counts`` (counted once per
+    scope and status, then cached until a certificate changes)."""
+
+    django_paginator_class = CountedPaginator
+
+
 class CertificateListView(APIView):
-    pagination_class = Pagination
+    pagination_class = CertificatePagination
 
     @extend_schema(
         parameters=[
@@ -173,16 +181,22 @@ class CertificateListView(APIView):
             certificates = certificates.filter(
                 Q(number=text.upper()) | Q(name=text) | Q(id_number=text.upper())
             )
-        if (params.get("batch") or "").isdigit():
+        batch = (params.get("batch") or "").isdigit()
+        if batch:
             certificates = certificates.filter(batch_id=int(params["batch"]))
-        if params.get("status"):
-            certificates = certificates.filter(status=params["status"])
+        status_filter = params.get("status")
+        if status_filter:
+            certificates = certificates.filter(status=status_filter)
+        # Cached: the scope, or one of its statuses. A search or a batch is counted from the
+        # indexes each time (cached, its keys would be as many as the searches).
+        cached = not text and not batch and status_filter in {None, "", *CertificateStatus.values}
         return paginated(
             request,
             certificates,
             lambda page: (
                 CertificateListSerializer(page, many=True, context={"request": request}).data
             ),
+            CertificatePagination if cached else Pagination,
         )
 
 

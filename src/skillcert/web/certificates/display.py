@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count
-
 from skillcert.certificates.models import CertificateStatus
 
 if TYPE_CHECKING:
@@ -18,6 +16,7 @@ def dashboard_card(user: User, organization: Organization | None) -> dict[str, A
     from skillcert.accounts.roles import Role
     from skillcert.certificates import national
     from skillcert.certificates.access import PROVINCE_OFFICERS, certificates_for
+    from skillcert.certificates.counts import status_counts as cached_status_counts
     from skillcert.registry.models import SealState
     from skillcert.registry.services.seals import current_seal
     from skillcert.supervision.selectors import certificate_totals
@@ -32,8 +31,9 @@ def dashboard_card(user: User, organization: Organization | None) -> dict[str, A
         # The whole province: from the statistics summary, not a count of every certificate.
         counts.update(certificate_totals())
     else:
-        rows = certificates_for(user).order_by().values("status").annotate(n=Count("pk"))
-        counts.update({row["status"]: row["n"] for row in rows})
+        # A city's or an organization's: counted once, then cached until a certificate
+        # changes (the same figures as the list's status tabs).
+        counts.update(cached_status_counts(certificates_for(user)))
     card: dict[str, Any] = {"counts": counts}
     if organization is not None:
         card["seal_confirmed"] = current_seal(organization) is not None

@@ -1,5 +1,6 @@
 """Certificate records for the issuing organization (/org/certificates) and for officers
-(/review/certificates), and the single certificate's PDF.
+(/review/certificates), and the single certificate's PDF. The lists' status tabs and totals
+come from ``certificates.counts`` (cached until a certificate changes).
 
 Who sees what comes from ``certificates.access``: the organization its own certificates, a
 city's bureau and center those of its organizations, the province all (anything else is 404).
@@ -19,12 +20,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from skillcert.accounts.roles import OFFICER_ROLES
+from skillcert.certificates import counts
 from skillcert.certificates.access import certificates_for, get_certificate_for_user
 from skillcert.certificates.machines import CERTIFICATE_MACHINE
 from skillcert.certificates.models import Certificate, CertificateEventKind, CertificateStatus
@@ -68,13 +70,6 @@ def search(certificates: QuerySet[Certificate], params: dict[str, str]) -> Query
     return certificates
 
 
-def status_counts(certificates: QuerySet[Certificate]) -> dict[str, int]:
-    rows = certificates.order_by().values("status").annotate(n=Count("pk"))
-    counts = {status: 0 for status in CertificateStatus.values}
-    counts.update({row["status"]: row["n"] for row in rows})
-    return counts
-
-
 def _list(
     request: HttpRequest,
     area: str,
@@ -85,7 +80,13 @@ def _list(
     form = CertificateSearchForm(request.GET or None, batches=batches)
     params = form.params()
     found = search(scope, params).select_related("batch").order_by("-issued_on", "number")
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The status tabs and the total are counted once per scope (and status), then read from
+    # the cache until a certificate changes (``certificates.counts``); a search by number,
+    # name or ID number, or within a batch, is counted from the indexes each time (its keys
+    # would be as many as the searches).
+    indexed = bool(params.get("q") or params.get("batch"))
+    paginator = Paginator if indexed else counts.CountedPaginator
+    page = paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "web/certificates/list.html",
@@ -94,7 +95,7 @@ def _list(
             "form": form,
             "page": page,
             "filtered": bool(params),
-            "counts": status_counts(scope),
+            "counts": counts.status_counts(scope),
             "query": display.query_without_page(request),
             "record_url": f"web:{area}_certificate",
             "list_url": f"web:{area}_certificates",
