@@ -94,3 +94,15 @@ def test_production_without_a_master_key_is_refused_with_the_problem_named(tmp_p
             production_problems(secret_key=SECRET, debug=False, allowed_hosts=["a"], **arguments)
             == []
         )
+
+
+def test_derived_keys_follow_the_master_key_and_their_label(settings):
+    from skillcert.keystore.master import derived_key
+
+    settings.SKILLCERT_MASTER_KEY = "ab" * 32
+    first = derived_key("audit-mac-v1")
+    assert len(first) == 32 and derived_key("audit-mac-v1") == first
+    assert derived_key("personal-data-enc-v1") != first
+    assert len(derived_key("personal-data-enc-v1", 16)) == 16
+    settings.SKILLCERT_MASTER_KEY = "cd" * 32
+    assert derived_key("audit-mac-v1") != first

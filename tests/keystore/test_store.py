@@ -150,3 +150,23 @@ def test_a_rotation_on_one_connection_is_current_on_another_at_once(store):
     assert rotated and rotated[0] != before.kid
     assert store.current(PURPOSE)[0] == rotated[0]
     assert [k.kid for k in store.public_keys(PURPOSE)] == [before.kid, rotated[0]]
+
+
+@pytest.mark.django_db
+def test_sm2_keys_are_sealed_and_opened_like_ed25519_ones(store):
+    import base64
+
+    from skillcert.keystore import sm
+
+    info = store.rotate("sm2-test", algorithm="SM2")
+    kid, private = store.current("sm2-test")
+    assert kid == info.kid and info.algorithm == "SM2"
+    row = StoredKey.objects.get(kid=kid)
+    assert sm.sm2_private_der(private) not in bytes(row.private_sealed)
+    public = base64.urlsafe_b64decode(info.public_key + "=" * (-len(info.public_key) % 4))
+    published = sm.sm2_public_from_xy(public[:32], public[32:])
+    assert sm.sm2_verify(published, sm.sm2_sign(private, b"data"), b"data")
+    # An SM2 row claiming to be Ed25519 is refused, not used.
+    StoredKey.objects.filter(kid=kid).update(algorithm="Ed25519")
+    with pytest.raises(KeyUnavailable):
+        store.current("sm2-test")

@@ -1,5 +1,6 @@
-"""The signature algorithms a stored key can have. Only Ed25519 today; another algorithm
-(SM2, issue 13) is one more entry, the store itself names none."""
+"""The signature algorithms a stored key can have: Ed25519 and SM2 (GB/T 32918.2, through
+``keystore.sm``). Each says how to make, recognise, serialise and publish its keys; the store
+itself names none."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
+from skillcert.keystore import sm
 from skillcert.keystore.errors import KeyUnavailable
 
 
@@ -25,6 +27,8 @@ class Algorithm:
     generate: Callable[[], PrivateKeyTypes]
     is_own: Callable[[PrivateKeyTypes], bool]  # the loaded key is of this algorithm
     raw_public: Callable[[PrivateKeyTypes], bytes]  # what is published (JWK "x" for OKP)
+    to_der: Callable[[PrivateKeyTypes], bytes]  # PKCS#8 DER, unencrypted (sealed by the store)
+    from_der: Callable[[bytes], PrivateKeyTypes]
 
     def key_id(self, private: PrivateKeyTypes) -> str:
         """A stable id from the public key (the first 16 characters of its SHA-256, base64url)."""
@@ -38,14 +42,43 @@ def _ed25519_public(private: PrivateKeyTypes) -> bytes:
     )
 
 
+def _pkcs8(private: PrivateKeyTypes) -> bytes:
+    return private.private_bytes(
+        serialization.Encoding.DER,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+
+
+def _load_pkcs8(der: bytes) -> PrivateKeyTypes:
+    return serialization.load_der_private_key(der, password=None)
+
+
 ED25519 = Algorithm(
     name="Ed25519",
     generate=Ed25519PrivateKey.generate,
     is_own=lambda key: isinstance(key, Ed25519PrivateKey),
     raw_public=_ed25519_public,
+    to_der=_pkcs8,
+    from_der=_load_pkcs8,
 )
 
-ALGORITHMS = {algorithm.name: algorithm for algorithm in (ED25519,)}
+
+def _sm2_public(private: PrivateKeyTypes) -> bytes:
+    x, y = sm.sm2_public_xy(private.public_key())
+    return x + y  # the JWK carries them as "x" and "y"
+
+
+SM2 = Algorithm(
+    name="SM2",
+    generate=sm.sm2_generate,
+    is_own=sm.is_sm2_private,
+    raw_public=_sm2_public,
+    to_der=sm.sm2_private_der,
+    from_der=sm.sm2_load_private_der,
+)
+
+ALGORITHMS = {algorithm.name: algorithm for algorithm in (ED25519, SM2)}
 
 
 def algorithm_named(name: str) -> Algorithm:

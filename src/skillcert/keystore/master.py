@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import os
 import secrets
 from pathlib import Path
@@ -89,3 +90,41 @@ def _generated_master_key() -> bytes:
         finally:
             draft.unlink()
     return decode_master_key(path.read_text(encoding="ascii"), source=str(path))
+
+
+# --- keys derived from the master key (HKDF over SM3), for data the platform itself seals ---
+# The audit chain's MAC key and the personal-data keys are never stored anywhere: each is
+# derived from the master key and a label naming its use and version. Changing the master key
+# therefore changes them: re-seal (and re-key the audit chain) before changing it.
+_MASTERS: dict[tuple[str, str, str], bytes] = {}
+
+
+def _master_cached() -> bytes:
+    """The master key, read once per configuration (reading a file per sealed value is slow)."""
+    source = (
+        str(getattr(settings, "SKILLCERT_MASTER_KEY", "") or ""),
+        str(getattr(settings, "SKILLCERT_MASTER_KEY_FILE", "") or ""),
+        str(settings.DATA_DIR),
+    )
+    key = _MASTERS.get(source)
+    if key is None:
+        key = master_key()
+        if len(_MASTERS) > 16:  # tests switch settings often
+            _MASTERS.clear()
+        _MASTERS[source] = key
+    return key
+
+
+@functools.lru_cache(maxsize=64)
+def _derive(master: bytes, label: str, length: int) -> bytes:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    return HKDF(
+        algorithm=hashes.SM3(), length=length, salt=None, info=f"skillcert:{label}".encode()
+    ).derive(master)
+
+
+def derived_key(label: str, length: int = 32) -> bytes:
+    """A key for ``label`` (e.g. ``audit-mac-v1``), derived from the master key with HKDF-SM3."""
+    return _derive(_master_cached(), label, length)

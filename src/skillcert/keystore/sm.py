@@ -128,9 +128,28 @@ def sm2_private_pem(private: SM2PrivateKey) -> bytes:
     )
 
 
+def sm2_private_der(private: SM2PrivateKey) -> bytes:
+    return private.private_bytes(
+        sm_serialization.Encoding.DER,
+        sm_serialization.PrivateFormat.PKCS8,
+        sm_serialization.NoEncryption(),
+    )
+
+
+def sm2_load_private_der(der: bytes) -> SM2PrivateKey:
+    key = sm_serialization.load_der_private_key(der, password=None)
+    if not is_sm2_private(key):
+        raise ValueError("not an SM2 private key")
+    return key
+
+
+def is_sm2_private(key: object) -> bool:
+    return isinstance(key, sm_ec.EllipticCurvePrivateKey) and isinstance(key.curve, sm_ec.SM2)
+
+
 def sm2_load_private(pem: bytes) -> SM2PrivateKey:
     key = sm_serialization.load_pem_private_key(pem, password=None)
-    if not isinstance(key, sm_ec.EllipticCurvePrivateKey):
+    if not is_sm2_private(key):
         raise ValueError("not an SM2 private key")
     return key
 

@@ -15,8 +15,7 @@ import os
 from dataclasses import dataclass
 from typing import Protocol
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import serialization
+from cryptography.exceptions import InvalidTag, UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.db import IntegrityError, transaction
@@ -152,11 +151,7 @@ class DatabaseKeyStore:
         self, purpose: str, private: PrivateKeyTypes, *, kid: str, created: dt.datetime
     ) -> StoredKey:
         spec = algorithm_of(private)
-        der = private.private_bytes(
-            serialization.Encoding.DER,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
+        der = spec.to_der(private)
         nonce = os.urandom(NONCE_BYTES)
         sealed = AESGCM(master_key()).encrypt(nonce, der, _associated_data(kid, purpose))
         return StoredKey(
@@ -182,8 +177,12 @@ class DatabaseKeyStore:
                 "（或 SKILLCERT_MASTER_KEY_FILE）与生成该密钥时所用的不一致，"
                 "请核对各服务器的主密钥配置"
             ) from None
-        private = serialization.load_der_private_key(der, password=None)
-        if not algorithm_named(row.algorithm).is_own(private):
+        spec = algorithm_named(row.algorithm)
+        try:
+            private = spec.from_der(der)
+        except (ValueError, UnsupportedAlgorithm):  # the row's algorithm is not its key's
+            private = None
+        if private is None or not spec.is_own(private):
             raise KeyUnavailable(f"签名密钥 {row.kid} 不是 {row.algorithm} 密钥")
         return private
 
