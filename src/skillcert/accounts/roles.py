@@ -13,6 +13,11 @@ class Role(models.TextChoices):
     PROVINCE_CENTER = "province_center", "省鉴定中心"
     INSPECTOR = "inspector", "督查员"
     ADMIN = "admin", "系统管理员"
+    # 三员分立 (domain.md §11): the security and the audit administrator beside the system one;
+    # a certificate holder signs in to see their own certificates (domain.md §10).
+    SECURITY_ADMIN = "security_admin", "安全管理员"
+    AUDIT_ADMIN = "audit_admin", "审计管理员"
+    HOLDER = "holder", "持证人"
 
 
 class AuthorityKind(models.TextChoices):
@@ -29,6 +34,9 @@ ROLE_AUTHORITY_KINDS: dict[str, frozenset[str]] = {
     Role.PROVINCE_CENTER: frozenset({AuthorityKind.PROVINCE}),
     Role.INSPECTOR: frozenset({AuthorityKind.CITY, AuthorityKind.PROVINCE}),
     Role.ADMIN: frozenset({AuthorityKind.PROVINCE}),
+    Role.SECURITY_ADMIN: frozenset({AuthorityKind.PROVINCE}),
+    Role.AUDIT_ADMIN: frozenset({AuthorityKind.PROVINCE}),
+    Role.HOLDER: frozenset(),
 }
 
 OFFICER_ROLES = frozenset(
