@@ -8,7 +8,7 @@ export SKILLCERT_DATA_DIR ?= $(CURDIR)/var
 
 KAI_FONT := /usr/share/fonts/truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf
 
-.PHONY: run test typecheck install install-test lint schema e2e clean fonts
+.PHONY: run test typecheck install install-test lint schema e2e clean fonts fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,10 @@ test: install-test fonts
 	$(BIN)/ruff check src tests bench
 	$(MYPY)
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+# Schemathesis against the committed schema (tests/fuzz): minutes, so not part of `make test`.
+fuzz: install-test
+	SKILLCERT_FUZZ=1 $(BIN)/pytest -n 2 -p no:randomly -m fuzz tests/fuzz $(PYTEST_ARGS)
 
 typecheck: install-test
 	$(MYPY)

@@ -88,6 +88,7 @@ HEADER = (  # annex5.HEADER (the Django child checks they agree)
     "考生所在地市",
 )
 # The bare query: the rows of the export, in its order (the product's query adds its items).
+# id_number is read as stored (sealed, SM4): the floor does not open it, the product does.
 BARE_SQL = (
     "SELECT name, id_type, id_number, work_unit, occupation_name, work_type, level, number,"
     " issued_on, organization_name, city FROM certificates_certificate"

@@ -180,6 +180,10 @@ def copy_rows(
                 else ("" if field.get_internal_type() in {"CharField", "TextField"} else None)
             )
         columns.append((field.attname, field.column, default, field.get_internal_type()))
+    # Personal data is sealed at rest (SM4, keystore.fields): COPY writes what the ORM would.
+    sealed = {
+        f.attname: f.get_prep_value for f in model._meta.concrete_fields if hasattr(f, "masked")
+    }
     names = ", ".join(f'"{column}"' for _a, column, _d, _t in columns)
     json_columns = {a for a, _c, _d, t in columns if t == "JSONField"}
     count = 0
@@ -188,6 +192,8 @@ def copy_rows(
             values = []
             for attname, _column, default, _type in columns:
                 value = row.get(attname, default)
+                if attname in sealed:
+                    value = sealed[attname](value)
                 if attname in json_columns:
                     value = json.dumps(value, ensure_ascii=False)
                 values.append(value)

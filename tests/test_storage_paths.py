@@ -44,6 +44,7 @@ ALLOWED = {
     "env.py",
     "certificates/keys.py",
     "keystore/master.py",
+    "keystore/fields.py",  # the master key's source (which includes DATA_DIR) keys a cache
     "accounts/ratelimit.py",
     "certificates/migrations/0008_national_files_to_storage.py",
     "assessment/migrations/0006_reports_to_storage.py",
@@ -100,6 +101,8 @@ def in_memory(settings, tmp_path_factory):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.DATA_DIR = tmp_path / "data"
     settings.SKILLCERT_NATIONAL_OUTBOX = ""
+    # A configured master key: development's generated one is a host-local file by design.
+    settings.SKILLCERT_MASTER_KEY = "ab" * 32
     yield
     assert not any(tmp_path.rglob("*")), "a file reached the local disk"
 

@@ -39,6 +39,8 @@ SKILLCERT_MASTER_KEY = env_str("SKILLCERT_MASTER_KEY")
 SKILLCERT_MASTER_KEY_FILE = env_str("SKILLCERT_MASTER_KEY_FILE")
 # The old per-host key directory, read only to import its keys (``skillcert keys import``).
 SKILLCERT_KEY_DIR = env_path("SKILLCERT_KEY_DIR", str(DATA_DIR / "keys"))
+# Electronic certificates carry an SM2 signature beside the Ed25519 one (docs/security.md, E).
+SKILLCERT_SM2_SIGNATURES = env_bool("SKILLCERT_SM2_SIGNATURES", True)
 
 
 def _secret_key() -> str:
@@ -91,6 +93,9 @@ INSTALLED_APPS = [
     "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_tasks",
     "django_tasks_db",
     "skillcert.audit",
@@ -111,6 +116,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so every answer (the fast path's too) carries X-Request-ID and every log line its id.
     "skillcert.ops.observability.RequestIdMiddleware",
+    # Second, so every answer below it (413s, the fast path, error pages) carries the policy.
+    "skillcert.ops.csp.ContentSecurityPolicyMiddleware",
+    # Before anything reads a body (the id above reads none): 413 when over the route's limit.
+    "skillcert.ops.limits.RequestBodyLimitMiddleware",
     # Above the fast path, so its answers are timed and counted, and its reads may use the replica.
     "skillcert.ops.metrics.RequestMetricsMiddleware",
     "skillcert.ops.dbrouter.PublicReadMiddleware",
@@ -123,7 +132,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Logins (accounts/middleware.py, domain.md §11): second factor, idle sessions, password age.
+    "django_otp.middleware.OTPMiddleware",
+    "skillcert.accounts.middleware.IdleSessionMiddleware",
+    "skillcert.accounts.middleware.PasswordAgeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a page login refused by the account lock into the lock page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "skillcert.urls"
@@ -237,12 +252,43 @@ else:
         }
     }
 
+# The password policy (domain.md §11; messages in Chinese): skillcert/accounts/validators.py.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "skillcert.accounts.validators.MinimumLengthValidator"},
+    {"NAME": "skillcert.accounts.validators.CharacterKindsValidator"},
+    {"NAME": "skillcert.accounts.validators.UsernameNotContainedValidator"},
+    {"NAME": "skillcert.accounts.validators.PasswordHistoryValidator"},
 ]
+# Officers' and administrators' passwords must be changed after this many days (platform clock).
+SKILLCERT_PASSWORD_MAX_AGE_DAYS = env_int("SKILLCERT_PASSWORD_MAX_AGE_DAYS", 90, minimum=1)
+# A page session ends after this many idle minutes (platform clock).
+SKILLCERT_SESSION_IDLE_MINUTES = env_int("SKILLCERT_SESSION_IDLE_MINUTES", 30, minimum=1)
+# Officers and administrators must enroll a TOTP device (django-otp) before anything else.
+SKILLCERT_REQUIRE_TOTP = env_bool("SKILLCERT_REQUIRE_TOTP", False)
+
+# The account lock (django-axes): 5 failures for one user name within 15 minutes lock that
+# account for 15 minutes whatever the client address; counts in the database, or in the cache
+# (Redis, shared by every app server) when SKILLCERT_REDIS_URL is set.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("SKILLCERT_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("SKILLCERT_LOGIN_LOCK_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a lock lasts 15 minutes, not longer
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # logins are in the audit record (login, logout)
+AXES_HANDLER = (
+    "axes.handlers.cache.AxesCacheHandler"
+    if SKILLCERT_REDIS_URL
+    else "axes.handlers.database.AxesDatabaseHandler"
+)
+AXES_LOCKOUT_CALLABLE = "skillcert.web.accounts.views.locked_response"
+AXES_VERBOSE = False
+# Locking by user name alone is the rule (domain.md §11); per-address limits are the rate
+# limits (accounts/ratelimit.py), so axes' advice to add the address is not taken.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"
@@ -297,11 +343,45 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 NUM_PROXIES = env_int("SKILLCERT_NUM_PROXIES", 0, minimum=0)
 if NUM_PROXIES:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    AXES_IPWARE_PROXY_COUNT = NUM_PROXIES  # the address recorded with a failed login
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy on every answer (django-csp; docs/security.md, "G"): scripts, styles,
+# images, fonts and requests from this site only, nothing inline, no plugins, no framing.
+# Page data reaches scripts through data- attributes; tests/web/test_csp.py keeps templates clean.
+# PDFs carry frame-ancestors 'none' only (Chrome's viewer is an <embed>: skillcert/ops/csp.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+SECURE_REFERRER_POLICY = "same-origin"
+# HTTPS only (SKILLCERT_SECURE_COOKIES): browsers are told to use HTTPS for a year (HSTS, sent
+# on answers to HTTPS requests); SKILLCERT_HSTS_INCLUDE_SUBDOMAINS extends it to subdomains.
+SECURE_HSTS_SECONDS = 365 * 24 * 3600 if SESSION_COOKIE_SECURE else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SKILLCERT_HSTS_INCLUDE_SUBDOMAINS", False)
 # Uploaded materials and photos larger than this are refused with 413.
 SKILLCERT_MAX_UPLOAD_MB = env_int("SKILLCERT_MAX_UPLOAD_MB", 10, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Retention of personal data in days, on the platform clock (domain.md §11; what each kind
+# is and when it is deleted: skillcert.supervision.retention, docs/security.md "H").
+SKILLCERT_RETENTION_DAYS_FAILED_ROSTERS = env_int(
+    "SKILLCERT_RETENTION_DAYS_FAILED_ROSTERS", 3 * 365, minimum=1
+)
+SKILLCERT_RETENTION_DAYS_FILING_MATERIALS = env_int(
+    "SKILLCERT_RETENTION_DAYS_FILING_MATERIALS", 2 * 365, minimum=1
+)
+SKILLCERT_RETENTION_DAYS_PHOTOS = env_int("SKILLCERT_RETENTION_DAYS_PHOTOS", 365, minimum=1)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -123,7 +123,9 @@ def test_credential_verifies_offline_and_survives_key_rotation(
     assert header and payload and signature
     rotate_keys()  # the signing key is retired but stays published
     jwks = public_client.get("/.well-known/jwks.json").json()
-    assert len(jwks["keys"]) == 2 and all(k["crv"] == "Ed25519" for k in jwks["keys"])
+    ed25519 = [k for k in jwks["keys"] if k["kty"] == "OKP"]
+    assert len(ed25519) == 2 and all(k["crv"] == "Ed25519" for k in ed25519)
+    assert [k["crv"] for k in jwks["keys"] if k["kty"] != "OKP"] == ["SM2"]  # issue 13
     (tmp_path / "cert.jws").write_text(token, encoding="utf-8")
     (tmp_path / "jwks.json").write_text(json.dumps(jwks), encoding="utf-8")
     call_command(

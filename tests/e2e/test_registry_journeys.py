@@ -19,12 +19,13 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from skillcert.ops.demo import DEMO_PASSWORD
+from skillcert.ops.samples import MINIMAL_PDF
 from tests.e2e import conftest as e2e
 
 DESKTOP = e2e.DESKTOP
 PHONE = e2e.PHONE
 ORGANIZATION = "合肥市明德职业技能培训学校"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = MINIMAL_PDF  # a whole PDF: uploads are parsed
 MATERIALS = ["basic_form", "registration", "plan", "experts", "assets", "credit"]
 
 

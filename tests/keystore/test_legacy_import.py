@@ -65,7 +65,9 @@ def test_importing_twice_takes_nothing_twice(old_dir, capsys):
 def test_ensure_key_imports_the_old_directory_into_an_empty_store(old_dir):
     old = write_old_key_dir(old_dir, count=2)
     assert ensure_key().kid == old[-1].kid
-    assert StoredKey.objects.count() == 2
+    # the two old keys, and the SM2 key ``ensure_key`` makes beside them (issue 13)
+    assert StoredKey.objects.filter(purpose="credential-signing").count() == 2
+    assert StoredKey.objects.filter(purpose="credential-signing-sm2").count() == 1
 
 
 def test_the_first_signature_imports_the_old_directory_too(old_dir):

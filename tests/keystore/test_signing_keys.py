@@ -55,8 +55,11 @@ def test_the_command_rotates_and_lists_in_chinese(keys, capsys):
     assert out.count("新的签名密钥") == 2 and "数据库" in out
     call_command("keys", "list")
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 2 and "已停用" in lines[0] and lines[1].endswith("当前")
-    assert StoredKey.objects.count() == 2
+    # Ed25519 then SM2 (issue 13): each rotation made one key of each
+    assert len(lines) == 4 and "已停用" in lines[0] and lines[1].endswith("当前")
+    assert lines[0].startswith("Ed25519") and lines[2].startswith("SM2")
+    assert "已停用" in lines[2] and lines[3].endswith("当前")
+    assert StoredKey.objects.count() == 4
 
 
 @pytest.fixture

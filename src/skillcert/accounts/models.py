@@ -12,6 +12,7 @@ from skillcert.accounts.roles import (
     AuthorityKind,
     Role,
 )
+from skillcert.rules import clock
 
 
 class Authority(models.Model):
@@ -47,6 +48,10 @@ class User(AbstractUser):
     )
     display_name = models.CharField("姓名", max_length=60, blank=True)
     department = models.CharField("部门", max_length=60, blank=True)
+    # Password age (domain.md §11): when the password was last set, on the platform clock; a
+    # temporary password set by the security administrator must be changed at the next login.
+    password_changed_at = models.DateTimeField("密码设置时间", null=True, blank=True)
+    password_temporary = models.BooleanField("临时密码", default=False)
 
     class Meta:
         verbose_name = "用户"
@@ -54,6 +59,13 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    def set_password(self, raw_password: str | None) -> None:
+        """Hash and set the password, stamping when (platform clock). Saving the user then
+        keeps the new hash in the password history (``validators.PasswordHistoryValidator``)."""
+        super().set_password(raw_password)
+        self.password_changed_at = clock.now()
+        self.password_temporary = False
 
     @property
     def signature(self) -> str:
@@ -87,3 +99,21 @@ class User(AbstractUser):
     @property
     def role_label(self) -> str:
         return Role(self.role).label if self.role else ""
+
+
+class PasswordHistory(models.Model):
+    """The hashes of a user's earlier passwords: a new one may not be any of the last five."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="password_history", verbose_name="用户"
+    )
+    password = models.CharField("密码散列", max_length=128)
+    set_at = models.DateTimeField("设置时间")
+
+    class Meta:
+        ordering = ["-set_at", "-pk"]
+        verbose_name = "历史密码"
+        verbose_name_plural = "历史密码"
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.set_at:%Y-%m-%d}"

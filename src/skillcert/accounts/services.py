@@ -1,4 +1,12 @@
-"""Writes on accounts: adding officers and organization users, issuing API tokens."""
+"""Writes on accounts: adding officers and organization users, changing roles, issuing API
+tokens.
+
+三员分立 (domain.md §11) is enforced here, not in views: accounts are managed by the system
+administrator (or the installation's command line); the three administrator roles
+(system, security, audit) are given only from the command line, to separate accounts (an
+account never moves from one of them to another); nobody changes their own role; every
+role given or changed leaves an audit entry.
+"""
 
 from __future__ import annotations
 
@@ -10,15 +18,21 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from skillcert.accounts.models import Authority, User
-from skillcert.accounts.roles import ROLE_AUTHORITY_KINDS, Role
+from skillcert.accounts.roles import (
+    ADMINISTRATOR_ROLES,
+    PLANNED_ROLES,
+    ROLE_AUTHORITY_KINDS,
+    Role,
+    role_from_input,
+)
 from skillcert.audit import service as audit
-from skillcert.audit.service import Actor
-from skillcert.rules.errors import InvalidInput
+from skillcert.audit.service import Actor, signed_in
+from skillcert.rules.errors import Forbidden, InvalidInput
 from skillcert.rules.regions import ANHUI, RegionTable
 
 PROVINCE_AUTHORITY_CODE = "00"
 # Organization users register themselves (``registry.services.register_organization``).
-ADDABLE_ROLES = frozenset(Role) - {Role.ORGANIZATION}
+ADDABLE_ROLES = frozenset(Role) - {Role.ORGANIZATION} - PLANNED_ROLES
 
 
 def load_authorities(regions: RegionTable = ANHUI, *, actor: Actor) -> int:
@@ -98,10 +112,8 @@ def check_names(display_name: str, department: str) -> tuple[str, str]:
 
 
 def parse_role(role: str, allowed: frozenset[Role] = frozenset(Role)) -> Role:
-    try:
-        chosen = Role(role)
-    except ValueError:
-        chosen = None
+    """The role ``role`` names; ``admin`` is accepted as the alias of ``system_admin``."""
+    chosen = role_from_input(role)
     if chosen is None or chosen not in allowed:
         names = "、".join(r.value for r in Role if r in allowed)
         raise InvalidInput.for_field("role", f"未知的角色 {role!r}：应为 {names}")
@@ -126,18 +138,9 @@ def add_user(
     Organization users are created by ``registry.services.register_organization`` instead.
     """
     chosen = parse_role(role, ADDABLE_ROLES)
+    check_may_manage_accounts(actor, chosen)
     display_name, department = check_names(display_name, department)
-    place = resolve_authority(authority)
-    allowed_kinds = ROLE_AUTHORITY_KINDS[chosen]
-    if place is None:
-        if chosen == Role.ADMIN:
-            place = resolve_authority("province")
-        else:
-            raise InvalidInput.for_field("authority", f"角色「{chosen.label}」必须指定所属部门")
-    if place is not None and place.kind not in allowed_kinds:
-        raise InvalidInput.for_field(
-            "authority", f"角色「{chosen.label}」不能属于{place.name}（{place.get_kind_display()}）"
-        )
+    place = authority_for_role(chosen, authority)
     with transaction.atomic():
         username = check_username(username)
         user = User(
@@ -159,6 +162,83 @@ def add_user(
             ),
         )
     return user
+
+
+def authority_for_role(chosen: Role, authority: str | None) -> Authority | None:
+    """The authority an account of role ``chosen`` belongs to: ``authority`` (a code or
+    ``province``), of the kind the role needs; the administrators default to the province."""
+    place = resolve_authority(authority)
+    if place is None:
+        if chosen in ADMINISTRATOR_ROLES:
+            place = resolve_authority("province")
+        else:
+            raise InvalidInput.for_field("authority", f"角色「{chosen.label}」必须指定所属部门")
+    if place is not None and place.kind not in ROLE_AUTHORITY_KINDS[chosen]:
+        raise InvalidInput.for_field(
+            "authority", f"角色「{chosen.label}」不能属于{place.name}（{place.get_kind_display()}）"
+        )
+    return place
+
+
+def check_may_manage_accounts(actor: Actor, *roles: str) -> None:
+    """Who may add accounts or change roles (三员分立): the system administrator, for every
+    role but the three administrators'; those are given only from the command line (the
+    installation's operator, recorded as ``cli:<name>``) or by the system itself (setup,
+    demo). Anyone else signed in is refused."""
+    if not signed_in(actor):
+        return
+    if actor.role != Role.SYSTEM_ADMIN:
+        raise Forbidden("只有系统管理员可以管理用户账户和角色", code="forbidden")
+    if any(role in ADMINISTRATOR_ROLES for role in roles):
+        raise Forbidden(
+            "系统管理员、安全管理员、审计管理员（三员）账户只能由系统部署人员通过命令行设置",
+            code="forbidden",
+        )
+
+
+def change_role(user: User, *, role: str, authority: str | None = None, actor: Actor) -> User:
+    """Give ``user`` another role (and, when the new role needs it, another authority).
+
+    Enforces 三员分立: nobody changes their own role; only the system administrator (or the
+    command line) changes roles, and the administrator roles only from the command line; an
+    account holding one of the three administrator roles never takes another of them (the
+    three are separate accounts); organization accounts stay bound to their organization.
+    Every change leaves an ``accounts.role_changed`` entry with the role before and after.
+    """
+    chosen = parse_role(role, ADDABLE_ROLES)
+    if signed_in(actor) and actor.pk == user.pk:
+        raise Forbidden("不能变更自己的角色", code="own_role")
+    check_may_manage_accounts(actor, chosen, user.role)
+    if user.role == Role.ORGANIZATION:
+        raise InvalidInput.for_field("role", "评价组织账户绑定其评价组织，不能改为其他角色")
+    if user.role in ADMINISTRATOR_ROLES and chosen in ADMINISTRATOR_ROLES and chosen != user.role:
+        raise InvalidInput.for_field(
+            "role",
+            f"三员须由不同账户担任：{Role(user.role).label}账户不能改为{chosen.label}，"
+            "请另行添加账户",
+        )
+    place = authority_for_role(chosen, authority if authority else _authority_code(user))
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if locked.role == chosen and locked.authority_id == (place.pk if place else None):
+            raise InvalidInput.for_field("role", f"该账户已是{chosen.label}，无需变更")
+        before = audit.snapshot(locked, ["role", "authority"])
+        locked.role, locked.authority = chosen, place
+        locked.save(update_fields=["role", "authority"])
+        audit.record(
+            actor=actor,
+            action="accounts.role_changed",
+            obj=locked,
+            before=before,
+            after=audit.snapshot(locked, ["role", "authority"]),
+        )
+    user.role, user.authority = locked.role, locked.authority
+    return user
+
+
+def _authority_code(user: User) -> str | None:
+    """The user's current authority as ``resolve_authority`` reads it (None when none)."""
+    return user.authority.code if user.authority_id and user.authority else None
 
 
 def set_user_names(user: User, *, display_name: str, department: str, actor: Actor) -> User:

@@ -5,11 +5,11 @@ Public verification comes first: the busiest path resolves without scanning the 
 """
 
 from django.urls import re_path
-from drf_spectacular.views import SpectacularSwaggerView
 
-from skillcert.api import worklist
+from skillcert.api import docs, worklist
 from skillcert.api.accounts import urls as accounts
 from skillcert.api.assessment import urls as assessment
+from skillcert.api.audit import urls as audit
 from skillcert.api.certificates import urls as certificates
 from skillcert.api.public import urls as public
 from skillcert.api.registry import urls as registry
@@ -27,9 +27,10 @@ urlpatterns = [
     *registry.urlpatterns,
     *assessment.urlpatterns,
     *supervision.urlpatterns,
+    *audit.urlpatterns,
     *public.urlpatterns,
     # Schema
     route(r"api/schema", SchemaView.as_view(), "schema"),
-    route(r"api/docs", SpectacularSwaggerView.as_view(url_name="api:schema"), "docs"),
+    route(r"api/docs", docs.api_docs_view(url_name="api:schema"), "docs"),
     re_path(r"^api/", unknown_endpoint),
 ]

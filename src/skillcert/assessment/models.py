@@ -9,6 +9,7 @@ from django.db import models
 
 from skillcert.accounts.models import Authority
 from skillcert.assessment.workflow import BATCH, BatchState, has_results
+from skillcert.keystore.fields import SealedCharField
 from skillcert.registry.models import Organization
 from skillcert.rules import clock
 
@@ -133,7 +134,7 @@ class StaffMember(models.Model):
     role = models.CharField("角色", max_length=24, choices=StaffRole.choices)
     name = models.CharField("姓名", max_length=50)
     id_type = models.CharField("证件类型", max_length=3)
-    id_number = models.CharField("证件号码", max_length=30)
+    id_number = SealedCharField("证件号码", max_length=30)  # SM4 at rest
 
     class Meta:
         ordering = ["role", "pk"]
@@ -147,7 +148,7 @@ class Candidate(models.Model):
     position = models.PositiveIntegerField(default=0)
     name = models.CharField("姓名", max_length=50)
     id_type = models.CharField("证件类型", max_length=3)
-    id_number = models.CharField("证件号码", max_length=30)
+    id_number = SealedCharField("证件号码", max_length=30)  # SM4 at rest
     work_unit = models.CharField("所在单位", max_length=100, blank=True)
     city = models.CharField("考生所在地市", max_length=2)
     occupation_code = models.CharField("职业编码", max_length=16)

@@ -11,7 +11,7 @@ from skillcert.assessment.excel.reports import render_report_job
 from skillcert.jobs.schedule import periodic
 
 # Importing it registers the error report job with the queue (the worker imports this module).
-__all__ = ["render_report_job", "sweep"]
+__all__ = ["remove_publicity_names", "render_report_job", "sweep"]
 
 
 @periodic(every=dt.timedelta(hours=1), label="受理超期标记、备案到期注销、结果公示期满")
@@ -22,3 +22,13 @@ def sweep() -> dict[str, int]:
 
     result = run_sweep(actor=SYSTEM)
     return result
+
+
+@periodic(every=dt.timedelta(hours=1), label="结果公示期满后删除公示中的姓名和证件号码")
+@task()
+def remove_publicity_names() -> int:
+    """Result publicities that are over lose their list of names (domain.md §11)."""
+    from skillcert.assessment.services.disclosure import remove_names_from_ended_notices
+    from skillcert.audit.service import SYSTEM
+
+    return remove_names_from_ended_notices(actor=SYSTEM)

@@ -1,7 +1,8 @@
 """The append-only, hash-chained record of every change (全程有记录、可追溯).
 
-Each entry's hash covers its own content and the previous entry's hash, so a changed,
-deleted, inserted or reordered entry breaks the chain from that point on. ``AuditHead``
+Each entry's hash (HMAC-SM3 under a key derived from the master key, see ``chain.py``)
+covers its own content and the previous entry's hash, so a changed, deleted, inserted or
+reordered entry breaks the chain from that point on. ``AuditHead``
 holds the last sequence number and hash: appending locks it (so writers queue and the
 chain never forks) and verification compares it with the last entry (so a removed tail
 shows too). The application never updates or deletes an ``AuditEntry``; a database
@@ -63,3 +64,33 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"head #{self.seq}"
+
+
+class AuditCheckpoint(models.Model):
+    """The chain's head at a moment, signed with Ed25519 and with SM2 (``checkpoints.py``) and
+    published (``GET /api/v1/public/audit/checkpoints``): a copy kept by anyone shows later
+    whether the record up to ``seq`` was rewritten or cut short."""
+
+    seq = models.PositiveBigIntegerField("序号", unique=True)
+    at = models.DateTimeField("签署时间")
+    head = models.CharField("链头哈希", max_length=64)
+    ed25519_kid = models.CharField("Ed25519 密钥编号", max_length=64)
+    ed25519_signature = models.CharField("Ed25519 签名", max_length=128)
+    sm2_kid = models.CharField("SM2 密钥编号", max_length=64)
+    sm2_signature = models.CharField("SM2 签名", max_length=128)
+
+    class Meta:
+        ordering = ["seq"]
+        verbose_name = "审计检查点"
+        verbose_name_plural = "审计检查点"
+
+    def __str__(self) -> str:
+        return f"checkpoint #{self.seq}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise RuntimeError("audit checkpoints are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("audit checkpoints are append-only")

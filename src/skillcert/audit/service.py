@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, TypeGuard
 from django.db import models, transaction
 from django.utils import timezone
 
-from skillcert.audit.chain import EntryFields, canonical_json, entry_hash
+from skillcert.audit.chain import EntryBody, EntryFields, begin_seal, canonical_json
 from skillcert.audit.models import AuditEntry, AuditHead
 from skillcert.rules import clock
 
@@ -92,6 +92,9 @@ def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, An
         if field.name in {"password"}:
             continue
         value = getattr(obj, field.attname)
+        masked = getattr(field, "masked", None)  # personal data sealed at rest (keystore.fields)
+        if masked is not None:
+            value = masked(value)
         if isinstance(value, dt.date | dt.datetime):
             value = value.isoformat()
         data[field.name] = value
@@ -118,12 +121,7 @@ def record(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
     who = actor_ref(actor)
-    # The head row exists from the migration on; it is recreated only after a test runner
-    # emptied every table (a missing head with entries left would collide on ``seq``).
-    head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
-    fields: EntryFields = {
-        "seq": head.seq + 1,
-        "recorded_at": timezone.now(),
+    body: EntryBody = {
         "business_date": clock.today(),
         "actor": who.name,
         "actor_id": who.id,
@@ -133,9 +131,43 @@ def record(
         "object_id": str(object_id),
         "before": canonical_json(before),
         "after": canonical_json(after),
-        "prev_hash": head.hash,
     }
-    digest = entry_hash(**fields)
+    pending = begin_seal(body)  # sealed before the lock: concurrent writers wait less
+    # The head row exists from the migration on; it is recreated only after a test runner
+    # emptied every table (a missing head with entries left would collide on ``seq``).
+    head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
+    fields = EntryFields(seq=head.seq + 1, recorded_at=timezone.now(), prev_hash=head.hash, **body)
+    digest = pending.finish(
+        seq=fields["seq"], recorded_at=fields["recorded_at"], prev_hash=fields["prev_hash"]
+    )
     entry = AuditEntry.objects.create(hash=digest, **fields)
     AuditHead.objects.filter(pk=1).update(seq=entry.seq, hash=digest)
     return entry
+
+
+EXPORT_ACTION = "export"
+
+
+def record_export(
+    actor: Actor,
+    obj: models.Model | None = None,
+    *,
+    what: str,
+    count: int | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+) -> AuditEntry:
+    """Record a download of personal data (action ``export``, domain.md §11): rosters, error
+    reports, 附件4/附件5, talent statistics, certificate PDFs, national export files, audit
+    exports. ``what`` names the file in Chinese (``附件5 合格人员证书信息表``), ``count`` the
+    rows or certificates it holds when known. Called by each download view, of the pages
+    and of the API, just before the file is sent; a failed write refuses the download."""
+    with transaction.atomic():
+        return record(
+            actor=actor,
+            action=EXPORT_ACTION,
+            obj=obj,
+            object_type=object_type,
+            object_id=object_id,
+            after={"what": what, "count": count},
+        )

@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # not importable before the app registry is ready
     from django.contrib.auth.models import AnonymousUser
 
 CITY_OFFICERS = {Role.CITY_BUREAU, Role.CITY_CENTER}
-PROVINCE_OFFICERS = {Role.PROVINCE_DEPT, Role.PROVINCE_CENTER, Role.ADMIN}
+PROVINCE_OFFICERS = {Role.PROVINCE_DEPT, Role.PROVINCE_CENTER, Role.SYSTEM_ADMIN}
 
 
 def certificates_for(user: Actor | None) -> QuerySet[Certificate]:

@@ -1,10 +1,16 @@
-"""Signing keys of the electronic certificates (Ed25519), held in the keystore.
+"""Signing keys of the electronic certificates (Ed25519, and SM2 beside it), in the keystore.
 
 The keys are rows of ``skillcert.keystore`` (purpose ``credential-signing``), their private
 halves sealed under the master key, which is not in the database: every app server reads the
 same rows, so ``skillcert keys rotate`` on one host changes the signing key of all of them at
 once. The public set (``/.well-known/jwks.json``) keeps retired keys so that old certificates
 still verify.
+
+Every credential is also signed with SM2 (GB/T 32918.2, purpose ``credential-signing-sm2``)
+when ``SKILLCERT_SM2_SIGNATURES`` is on (the default). That key is made on first use, so an
+installation that only had Ed25519 keys signs with both at once; the public set publishes it
+as ``{"kty": "EC", "crv": "SM2", "x", "y", "alg": "SM2SM3"}`` after the Ed25519 keys, which
+are published unchanged (docs/security.md, "E. SM2 signatures").
 
 Before the keystore the keys were PEM files in ``SKILLCERT_KEY_DIR`` (``index.json`` listing
 them, encrypted with ``SKILLCERT_KEY_PASSPHRASE`` when it was set). They are imported once, under
@@ -14,10 +20,12 @@ and the first signing when the keystore holds no key yet.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,18 +33,31 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, router, transaction
 
 from skillcert.audit.service import SYSTEM, Actor, record
+from skillcert.keystore import sm
 from skillcert.keystore.algorithms import b64url
 from skillcert.keystore.errors import KeyUnavailable
+from skillcert.keystore.models import StoredKey
+from skillcert.keystore.store import DatabaseKeyStore, NoCurrentKey, default_store
 from skillcert.keystore.store import KeyInfo as StoredKeyInfo
-from skillcert.keystore.store import NoCurrentKey, default_store
 
 ALGORITHM = "EdDSA"  # the JWS "alg" of an Ed25519 signature
 PURPOSE = "credential-signing"
-# The JWK members of each keystore algorithm the public set can publish (RFC 8037 for OKP).
-JWK_MEMBERS = {"Ed25519": {"kty": "OKP", "crv": "Ed25519", "alg": ALGORITHM}}
+SM2_ALGORITHM = "SM2SM3"  # no JOSE name is registered for SM2 with SM3 (docs/security.md, E)
+SM2_PURPOSE = "credential-signing-sm2"
+# The keystore purpose of each signature algorithm of the credentials.
+PURPOSES = {"Ed25519": PURPOSE, "SM2": SM2_PURPOSE}
+# The JWK members of each keystore algorithm the public set can publish (RFC 8037 for OKP;
+# SM2 as an EC key on the curve "SM2", its "x" and "y" the affine coordinates, 32 bytes each).
+JWK_MEMBERS = {
+    "Ed25519": {"kty": "OKP", "crv": "Ed25519", "alg": ALGORITHM},
+    "SM2": {"kty": "EC", "crv": "SM2", "alg": SM2_ALGORITHM},
+}
+# More public keys for /.well-known/jwks.json (e.g. the audit checkpoints' keys): callables
+# returning JWKs, appended after the credentials' keys; see ``add_jwks_source``.
+EXTRA_JWKS_SOURCES: list[Callable[[], list[dict[str, str]]]] = []
 
 # The keystore's refusal (503, ``signing_key_missing``) under the name callers know.
 KeysMissing = KeyUnavailable
@@ -71,32 +92,75 @@ def _key_info(stored: StoredKeyInfo) -> KeyInfo:
     )
 
 
-def load_index() -> list[KeyInfo]:
-    """Every signing key, oldest first, retired ones included."""
-    return [_key_info(stored) for stored in default_store().public_keys(PURPOSE)]
+def load_index(algorithm: str = "Ed25519") -> list[KeyInfo]:
+    """Every signing key of the algorithm, oldest first, retired ones included."""
+    return [_key_info(stored) for stored in default_store().public_keys(_purpose(algorithm))]
 
 
-def rotate_keys(now: dt.datetime | None = None, *, actor: Actor = SYSTEM) -> KeyInfo:
-    """Make a new current key; the previous current key is retired (still published)."""
+def _purpose(algorithm: str) -> str:
+    try:
+        return PURPOSES[algorithm]
+    except KeyError:
+        raise KeysMissing(f"电子证书不使用签名算法 {algorithm!r}（可选 Ed25519、SM2）") from None
+
+
+def sm2_enabled() -> bool:
+    """Whether credentials carry an SM2 signature beside the Ed25519 one."""
+    return bool(getattr(settings, "SKILLCERT_SM2_SIGNATURES", True))
+
+
+def rotate_keys(
+    now: dt.datetime | None = None, *, actor: Actor = SYSTEM, algorithm: str = "Ed25519"
+) -> KeyInfo:
+    """Make a new current key of the algorithm (Ed25519 or SM2); the previous current key of
+    that algorithm is retired (still published)."""
+    purpose = _purpose(algorithm)
     with transaction.atomic():
-        stored = default_store().rotate(PURPOSE, algorithm="Ed25519", now=now)
+        stored = default_store().rotate(purpose, algorithm=algorithm, now=now)
         _record(actor, "certificates.signing_key_rotated", stored)
     return _key_info(stored)
 
 
 def ensure_key() -> KeyInfo:
     """The current key: the old key directory's when the keystore is still empty, else made
-    on first use (``skillcert setup`` calls this)."""
+    on first use (``skillcert setup`` calls this). The SM2 key too, when SM2 is on."""
     current = _current_info()
     if current is None and not load_index():
         import_legacy_keys()
         current = _current_info()
+    if sm2_enabled() and _current_info("SM2") is None:
+        rotate_keys(algorithm="SM2")
     return current or rotate_keys()
 
 
-def _current_info() -> KeyInfo | None:
-    current = [k for k in load_index() if k.retired is None]
+def _current_info(algorithm: str = "Ed25519") -> KeyInfo | None:
+    current = [k for k in load_index(algorithm) if k.retired is None]
     return current[-1] if current else None
+
+
+def current_kids() -> tuple[str | None, str | None]:
+    """The kids that sign now (Ed25519, SM2 when on), read on every call (a rotation on any
+    server applies at once); nothing is unsealed. With the database store (the default) one
+    fixed statement: the credential endpoint asks this on every request, and composing the
+    ORM queries cost more than serving the stored credential."""
+    store = default_store()
+    if isinstance(store, DatabaseKeyStore):
+        # Fixed text and the model's table name; the purposes are bound parameters.
+        sql = (
+            f"SELECT purpose, kid FROM {StoredKey._meta.db_table}"  # noqa: S608
+            " WHERE retired IS NULL AND purpose IN (%s, %s)"
+        )
+        with connections[router.db_for_read(StoredKey)].cursor() as cursor:
+            cursor.execute(sql, [PURPOSE, SM2_PURPOSE])
+            current = dict(cursor.fetchall())
+    else:
+        current = {
+            purpose: info.kid
+            for purpose in (PURPOSE, SM2_PURPOSE)
+            for info in store.public_keys(purpose)
+            if info.retired is None
+        }
+    return current.get(PURPOSE), (current.get(SM2_PURPOSE) if sm2_enabled() else None)
 
 
 def current_signing_key() -> tuple[str, Ed25519PrivateKey]:
@@ -114,10 +178,26 @@ def current_signing_key() -> tuple[str, Ed25519PrivateKey]:
     return kid, private
 
 
+def current_sm2_key() -> tuple[str, sm.SM2PrivateKey]:
+    """The kid and SM2 key that sign now; made on first use (with its audit entry), so an
+    installation that had only Ed25519 keys needs no step to start signing with SM2."""
+    store = default_store()
+    try:
+        kid, private = store.current(SM2_PURPOSE)
+    except NoCurrentKey:
+        rotate_keys(algorithm="SM2")
+        kid, private = store.current(SM2_PURPOSE)
+    if not sm.is_sm2_private(private):
+        raise KeysMissing(f"签名密钥 {kid} 不是 SM2 密钥，电子证书暂不能用它签名")
+    return kid, private
+
+
 def public_jwks() -> dict[str, Any]:
-    """Every public key, current and retired (JWK, RFC 8037 OKP). Before the old key
+    """Every public key, current and retired: the Ed25519 keys (JWK, RFC 8037 OKP), then the
+    SM2 keys (EC, curve "SM2"), then those of ``EXTRA_JWKS_SOURCES``. Before the old key
     directory is imported, its public keys are published from its index."""
-    stored = default_store().public_keys(PURPOSE)
+    store = default_store()
+    stored = store.public_keys(PURPOSE)
     if stored:
         keys = [(s.algorithm, _key_info(s)) for s in stored if s.algorithm in JWK_MEMBERS]
     else:
@@ -125,14 +205,41 @@ def public_jwks() -> dict[str, Any]:
             keys = [("Ed25519", k) for k in load_legacy_index()]
         except KeysMissing:
             keys = []
-    return {"keys": [_jwk(JWK_MEMBERS[algorithm], k) for algorithm, k in keys]}
+    keys += [(s.algorithm, _key_info(s)) for s in store.public_keys(SM2_PURPOSE)]
+    jwks = [_jwk(JWK_MEMBERS[algorithm], k) for algorithm, k in keys if algorithm in JWK_MEMBERS]
+    for source in EXTRA_JWKS_SOURCES:
+        jwks.extend(source())
+    return {"keys": jwks}
+
+
+def jwks_of(purpose: str) -> list[dict[str, str]]:
+    """The JWKs of every stored key of a keystore purpose (Ed25519 or SM2), for another
+    signer (e.g. the audit checkpoints) to publish with ``add_jwks_source``."""
+    return [
+        _jwk(JWK_MEMBERS[s.algorithm], _key_info(s))
+        for s in default_store().public_keys(purpose)
+        if s.algorithm in JWK_MEMBERS
+    ]
+
+
+def add_jwks_source(source: Callable[[], list[dict[str, str]]]) -> None:
+    """Publish more public keys in /.well-known/jwks.json (once per process, e.g. from an
+    AppConfig.ready()): ``add_jwks_source(lambda: jwks_of("audit-checkpoint"))``."""
+    if source not in EXTRA_JWKS_SOURCES:
+        EXTRA_JWKS_SOURCES.append(source)
 
 
 def _jwk(members: dict[str, str], key: KeyInfo) -> dict[str, str]:
+    if members["kty"] == "EC":  # SM2: the keystore's x || y, published as "x" and "y"
+        xy = base64.urlsafe_b64decode(key.public_x + "=" * (-len(key.public_x) % 4))
+        half = len(xy) // 2
+        coordinates = {"x": b64url(xy[:half]), "y": b64url(xy[half:])}
+    else:
+        coordinates = {"x": key.public_x}
     return {
         "kty": members["kty"],
         "crv": members["crv"],
-        "x": key.public_x,
+        **coordinates,
         "kid": key.kid,
         "use": "sig",
         "alg": members["alg"],

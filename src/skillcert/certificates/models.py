@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from skillcert.assessment.models import Batch, Candidate
+from skillcert.keystore.fields import SealedCharField
 from skillcert.registry.models import Organization
 from skillcert.rules import clock
 
@@ -85,7 +86,7 @@ class Certificate(models.Model):
     )
     name = models.CharField("姓名", max_length=50)
     id_type = models.CharField("证件类型", max_length=3)
-    id_number = models.CharField("证件号码", max_length=30, db_index=True)
+    id_number = SealedCharField("证件号码", max_length=30, db_index=True)  # SM4 at rest
     work_unit = models.CharField("所在单位", max_length=100, blank=True)
     city = models.CharField("考生所在地市", max_length=2)
     occupation_code = models.CharField("职业编码", max_length=16)
@@ -328,3 +329,21 @@ class SegmentRequest(models.Model):
 
     def __str__(self) -> str:
         return self.case_number
+
+
+class SignedCredential(models.Model):
+    """A certificate's electronic certificate as last signed (``credentials.credential_for``):
+    kept under a fingerprint of its payload and signing kids, so it is signed once per status
+    change or key rotation, not per request. A cache of public data, safe to empty."""
+
+    number = models.CharField("证书编号", max_length=22, db_index=True)
+    fingerprint = models.CharField("内容与密钥指纹", max_length=64, unique=True)
+    token = models.TextField("电子证书")
+    signed_at = models.DateTimeField("签名时间", default=clock.now, editable=False)
+
+    class Meta:
+        verbose_name = "已签名电子证书"
+        verbose_name_plural = "已签名电子证书"
+
+    def __str__(self) -> str:
+        return self.number

@@ -11,6 +11,7 @@ from django.db import connections, router
 
 from skillcert.assessment.models import Batch
 from skillcert.certificates.models import Certificate, CertificateStatus
+from skillcert.keystore.fields import open_value
 from skillcert.registry.models import Organization
 from skillcert.rules.codes import parse_certificate_number
 from skillcert.rules.errors import InvalidInput, NotFound
@@ -69,6 +70,7 @@ def _public_sql() -> str:
 
 
 DATE_COLUMNS = (9, 11, 12, 15, 16, 17, 18, 19)
+ID_NUMBER_COLUMN = 3
 
 
 def _as_date(value: Any) -> dt.date | None:
@@ -89,6 +91,7 @@ def find_public(number: str, name: str) -> PublicRecord:
     if row is None or _normal_name(row[1]) != _normal_name(name):
         raise NotFound("未查询到该证书：请核对证书编号和姓名", code="not_found")
     values = list(row)
+    values[ID_NUMBER_COLUMN] = open_value(values[ID_NUMBER_COLUMN])  # sealed at rest (SM4)
     for index in DATE_COLUMNS:
         values[index] = _as_date(values[index])
     return PublicRecord(*values)

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 # An upload may be SKILLCERT_MAX_UPLOAD_MB; its form's other fields and the multipart framing
 # need a little more, so that the application (in Chinese), not nginx, refuses a file just over.
 FORM_OVERHEAD_MB = 1
+# Anything anybody may post to without signing in: as skillcert.ops.limits.ANONYMOUS_LIMIT.
+ANONYMOUS_MB = 1
 # Longer than gunicorn's own limit (SKILLCERT_REQUEST_TIMEOUT, 120 s): gunicorn answers first.
 READ_TIMEOUT_S = 130
 
@@ -115,6 +117,14 @@ location / {
     proxy_pass http://skillcert_app;
 }
 
+# What anybody may post to (registration, sign-in, tokens, the public API and pages): at most
+# @anonymous_mb@ MB, as the application's own limit (ops/limits.py, ANONYMOUS_LIMIT); nginx
+# answers 413 before a larger body is read.
+location ~ "^/(api/v1/(register|auth/token)/?|api/v1/public/.*|register|login|verify.*)$" {
+    client_max_body_size @anonymous_mb@m;
+    proxy_pass http://skillcert_app;
+}
+
 # The balancer's probes, asked every few seconds: not logged.
 location = /healthz {
     access_log off;
@@ -165,6 +175,9 @@ server {
     # Browsers reach this host only over HTTPS for a year (HSTS). Set SKILLCERT_SECURE_COOKIES=1
     # and SKILLCERT_CSRF_TRUSTED_ORIGINS=https://<host> on the app servers.
     add_header Strict-Transport-Security "max-age=31536000" always;
+    # The app sends HSTS too (SKILLCERT_SECURE_COOKIES): one header, nginx's. The app's
+    # Content-Security-Policy, Referrer-Policy and X-Frame-Options pass through unchanged.
+    proxy_hide_header Strict-Transport-Security;
 
 @body@
 }
@@ -205,6 +218,7 @@ def _body(site: NginxSite) -> str:
             "upload_mb": str(site.max_upload_mb),
             "overhead_mb": str(FORM_OVERHEAD_MB),
             "body_mb": str(site.max_upload_mb + FORM_OVERHEAD_MB),
+            "anonymous_mb": str(ANONYMOUS_MB),
             "read_timeout": str(READ_TIMEOUT_S),
             "static_dir": site.static_dir.rstrip("/"),
         },

@@ -10,7 +10,28 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from skillcert.registry.models import Organization
 
-MINIMAL_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+def _minimal_pdf() -> bytes:
+    """The smallest whole PDF: one blank A4 page, with its cross-reference table (uploads
+    are parsed, so a file that only starts and ends like a PDF is refused)."""
+    objects = [
+        b"<</Type/Catalog/Pages 2 0 R>>",
+        b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>",
+    ]
+    out = b"%PDF-1.4\n"
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj%s endobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return out
+
+
+MINIMAL_PDF = _minimal_pdf()
 
 
 def sample_application(organization: Organization, **overrides: Any) -> dict[str, Any]:

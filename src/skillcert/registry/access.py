@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 
 from skillcert.accounts.actors import is_signed_in
 from skillcert.accounts.models import User
-from skillcert.accounts.roles import CITY_ROLES, PROVINCE_ROLES, Role
+from skillcert.accounts.roles import CITY_ROLES, OFFICER_ROLES, PROVINCE_ROLES, Role
 from skillcert.audit.service import Actor
 from skillcert.registry.models import (
     FILED_STATUSES,
@@ -37,6 +37,18 @@ def organization_of(user: Actor | None) -> Organization | None:
         return None
     membership = getattr(user, "membership", None)
     return membership.organization if membership else None
+
+
+def sees_full_phone(user: Actor | None, organization_id: int | None) -> bool:
+    """Whether ``user`` sees an organization's phone numbers in full: its own members and the
+    officers (``OFFICER_ROLES``); everyone else (inspectors, experts, the public) sees them
+    masked (``rules.disclosure.mask_phone``, domain.md §11)."""
+    if not is_signed_in(user):
+        return False
+    if user.role in OFFICER_ROLES:
+        return True
+    own = organization_of(user)
+    return own is not None and organization_id is not None and own.pk == organization_id
 
 
 def _city_of(user: User) -> int | None:
@@ -162,7 +174,7 @@ def may_read_materials(user: User | AnonymousUser, case: FilingCase) -> bool:
     """Materials: the applicant, the officers handling the case, and the province."""
     if not is_signed_in(user):
         return False
-    if user.role in {Role.PROVINCE_DEPT, Role.PROVINCE_CENTER, Role.ADMIN}:
+    if user.role in {Role.PROVINCE_DEPT, Role.PROVINCE_CENTER, Role.SYSTEM_ADMIN}:
         return True
     return bool(parties_for_case(user, case))
 

@@ -38,7 +38,7 @@ def inspections_for(user: Actor | None) -> QuerySet[Inspection]:
         return everything.none()
     if user.role == Role.INSPECTOR:
         return everything.filter(inspectors=user)
-    if user.role in {Role.PROVINCE_DEPT, Role.PROVINCE_CENTER, Role.ADMIN}:
+    if user.role in {Role.PROVINCE_DEPT, Role.PROVINCE_CENTER, Role.SYSTEM_ADMIN}:
         return everything
     if user.role in {Role.CITY_BUREAU, Role.CITY_CENTER}:
         return everything.filter(

@@ -18,3 +18,17 @@ def recount_statistics() -> int:
     """The whole summary rebuilt from the certificates: anything that changed certificates
     outside the services (a repair in the database) is corrected within hours."""
     return refresh_statistics()
+
+
+@periodic(
+    every=dt.timedelta(days=1), label="按保存期限删除个人信息（未合格考生名单、备案材料、考生照片）"
+)
+@task()
+def apply_retention() -> dict[str, int]:
+    """Personal data past its retention period is deleted (domain.md §11)."""
+    from dataclasses import asdict
+
+    from skillcert.audit.service import SYSTEM
+    from skillcert.supervision.retention import apply_retention as apply
+
+    return asdict(apply(actor=SYSTEM))

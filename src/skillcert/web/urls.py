@@ -3,11 +3,13 @@
 Every name lives in the one ``web`` namespace (``web:org_filings``), whichever package declares it.
 """
 
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from skillcert.web import views
+from skillcert.web.accounts import urls as accounts
+from skillcert.web.accounts import views as account_views
 from skillcert.web.assessment import urls as assessment
+from skillcert.web.audit import urls as audit
 from skillcert.web.certificates import urls as certificates
 from skillcert.web.public import urls as public
 from skillcert.web.ratelimit import limit_posts
@@ -21,18 +23,17 @@ urlpatterns = [
     path(
         "login",
         # Login attempts count per client at the token endpoint's rate (auth).
-        limit_posts("auth", "login")(
-            auth_views.LoginView.as_view(
-                template_name="web/login.html", redirect_authenticated_user=True
-            )
-        ),
+        # Accounts are locked after repeated failures by django-axes (web/accounts/views.py).
+        limit_posts("auth", "login")(account_views.LoginView.as_view()),
         name="login",
     ),
-    path("logout", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout", account_views.logout, name="logout"),
+    *accounts.urlpatterns,
     path("dashboard", views.dashboard, name="dashboard"),
     *public.urlpatterns,
     *registry.urlpatterns,
     *assessment.urlpatterns,
     *certificates.urlpatterns,
     *supervision.urlpatterns,
+    *audit.urlpatterns,
 ]

@@ -10,11 +10,24 @@ from skillcert.accounts.models import Authority, User
 class TokenRequest(serializers.Serializer):
     username = serializers.CharField()
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+    # The current code of the user's TOTP device; required once one is confirmed.
+    otp = serializers.CharField(required=False, allow_blank=True, max_length=8)
 
 
 class TokenResponse(serializers.Serializer):
     token = serializers.CharField()
     expiry = serializers.DateTimeField()
+    # The password is past its age (or temporary): change it (POST /api/v1/auth/password).
+    password_expired = serializers.BooleanField()
+
+
+class PasswordChangeRequest(serializers.Serializer):
+    old_password = serializers.CharField(trim_whitespace=False)
+    new_password = serializers.CharField(trim_whitespace=False)
+
+
+class PasswordChangeResponse(serializers.Serializer):
+    password_expired = serializers.BooleanField()
 
 
 class RegisterRequest(serializers.Serializer):

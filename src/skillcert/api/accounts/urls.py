@@ -5,6 +5,7 @@ from skillcert.api.routing import route
 
 urlpatterns = [
     route(r"api/v1/auth/token", views.TokenView.as_view(), "token"),
+    route(r"api/v1/auth/password", views.PasswordView.as_view(), "password"),
     route(r"api/v1/register", views.RegisterView.as_view(), "register"),
     route(r"api/v1/me", views.MeView.as_view(), "me"),
 ]

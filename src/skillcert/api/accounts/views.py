@@ -1,4 +1,4 @@
-"""v1 endpoints of accounts: tokens, registration, the current user.
+"""v1 endpoints of accounts: tokens, registration, the current user, password changes.
 
 Views stay thin: they parse the request, call one service or selector, and shape the answer.
 """
@@ -8,17 +8,19 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_login_failed
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from skillcert.accounts import security
 from skillcert.accounts.services import issue_token
 from skillcert.api.accounts import serializers as s
 from skillcert.api.throttling import WindowRateThrottle
 from skillcert.registry.services.organizations import register_organization
-from skillcert.rules.errors import NotAuthenticated
+from skillcert.rules.errors import Forbidden, InvalidInput, NotAuthenticated
 
 
 def parsed(serializer_class: type, request: Request) -> dict[str, Any]:
@@ -38,11 +40,54 @@ class TokenView(APIView):
     @extend_schema(request=s.TokenRequest, responses={200: s.TokenResponse}, auth=[])
     def post(self, request: Request) -> Response:
         data = parsed(s.TokenRequest, request)
-        user = authenticate(request, username=data["username"], password=data["password"])
+        username = data["username"]
+        # django-axes (first authentication backend) refuses a locked account, right password or
+        # not, and counts each failure for the user name whatever the client address.
+        user = authenticate(request, username=username, password=data["password"])
+        if getattr(request, "axes_locked_out", False):
+            raise Forbidden(security.locked_message(username), code="account_locked")
         if user is None or not user.is_active:
             raise NotAuthenticated("用户名或密码错误", code="invalid_credentials")
+        if security.has_totp(user):
+            otp = (data.get("otp") or "").strip()
+            if not otp:
+                raise InvalidInput.for_field(
+                    "otp",
+                    "本账号已绑定动态验证码，请同时提交 otp（验证器上的 6 位数字）",
+                    code="otp_required",
+                )
+            if not security.verify_totp(user, otp):
+                # A wrong code is a failed login of the account: counted, and it may lock it.
+                user_login_failed.send(
+                    sender=__name__, credentials={"username": username}, request=request
+                )
+                if getattr(request, "axes_locked_out", False):
+                    raise Forbidden(security.locked_message(username), code="account_locked")
+                raise NotAuthenticated("动态验证码不正确", code="otp_invalid")
         token, expiry = issue_token(user)
-        return Response(s.TokenResponse({"token": token, "expiry": expiry}).data)
+        security.record_login(user, request)
+        body = {
+            "token": token,
+            "expiry": expiry,
+            "password_expired": security.password_expired(user),
+        }
+        return Response(s.TokenResponse(body).data)
+
+
+class PasswordView(APIView):
+    """The signed-in user changes their own password (the policy of domain.md §11)."""
+
+    @extend_schema(request=s.PasswordChangeRequest, responses={200: s.PasswordChangeResponse})
+    def post(self, request: Request) -> Response:
+        data = parsed(s.PasswordChangeRequest, request)
+        user = security.change_password(
+            request.user,  # type: ignore[arg-type]
+            old_password=data["old_password"],
+            new_password=data["new_password"],
+        )
+        return Response(
+            s.PasswordChangeResponse({"password_expired": security.password_expired(user)}).data
+        )
 
 
 class RegisterView(APIView):

@@ -17,6 +17,7 @@ from skillcert.api.inputs import multipart
 from skillcert.assessment.access import get_batch_for_user, may_download_annexes, parties_for_batch
 from skillcert.assessment.inputs import CandidatesUpload, ResultsUpload
 from skillcert.assessment.workflow import annex_not_ready
+from skillcert.audit.service import record_export
 from skillcert.documents import files
 from skillcert.rules.errors import Forbidden, InvalidInput, NotFound
 from skillcert.rules.inputs import Body
@@ -79,7 +80,9 @@ class ResultsTemplateView(APIView):
         batch = get_batch_for_user(request.user, pk)
         if "organization" not in parties_for_batch(request.user, batch):
             raise Forbidden("只有本批次的评价组织可以下载成绩模板", code="forbidden")
-        return xlsx_response(results_template(batch), f"成绩录入-{batch.title}.xlsx")
+        content = results_template(batch)
+        record_export(request.user, batch, what="成绩录入表（含考生名单）")
+        return xlsx_response(content, f"成绩录入-{batch.title}.xlsx")
 
 
 class CandidatesReportView(APIView):
@@ -102,6 +105,7 @@ class CandidatesReportView(APIView):
             if refusal is not None:
                 raise refusal
             raise NotFound("未找到该错误报告（可能已过期）", code="not_found")
+        record_export(request.user, batch, what="错误报告")
         return FileResponse(stream, as_attachment=True, filename="错误报告.xlsx", content_type=XLSX)
 
 
@@ -119,13 +123,17 @@ class AnnexView(APIView):
             not_ready = annex_not_ready(batch, 4)
             if not_ready:
                 raise _not_yet(not_ready)
-            return xlsx_response(annex4(batch), f"附件4-认定结果汇总表-{batch.title}.xlsx")
+            content = annex4(batch)
+            record_export(request.user, batch, what="附件4 认定结果汇总表")
+            return xlsx_response(content, f"附件4-认定结果汇总表-{batch.title}.xlsx")
         from skillcert.certificates.annex5 import annex5
 
         not_ready = annex_not_ready(batch, 5)
         if not_ready:
             raise _not_yet(not_ready)
-        return xlsx_response(annex5(batch), f"附件5-合格人员证书信息表-{batch.title}.xlsx")
+        content = annex5(batch)
+        record_export(request.user, batch, what="附件5 合格人员证书信息表")
+        return xlsx_response(content, f"附件5-合格人员证书信息表-{batch.title}.xlsx")
 
 
 def _not_yet(message: str) -> Exception:

@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from skillcert.api.inputs import request_body
 from skillcert.api.pagination import Pagination, paginated
 from skillcert.api.workflow import WorkflowFields
+from skillcert.audit.service import record_export
 from skillcert.certificates import national
 from skillcert.certificates.inputs import NationalExportRequest
 from skillcert.certificates.models import NationalExport, NationalExportState
@@ -145,6 +146,7 @@ class NationalExportFileView(APIView):
         stream = files.open_stored(national.export_name(export))
         if stream is None:
             raise NotFound("上报文件不存在", code="file_missing")
+        record_export(request.user, export, what="全国联网上报文件")
         response = FileResponse(
             stream, as_attachment=True, filename=export.file_name, content_type=XLSX
         )

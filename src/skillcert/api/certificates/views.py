@@ -24,6 +24,7 @@ from skillcert.api.inputs import multipart, request_body
 from skillcert.api.pagination import Pagination, paginated
 from skillcert.api.throttling import WindowRateThrottle
 from skillcert.api.workflow import WorkflowFields
+from skillcert.audit.service import record_export
 from skillcert.certificates.access import certificates_for, get_certificate_for_user
 from skillcert.certificates.counts import CountedPaginator
 from skillcert.certificates.inputs import CertificateCorrection, CertificateReason, PhotoUpload
@@ -212,7 +213,9 @@ class CertificatePdfView(APIView):
         from skillcert.certificates.pdf import render_certificate
 
         certificate = get_certificate_for_user(request.user, number)
-        response = HttpResponse(render_certificate(certificate), content_type="application/pdf")
+        content = render_certificate(certificate)
+        record_export(request.user, certificate, what="证书 PDF", count=1)
+        response = HttpResponse(content, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{certificate.number}.pdf"'
         response["Cache-Control"] = "private, no-store"
         return response
@@ -307,7 +310,9 @@ class PublicVerifyView(APIView):
 
 
 class PublicCredentialView(APIView):
-    """The electronic certificate: a compact JWS (EdDSA, Ed25519) with ``kid``."""
+    """The electronic certificate: a compact JWS (EdDSA, Ed25519) with ``kid`` and an SM2
+    signature in its header, signed once per status change or key rotation (stored), not per
+    request."""
 
     permission_classes = [permissions.AllowAny]
     authentication_classes: list = []
@@ -320,10 +325,10 @@ class PublicCredentialView(APIView):
         auth=[],
     )
     def get(self, request: Request, number: str) -> HttpResponse:
-        from skillcert.certificates.credentials import issue_credential
+        from skillcert.certificates.credentials import credential_for
 
         certificate = find_public(number, request.query_params.get("name", ""))
-        credential = issue_credential(certificate)
+        credential = credential_for(certificate)
         response = HttpResponse(credential, content_type="application/jose")
         response["Content-Disposition"] = f'attachment; filename="{certificate.number}.jws"'
         return response
@@ -388,8 +393,8 @@ class BatchPrintView(APIView):
             raise Forbidden("只有评价组织、所在市鉴定中心和省级可以打印证书", code="forbidden")
         asked = request.query_params.get("processes", "1")
         processes = min(max(int(asked), 1), 4) if asked.isdigit() else 1
-        response = HttpResponse(
-            render_batch(batch, processes=processes), content_type="application/pdf"
-        )
+        content = render_batch(batch, processes=processes)
+        record_export(request.user, batch, what="批次证书打印 PDF")
+        response = HttpResponse(content, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="batch-{batch.pk}-certificates.pdf"'
         return response

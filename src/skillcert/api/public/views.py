@@ -1,4 +1,5 @@
-"""Public v1 endpoints: the catalog of filed organizations, notices, occupation lookup."""
+"""Public v1 endpoints: the catalog of filed organizations, notices, occupation lookup, the
+audit record's signed checkpoints and their keys."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from rest_framework.views import APIView
 from skillcert.api.pagination import Pagination, paginated
 from skillcert.api.registry.serializers import NoticeSerializer, PublicOrganizationSerializer
 from skillcert.api.throttling import WindowRateThrottle
+from skillcert.audit import checkpoints as audit_checkpoints
 from skillcert.reference.selectors import search_occupations
 from skillcert.registry.selectors import all_city_codes, public_catalog, public_notices
 from skillcert.rules import clock
@@ -101,3 +103,46 @@ class OccupationSearchView(PublicView):
                 for o in hits
             ]
         )
+
+
+class AuditCheckpointsView(PublicView):
+    """The audit record's signed checkpoints, one element per signature (Ed25519 and SM2):
+    keep a copy, and ``skillcert audit verify --checkpoints FILE`` shows later whether the
+    record up to each was rewritten or cut short."""
+
+    @extend_schema(
+        responses={
+            200: inline_serializer(
+                "AuditCheckpoint",
+                {
+                    "seq": serializers.IntegerField(),
+                    "at": serializers.CharField(),
+                    "head": serializers.CharField(),
+                    "alg": serializers.ChoiceField(choices=["EdDSA", "SM2"]),
+                    "kid": serializers.CharField(),
+                    "signature": serializers.CharField(),
+                },
+                many=True,
+            )
+        },
+        auth=[],
+    )
+    def get(self, request: Request) -> Response:
+        return Response(audit_checkpoints.published())
+
+
+class AuditCheckpointKeysView(PublicView):
+    """The public keys of the checkpoint signatures (JWK: Ed25519 as OKP, SM2 as EC with
+    ``crv`` "SM2"), retired ones included."""
+
+    @extend_schema(
+        responses={
+            200: inline_serializer(
+                "AuditCheckpointKeys",
+                {"keys": serializers.ListField(child=serializers.DictField())},
+            )
+        },
+        auth=[],
+    )
+    def get(self, request: Request) -> Response:
+        return Response({"keys": audit_checkpoints.public_jwks()})

@@ -33,7 +33,7 @@ from skillcert.registry.inputs import (
 from skillcert.registry.models import FilingCase
 from skillcert.registry.selectors import worklist
 from skillcert.registry.services import filings as service
-from skillcert.registry.services.materials import add_material
+from skillcert.registry.services.materials import add_material, served_name
 from skillcert.registry.workflow import FilingState
 from skillcert.rules.errors import Forbidden, NotFound
 from skillcert.rules.inputs import Body, EmptyRequest, ReasonRequest
@@ -113,7 +113,7 @@ class MaterialDownloadView(APIView):
         response = FileResponse(
             stream,
             as_attachment=True,
-            filename=material.original_name,
+            filename=served_name(f"材料-{material.type}", material.pk, material.content_type),
             content_type=material.content_type,
         )
         response["X-Content-Type-Options"] = "nosniff"

@@ -10,7 +10,7 @@ from rest_framework import serializers
 from skillcert.accounts.models import Authority
 from skillcert.api.workflow import HistorySerializer, WorkflowFields, history_of
 from skillcert.registry import checklist as eligibility
-from skillcert.registry.access import may_read_materials, parties_for_case
+from skillcert.registry.access import may_read_materials, parties_for_case, sees_full_phone
 from skillcert.registry.machines import FILING_MACHINE
 from skillcert.registry.models import (
     Evaluation,
@@ -25,6 +25,7 @@ from skillcert.registry.models import (
 from skillcert.registry.selectors import cities_of, next_deadline_of
 from skillcert.registry.services.filings import missing_for_submission
 from skillcert.registry.workflow import Party
+from skillcert.rules.disclosure import mask_phone
 
 
 class ScopeItemSerializer(serializers.ModelSerializer):
@@ -228,6 +229,15 @@ class FilingSerializer(WorkflowFields, serializers.ModelSerializer):
         return getattr(request, "user", None)
 
     @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def to_representation(self, case: FilingCase) -> dict[str, Any]:
+        data = super().to_representation(case)
+        basic = data.get("basic")
+        # The contact's phone in full for the organization and the officers only (§11).
+        if isinstance(basic, dict) and basic.get("contact_phone"):
+            if not sees_full_phone(self._user(), case.organization_id):
+                data["basic"] = {**basic, "contact_phone": mask_phone(basic["contact_phone"])}
+        return data
+
     def get_occupations(self, case: FilingCase) -> list[dict[str, Any]]:
         return [
             {
@@ -369,6 +379,12 @@ class NoticeSerializer(serializers.ModelSerializer):
             "subject_id",
             "objections_open",
         ]
+
+    def to_representation(self, notice: Notice) -> dict[str, Any]:
+        data = super().to_representation(notice)
+        # A result publicity's names only while it runs (domain.md §11, minimal disclosure).
+        data["body"] = notice.public_body(self.context["today"])
+        return data
 
     def get_current(self, notice: Notice) -> bool:
         today = self.context["today"]

@@ -29,10 +29,12 @@ from skillcert.api.supervision.serializers import (
     inspection_page,
 )
 from skillcert.api.throttling import WindowRateThrottle
+from skillcert.audit.service import record_export
 from skillcert.registry.access import get_organization_for_user
 from skillcert.rules import clock
 from skillcert.rules.errors import Forbidden, InvalidInput, NotFound
 from skillcert.rules.inputs import Body
+from skillcert.rules.years import parse_date, parse_year
 from skillcert.supervision import exports, selectors
 from skillcert.supervision.access import (
     get_inspection_for_user,
@@ -265,10 +267,7 @@ class MissingReportsView(APIView):
     @extend_schema(parameters=[OpenApiParameter("year", int)], responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request) -> Response:
         authority = officer_authority(request.user)
-        year_text = request.query_params.get("year") or str(clock.today().year - 1)
-        if not year_text.isdigit():
-            raise InvalidInput.for_field("year", "年度应为整数")
-        year = int(year_text)
+        year = parse_year(request.query_params.get("year"), default=clock.today().year - 1)
         missing = reports.missing_reports(selectors.scoped(authority)["organizations"], year)
         return Response(
             {
@@ -299,13 +298,11 @@ class ViolationsView(APIView):
 
 def _period(request: Request) -> tuple[dt.date, dt.date]:
     today = clock.today()
-    defaults = {"from": f"{today.year}-01-01", "to": today.isoformat()}
-    days = {}
-    for key, default in defaults.items():
-        try:
-            days[key] = dt.date.fromisoformat(request.query_params.get(key) or default)
-        except ValueError:
-            raise InvalidInput.for_field(key, "日期格式应为 YYYY-MM-DD") from None
+    defaults = {"from": dt.date(today.year, 1, 1), "to": today}
+    days = {
+        key: parse_date(request.query_params.get(key), field=key, default=default)
+        for key, default in defaults.items()
+    }
     start, end = days["from"], days["to"]
     if start > end:
         raise InvalidInput.for_field("to", "结束日期不能早于开始日期")
@@ -337,5 +334,9 @@ class TalentWorkbookView(APIView):
     def get(self, request: Request) -> HttpResponse:
         authority = officer_authority(request.user)
         start, end = _period(request)
-        content = exports.talent_workbook(selectors.talent_rows(authority, start, end))
+        rows = selectors.talent_rows(authority, start, end)
+        content = exports.talent_workbook(rows)
+        record_export(
+            request.user, authority, what=f"人才统计 {start} 至 {end}", count=rows.count()
+        )
         return xlsx_response(content, f"人才统计-{authority.name}-{start}-{end}.xlsx")

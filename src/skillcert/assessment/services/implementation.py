@@ -13,7 +13,7 @@ from skillcert.audit import service as audit
 from skillcert.audit.service import Actor
 from skillcert.rules import clock
 from skillcert.rules.errors import Conflict, InvalidInput
-from skillcert.rules.idtypes import normalize_id_number
+from skillcert.rules.idtypes import mask_id_number, normalize_id_number
 from skillcert.rules.inputs import Body
 
 
@@ -81,7 +81,7 @@ def record_attendance(batch: Batch, data: object, *, actor: Actor) -> int:
             actor=actor,
             action="assessment.batch.attendance",
             obj=batch,
-            after={"absent": sorted(wanted)},
+            after={"absent": sorted(mask_id_number(n) for n in wanted)},  # never in clear
         )
         BATCH_MACHINE.move(batch, transition, actor=actor, note=f"缺考 {len(wanted)} 人")
     return len(wanted)

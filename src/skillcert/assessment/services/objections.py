@@ -82,7 +82,8 @@ def lodge_objection(subject: Subject, data: object, *, actor: Actor | None = Non
             raise _not_in_publicity(subject, exc) from None
         if isinstance(subject, FilingCase):
             objection = Objection.objects.create(filing=subject, content=content, contact=contact)
-            action, after = "registry.objection.lodged", {"filing": subject.pk, "contact": contact}
+            # The contact (a name and a phone) stays on the objection, sealed; not in the audit.
+            action, after = "registry.objection.lodged", {"filing": subject.pk}
         else:
             objection = Objection.objects.create(batch=subject, content=content, contact=contact)
             action, after = "assessment.objection.lodged", {"batch": subject.pk}

@@ -22,7 +22,31 @@ class DemoLogin:
 
 
 OFFICERS = [
-    DemoLogin("admin", "admin", "province", "陈静", "安徽省人社厅信息中心", "管理账户与基础数据"),
+    # 三员分立: three separate administrator accounts (domain.md §11).
+    DemoLogin(
+        "admin",
+        "system_admin",
+        "province",
+        "陈静",
+        "安徽省人社厅信息中心",
+        "系统管理员：管理账户与基础数据（不能查阅审计记录）",
+    ),
+    DemoLogin(
+        "security",
+        "security_admin",
+        "province",
+        "刘洋",
+        "安徽省人社厅信息中心",
+        "安全管理员：账户锁定、安全策略与密钥",
+    ),
+    DemoLogin(
+        "auditor",
+        "audit_admin",
+        "province",
+        "黄蕾",
+        "安徽省人社厅审计室",
+        "审计管理员：查询、校验、导出审计记录（只读）",
+    ),
     DemoLogin(
         "province_dept",
         "province_dept",

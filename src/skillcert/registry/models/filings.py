@@ -3,10 +3,13 @@ public notices."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 
 from skillcert.accounts.models import Authority
+from skillcert.keystore.fields import SealedCharField, SealedKeysJSONField
 from skillcert.registry.models.organizations import Category, Channel, Organization
 from skillcert.registry.workflow import (
     FILING,
@@ -17,6 +20,7 @@ from skillcert.registry.workflow import (
     is_refused,
 )
 from skillcert.rules import clock
+from skillcert.rules.disclosure import publicity_over, without_name_list
 
 
 class FilingCase(models.Model):
@@ -35,7 +39,8 @@ class FilingCase(models.Model):
     state = models.CharField(
         "状态", max_length=20, choices=FilingState.choices, default=FilingState.DRAFT, db_index=True
     )
-    basic = models.JSONField("基本信息", default=dict)  # the 附件1 fields
+    # the 附件1 fields; the contact phone sealed at rest (SM4)
+    basic = SealedKeysJSONField("基本信息", default=dict, sealed_keys=("contact_phone",))
     record = models.JSONField("培训评价经历", default=dict)
     narrative = models.JSONField("组织优势等说明", default=dict)  # 附件1 三、四、五
     industry = models.CharField("所属行业系统（省直渠道）", max_length=100, blank=True)
@@ -185,7 +190,7 @@ class Objection(models.Model):
         related_name="objections",
     )
     content = models.TextField("异议内容")
-    contact = models.CharField("联系方式", max_length=100)
+    contact = SealedCharField("联系方式", max_length=100, mask="hidden")  # name and phone: SM4
     lodged_at = models.DateTimeField(default=clock.now, editable=False)
     state = models.CharField(
         "状态", max_length=16, choices=ObjectionState.choices, default=ObjectionState.OPEN
@@ -264,3 +269,16 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def lists_names(self) -> bool:
+        """A result publicity: its text lists people (names, masked ID numbers)."""
+        return self.kind == NoticeKind.RESULT_PUBLICITY
+
+    def public_body(self, today: dt.date) -> str:
+        """The text anyone may read on ``today``: a result publicity's list of names only while
+        the publicity runs; afterwards its dates and counts only (domain.md §11), even before
+        the job that removes the list from the stored text has run."""
+        if self.lists_names and publicity_over(self.ends_on, today):
+            return without_name_list(self.body)
+        return self.body

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 
 from skillcert.accounts.models import Authority
+from skillcert.keystore.fields import SealedCharField
 from skillcert.registry.workflow import (
     OrganizationStatus,
 )
@@ -83,7 +84,7 @@ class Organization(models.Model):
     nature = models.CharField("机构性质", max_length=32, blank=True)
     legal_representative = models.CharField("法定代表人", max_length=60, blank=True)
     contact_name = models.CharField("联系人", max_length=60, blank=True)
-    contact_phone = models.CharField("联系电话", max_length=40, blank=True)
+    contact_phone = SealedCharField("联系电话", max_length=40, blank=True, mask="phone")
     filed_on = models.DateField("备案日期", null=True, blank=True)
     valid_until = models.DateField("有效期至", null=True, blank=True, db_index=True)
     pilot_until = models.DateField("试点期至", null=True, blank=True)

@@ -289,7 +289,7 @@ def _summary(case: FilingCase) -> dict[str, Any]:
         "authority": case.authority.code,
         "category": case.category,
         "state": case.state,
-        "basic": case.basic,
+        "basic": FilingCase._meta.get_field("basic").masked(case.basic),  # the phone masked
         "record": case.record,
         "industry": case.industry,
         "occupations": [[o.code, o.work_type, o.levels] for o in case.occupations.all()]

@@ -16,13 +16,19 @@ from django.db import transaction
 from skillcert.accounts.actors import user_or_none
 from skillcert.audit import service as audit
 from skillcert.audit.service import Actor
-from skillcert.documents import files
+from skillcert.documents import files, images
 from skillcert.registry.machines import FILING_MACHINE
 from skillcert.registry.models import FilingCase, FilingMaterial
 from skillcert.rules.errors import InvalidInput, TooLarge
 from skillcert.rules.filing import Material
 
 ALLOWED = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+
+
+def served_name(what: str, pk: object, content_type: str) -> str:
+    """The name a stored upload is downloaded under: made by the server from what it is, its
+    id and the extension of the type sniffed on upload, never the uploader's name."""
+    return f"{what}-{pk}{ALLOWED.get(content_type, '.bin')}"
 
 
 def max_upload_bytes() -> int:
@@ -41,18 +47,100 @@ def sniff(head: bytes) -> str | None:
 
 
 def check_file(data: bytes, content_type: str) -> None:
-    """Beyond the magic bytes: a PDF must end like one, an image must decode."""
+    """Beyond the magic bytes: a PDF must parse and carry nothing active (``check_pdf``); an
+    image must decode, its declared size checked before (``documents.images``: no bombs)."""
     if content_type == "application/pdf":
         if b"%%EOF" not in data[-2048:]:
             raise InvalidInput.for_field("file", "PDF 文件不完整或已损坏")
+        check_pdf(data)
         return
-    from PIL import Image, UnidentifiedImageError
+    images.check_image(data, content_type, field="file")
 
+
+# What a PDF may not carry: scripts, actions that start programs or load data, embedded files,
+# rich media (Flash, video players). Keys anywhere in the document, and action types (/S).
+FORBIDDEN_KEYS = frozenset(
+    {
+        "/JS",
+        "/JavaScript",
+        "/Launch",
+        "/EmbeddedFile",
+        "/EmbeddedFiles",
+        "/EF",
+        "/RichMedia",
+        "/RichMediaContent",
+        "/RichMediaSettings",
+        "/XFA",
+    }
+)
+FORBIDDEN_ACTIONS = frozenset(
+    {"/JavaScript", "/Launch", "/ImportData", "/RichMediaExecute", "/SubmitForm", "/Rendition"}
+)
+FORBIDDEN_TYPES = frozenset({"/EmbeddedFile", "/RichMedia"})
+# Objects visited at most: a real material has far fewer; a crafted one stops here (refused).
+MAX_PDF_OBJECTS = 200_000
+
+ACTIVE_PDF = "PDF 文件含有脚本、自动执行的操作或嵌入文件，不予接收；请另存或打印为普通 PDF 后再上传"
+BROKEN_PDF = "PDF 文件无法解析或已损坏，请重新生成后再上传"
+
+
+def check_pdf(data: bytes) -> None:
+    """Refuse (400) a PDF that pypdf cannot read, that is encrypted, or that carries
+    JavaScript, launch or import actions, embedded files or rich media anywhere (the open
+    action and additional actions /AA included: they are reached like any other object)."""
+    import logging
+
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings on sloppy files
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise InvalidInput.for_field("file", "图片文件无法识别或已损坏") from None
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            raise InvalidInput.for_field("file", "PDF 文件已加密，请去除密码保护后再上传")
+        pending: list[Any] = [reader.trailer]
+        seen: set[tuple[int, int]] = set()
+        visited = 0
+        while pending:
+            node = pending.pop()
+            if isinstance(node, IndirectObject):
+                key = (node.idnum, node.generation)
+                if key in seen:
+                    continue
+                seen.add(key)
+                node = node.get_object()
+            visited += 1
+            if visited > MAX_PDF_OBJECTS:
+                raise InvalidInput.for_field("file", BROKEN_PDF)
+            if isinstance(node, DictionaryObject):
+                names = {str(k) for k in node}
+                if names & FORBIDDEN_KEYS:
+                    raise InvalidInput.for_field("file", ACTIVE_PDF, code="active_pdf")
+                if str(node.get("/S", "")) in FORBIDDEN_ACTIONS or (
+                    str(node.get("/Type", "")) in FORBIDDEN_TYPES
+                ):
+                    raise InvalidInput.for_field("file", ACTIVE_PDF, code="active_pdf")
+                pending.extend(node.values())
+            elif isinstance(node, ArrayObject):
+                pending.extend(node)
+        if len(reader.pages) == 0:
+            raise InvalidInput.for_field("file", BROKEN_PDF)
+    except InvalidInput:
+        raise
+    except (
+        PyPdfError,
+        ValueError,
+        TypeError,
+        KeyError,
+        AttributeError,
+        OSError,
+        RecursionError,
+        AssertionError,
+        IndexError,
+        ZeroDivisionError,
+    ):
+        raise InvalidInput.for_field("file", BROKEN_PDF) from None
 
 
 def read_upload(upload: BinaryIO | Any) -> bytes:

@@ -26,7 +26,7 @@ from skillcert.certificates.services.photos import (
     upload_photo,
 )
 from skillcert.documents import files
-from skillcert.registry.services.materials import max_upload_bytes
+from skillcert.registry.services.materials import max_upload_bytes, served_name
 from skillcert.rules.errors import DomainError
 from skillcert.web import display
 from skillcert.web.guards import organization_required
@@ -109,6 +109,9 @@ def candidate_photo(request: HttpRequest, pk: int, candidate: int) -> FileRespon
     stream = files.open_stored(photo.stored_name) if photo is not None else None
     if stream is None:
         raise Http404("该考生没有照片")
-    response = FileResponse(stream, content_type="image/jpeg")
+    response = FileResponse(
+        stream, content_type="image/jpeg", filename=served_name("照片", candidate, "image/jpeg")
+    )
+    response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=300"
     return response

@@ -25,6 +25,7 @@ from skillcert.assessment import excel
 from skillcert.assessment.access import get_batch_for_user, may_download_annexes, parties_for_batch
 from skillcert.assessment.models import Batch
 from skillcert.assessment.workflow import BatchParty, annex_not_ready
+from skillcert.audit.service import record_export
 from skillcert.documents import files
 from skillcert.jobs import service as jobs
 from skillcert.registry.services.materials import read_upload
@@ -110,7 +111,9 @@ def results_upload(request: HttpRequest, pk: int) -> HttpResponse:
 @organization_required
 def results_template(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_batch_for_user(request.user, pk)
-    return xlsx_response(excel.results_template(batch), f"成绩录入-{batch.title}.xlsx")
+    content = excel.results_template(batch)
+    record_export(request.user, batch, what="成绩录入表（含考生名单）")
+    return xlsx_response(content, f"成绩录入-{batch.title}.xlsx")
 
 
 @require_GET
@@ -144,6 +147,7 @@ def report(request: HttpRequest, pk: int, kind: str, token: str) -> HttpResponse
         }
         return render(request, "web/batches/report_status.html", context, status=refusal.status)
     name = "考生名单-错误标注.xlsx" if kind == "candidates" else "成绩表-错误标注.xlsx"
+    record_export(request.user, batch, what=name.removesuffix(".xlsx"))
     return xlsx_response(content, name)
 
 
@@ -162,11 +166,15 @@ def annex(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 
         if annex_not_ready(batch, 4):
             raise Http404(annex_not_ready(batch, 4))
-        return xlsx_response(annex4(batch), f"附件4-认定结果汇总表-{batch.title}.xlsx")
+        content = annex4(batch)
+        record_export(request.user, batch, what="附件4 认定结果汇总表")
+        return xlsx_response(content, f"附件4-认定结果汇总表-{batch.title}.xlsx")
     if number == 5:
         from skillcert.certificates.annex5 import annex5
 
         if annex_not_ready(batch, 5):
             raise Http404(annex_not_ready(batch, 5))
-        return xlsx_response(annex5(batch), f"附件5-合格人员证书信息表-{batch.title}.xlsx")
+        content = annex5(batch)
+        record_export(request.user, batch, what="附件5 合格人员证书信息表")
+        return xlsx_response(content, f"附件5-合格人员证书信息表-{batch.title}.xlsx")
     raise Http404("未知的附件")

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from skillcert.assessment.access import batches_for
 from skillcert.assessment.workflow import BatchState
+from skillcert.audit.service import record_export
 from skillcert.certificates import national
 from skillcert.certificates.machines import NATIONAL_EXPORT_MACHINE
 from skillcert.certificates.models import NationalExport
@@ -224,6 +225,7 @@ def export_file(request: HttpRequest, pk: int) -> FileResponse:
         raise Http404(exc.message) from None
     if stream is None:
         raise Http404("上报文件不存在")
+    record_export(request.user, export, what="全国联网上报文件")
     return FileResponse(
         stream,
         as_attachment=True,

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from skillcert.assessment.access import get_batch_for_user, may_download_annexes
 from skillcert.assessment.models import Batch
+from skillcert.audit.service import record_export
 from skillcert.certificates import printing
 from skillcert.jobs.models import Job, JobPhase
 from skillcert.registry.access import organization_of
@@ -113,6 +114,7 @@ def print_file(request: HttpRequest, pk: int, job: str) -> FileResponse:
     batch, record = _job(request, pk, job)
     if not printing.file_ready(record):
         raise Http404("打印文件尚未生成")
+    record_export(request.user, batch, what="批次证书打印 PDF")
     response = FileResponse(
         default_storage.open(record.output, "rb"), content_type="application/pdf"
     )

@@ -26,6 +26,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from skillcert.accounts.roles import OFFICER_ROLES
+from skillcert.audit.service import record_export
 from skillcert.certificates import counts
 from skillcert.certificates.access import certificates_for, get_certificate_for_user
 from skillcert.certificates.machines import CERTIFICATE_MACHINE
@@ -310,6 +311,7 @@ def certificate_pdf(request: HttpRequest, number: str) -> HttpResponse:
         data = render_certificate(certificate)
     except DomainError as exc:
         return _render_record(request, certificate, exc.status, error=exc.message)
+    record_export(request.user, certificate, what="证书 PDF", count=1)
     response = HttpResponse(data, content_type="application/pdf")
     name = f"职业技能等级证书-{certificate.number}.pdf"
     response["Content-Disposition"] = (

@@ -109,8 +109,8 @@ def _query_without(request: HttpRequest, param: str) -> str:
 
 @require_GET
 def notice(request: HttpRequest, pk: int) -> HttpResponse:
-    """One notice in full (a result publicity's list of names), with the objection form
-    while anyone may object."""
+    """One notice in full (a result publicity's list of names while it runs), with the
+    objection form while anyone may object."""
     found = public_notices({}).filter(pk=pk).first()
     if found is None:
         raise Http404("未找到该公示")
@@ -121,6 +121,8 @@ def notice(request: HttpRequest, pk: int) -> HttpResponse:
         "web/notice.html",
         {
             "notice": found,
+            # A result publicity's names only while it runs (domain.md §11, minimal disclosure).
+            "body": found.public_body(today),
             "objections_open": running and _objections_open(found),
             "ended": found.ends_on is not None and found.ends_on < today,
             "form": ObjectionForm(),

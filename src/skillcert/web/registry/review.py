@@ -28,6 +28,7 @@ from skillcert.registry.access import (
     may_read_materials,
     organizations_for,
     parties_for_case,
+    sees_full_phone,
 )
 from skillcert.registry.machines import FILING_MACHINE, OBJECTION_MACHINE, ORGANIZATION_MACHINE
 from skillcert.registry.models import (
@@ -130,6 +131,7 @@ def _case_context(request: HttpRequest, case: FilingCase, **extra: Any) -> dict[
         or EvaluationForm(initial={"date": clock.today().isoformat()}),
         "objections": objections,
         "show_contact": reviewer or getattr(user, "is_province_officer", False),
+        "full_phone": sees_full_phone(user, case.organization_id),
         "history": FILING_MACHINE.history(case),
         "next": FILING_MACHINE.next(case),
         "final": FILING_MACHINE.is_final(case),

@@ -21,7 +21,7 @@ from skillcert.accounts.roles import Role
 from skillcert.documents import files
 from skillcert.registry.access import organization_of, organizations_for, seals_for_decision
 from skillcert.registry.models import Organization, OrganizationSeal, SealState
-from skillcert.registry.services.materials import max_upload_bytes
+from skillcert.registry.services.materials import max_upload_bytes, served_name
 from skillcert.registry.services.seals import current_seal, decide_seal, upload_seal
 from skillcert.rules.errors import DomainError
 from skillcert.web.guards import (
@@ -110,7 +110,10 @@ def seal_image(request: HttpRequest, pk: int) -> FileResponse:
     stream = files.open_stored(seal.stored_name)
     if stream is None:
         raise Http404("印章文件不存在")
-    response = FileResponse(stream, content_type="image/png")
+    response = FileResponse(
+        stream, content_type="image/png", filename=served_name("印章", seal.pk, "image/png")
+    )
+    response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=300"
     return response
 

@@ -26,8 +26,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from skillcert.accounts.roles import Role
 from skillcert.assessment.access import batches_for
 from skillcert.documents import files
-from skillcert.registry.access import organizations_for
+from skillcert.registry.access import organizations_for, sees_full_phone
 from skillcert.registry.models import FILED_STATUSES, Organization
+from skillcert.registry.services.materials import served_name
 from skillcert.rules import clock
 from skillcert.rules.errors import DomainError, InvalidInput
 from skillcert.supervision.access import get_inspection_for_user, inspections_for
@@ -101,6 +102,7 @@ def _task_context(request: HttpRequest, inspection: Inspection, **extra: Any) ->
     return {
         "inspection": inspection,
         "organization": inspection.organization,
+        "full_phone": sees_full_phone(request.user, inspection.organization_id),
         "batch": batch,
         "batch_items": batch.items.all() if batch else [],
         "batch_visible": batch is not None
@@ -242,7 +244,7 @@ def finding_attachment(request: HttpRequest, pk: int) -> FileResponse:
         stream,
         content_type=kind,
         as_attachment=kind == "application/pdf",
-        filename=finding.attachment_name or stored_name,
+        filename=served_name("检查附件", finding.pk, kind),
     )
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"

@@ -20,6 +20,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from skillcert.audit.service import record_export
 from skillcert.registry.access import (
     decides_for_organization,
     get_organization_for_user,
@@ -451,5 +452,7 @@ def statistics_workbook(request: HttpRequest) -> HttpResponse:
 def talent_workbook(request: HttpRequest) -> HttpResponse:
     _form, start, end = _period(request)
     authority = request.authority  # type: ignore[attr-defined]
-    content = exports.talent_workbook(selectors.talent_rows(authority, start, end))
+    rows = selectors.talent_rows(authority, start, end)
+    content = exports.talent_workbook(rows)
+    record_export(request.user, authority, what=f"人才统计 {start} 至 {end}", count=rows.count())
     return xlsx_response(content, f"人才统计-{authority.name}-{start}-{end}.xlsx")

@@ -9,6 +9,7 @@ from django.utils.html import format_html_join
 
 from skillcert.registry.models import Category, Scope
 from skillcert.registry.workflow import FilingState
+from skillcert.rules.disclosure import mask_phone as _mask_phone
 from skillcert.rules.filing import parse_nature
 from skillcert.rules.levels import level_name
 
@@ -99,6 +100,19 @@ def batch_action_label(value: str) -> str:
     from skillcert.assessment.workflow import BATCH
 
     return BATCH.action_label(value)
+
+
+@register.filter
+def mask_phone(value: Any) -> str:
+    """A phone number with its middle digits hidden (``138****1234``, domain.md §11)."""
+    return _mask_phone(value)
+
+
+@register.filter
+def phone(value: Any, full: Any = False) -> str:
+    """A phone number in full for those who may see it (``full``: the view's
+    ``registry.access.sees_full_phone``), masked for everyone else."""
+    return str(value or "") if full is True else _mask_phone(value)
 
 
 @register.filter

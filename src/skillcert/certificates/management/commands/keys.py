@@ -1,4 +1,5 @@
-"""``skillcert keys rotate|list|import``: the Ed25519 keys that sign electronic certificates."""
+"""``skillcert keys rotate|list|import``: the keys that sign electronic certificates (Ed25519 and
+SM2). ``rotate`` makes a new current key of both (``--algorithm`` one of them)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,14 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from skillcert.audit.service import command_line_actor
-from skillcert.certificates.keys import import_legacy_keys, key_dir, load_index, rotate_keys
+from skillcert.certificates.keys import (
+    PURPOSES,
+    import_legacy_keys,
+    key_dir,
+    load_index,
+    rotate_keys,
+    sm2_enabled,
+)
 from skillcert.rules.errors import DomainError
 
 
@@ -17,8 +25,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        sub.add_parser("rotate", help="make a new current key; the old one stays published")
-        sub.add_parser("list", help="list keys: id, created, retired")
+        rotating = sub.add_parser(
+            "rotate", help="make new current keys (Ed25519 and SM2); the old ones stay published"
+        )
+        rotating.add_argument(
+            "--algorithm",
+            choices=[*PURPOSES, "all"],
+            default="all",
+            help="rotate only this algorithm's key (default: all; SM2 only when it is on)",
+        )
+        sub.add_parser("list", help="list keys: algorithm, id, created, retired")
         importing = sub.add_parser(
             "import", help="import the keys of the old key directory (same ids) into the database"
         )
@@ -31,19 +47,28 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from exc
 
     def _rotate(self, options: dict[str, Any]) -> None:
-        info = rotate_keys(actor=command_line_actor())
+        chosen = options.get("algorithm") or "all"
+        if chosen == "all":
+            algorithms = ["Ed25519", "SM2"] if sm2_enabled() else ["Ed25519"]
+        else:
+            algorithms = [chosen]
+        actor = command_line_actor()
+        made = [
+            f"{algorithm} {rotate_keys(actor=actor, algorithm=algorithm).kid}"
+            for algorithm in algorithms
+        ]
         self.stdout.write(
-            f"新的签名密钥 {info.kid}（保存在数据库中，由主密钥加密），各服务器即时启用；"
+            f"新的签名密钥 {'、'.join(made)}（保存在数据库中，由主密钥加密），各服务器即时启用；"
             "旧密钥仍在公钥集中"
         )
 
     def _list(self, options: dict[str, Any]) -> None:
-        keys = load_index()
+        keys = [(algorithm, info) for algorithm in PURPOSES for info in load_index(algorithm)]
         if not keys:
             self.stdout.write("尚无签名密钥：请运行 skillcert keys rotate")
-        for info in keys:
+        for algorithm, info in keys:
             state = f"已停用 {info.retired}" if info.retired else "当前"
-            self.stdout.write(f"{info.kid}  创建 {info.created}  {state}")
+            self.stdout.write(f"{algorithm:<7}  {info.kid}  创建 {info.created}  {state}")
 
     def _import(self, options: dict[str, Any]) -> None:
         directory = options["directory"] or key_dir()

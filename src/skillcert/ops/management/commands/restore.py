@@ -25,5 +25,9 @@ class Command(BaseCommand):
         for note in result.notes:
             self.stdout.write(note)
         if not result.audit.ok:
-            raise CommandError(f"恢复后审计记录校验未通过：{result.audit.describe()}")
+            raise CommandError(
+                f"恢复后审计记录校验未通过：{result.audit.describe()}\n"
+                "审计记录以主密钥派生的密钥封存：请确认本实例的主密钥"
+                "（SKILLCERT_MASTER_KEY 或 SKILLCERT_MASTER_KEY_FILE）与备份来源实例的相同"
+            )
         self.stdout.write(f"审计记录校验通过：共 {result.audit.count} 条，链条完整。")

@@ -17,6 +17,10 @@
   var failures = 0;
   var MAX_FAILURES = 30;
 
+  // The bar's width at load time comes from the page (a style attribute would need
+  // 'unsafe-inline' in the Content-Security-Policy); the script sets it, as it does on each poll.
+  bar.style.width = (Number(bar.getAttribute("data-percent")) || 0) + "%";
+
   function megabytes(bytes) {
     if (!bytes) return "";
     return bytes < 1048576 ? Math.ceil(bytes / 1024) + " KB" : (bytes / 1048576).toFixed(1) + " MB";

@@ -1,0 +1,1 @@
+"""v1 endpoints of the audit record for the audit administrator (三员分立)."""
