@@ -5,8 +5,8 @@ city officer (Bearer tokens), through Django's WSGI application inside the test'
 transaction. A 500 or an answer that does not match the contract's response schema fails.
 
 Bounded: a few derandomized examples per operation and persona (``SKILLCERT_FUZZ_EXAMPLES``,
-default 4), no example database. It takes minutes (generating bodies for the large write
-operations dominates), so it runs only with ``SKILLCERT_FUZZ=1``: ``make fuzz``. Run more with
+default 4), no example database. It runs only with ``SKILLCERT_FUZZ=1``: ``.ci/run`` sets it,
+with 3 examples, for its SQLite pass (about a minute on 2 cores); ``make fuzz`` runs 4. Run more with
 ``SKILLCERT_FUZZ=1 SKILLCERT_FUZZ_EXAMPLES=50 .venv/bin/pytest -m fuzz tests/fuzz``.
 """
 
