@@ -6,7 +6,7 @@ transaction. A 500 or an answer that does not match the contract's response sche
 
 Bounded: a few derandomized examples per operation and persona (``SKILLCERT_FUZZ_EXAMPLES``,
 default 4), no example database. It runs only with ``SKILLCERT_FUZZ=1``: ``.ci/run`` sets it,
-with 3 examples, for its SQLite pass (about a minute on 2 cores); ``make fuzz`` runs 4. Run more with
+with 3 examples, for its SQLite pass (about a minute on 2 cores); ``make fuzz`` runs 4. More:
 ``SKILLCERT_FUZZ=1 SKILLCERT_FUZZ_EXAMPLES=50 .venv/bin/pytest -m fuzz tests/fuzz``.
 """
 
