@@ -286,6 +286,8 @@ AXES_HANDLER = (
 )
 AXES_LOCKOUT_CALLABLE = "skillcert.web.accounts.views.locked_response"
 AXES_VERBOSE = False
+# Never in axes' logs: the password, the TOTP code, the CSRF token.
+AXES_SENSITIVE_PARAMETERS = ["otp", "csrfmiddlewaretoken", "password"]
 # Locking by user name alone is the rule (domain.md §11); per-address limits are the rate
 # limits (accounts/ratelimit.py), so axes' advice to add the address is not taken.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
@@ -388,7 +390,11 @@ REST_FRAMEWORK = {
         "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        # A temporary password opens only the password change and /api/v1/me.
+        "skillcert.api.permissions.PasswordChanged",
+    ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
         "rest_framework.parsers.JSONParser",

@@ -203,3 +203,147 @@ def test_a_changed_password_is_no_longer_expired(client_for, city_bureau):
     assert response.status_code == 200
     assert response.json()["password_expired"] is False
     assert token("hf_bureau", "Fresh-pass-1x", "10.0.0.9").json()["password_expired"] is False
+
+
+# --- review of the accounts security code ---------------------------------------------------
+
+
+@pytest.fixture
+def security_admin(authorities):
+    from skillcert.accounts.services import add_user
+    from skillcert.audit.service import SYSTEM
+
+    return add_user(
+        "sec_admin", password=PASSWORD, role="security_admin", authority="province", actor=SYSTEM
+    )
+
+
+def test_spaces_and_chinese_characters_are_not_symbols(authorities):
+    from skillcert.accounts.validators import _kinds
+
+    assert _kinds("abcdefgh 1x") == 2
+    assert _kinds("abcdefgh1中文") == 2
+    assert _kinds("abcdefgh1-x") == 3
+    for demo in ("Demo-2026-skill", PASSWORD, security.temporary_password()):
+        assert _kinds(demo) >= 3, demo
+    response = APIClient().post(
+        "/api/v1/register",
+        {
+            "username": "neworg",
+            "password": "abcdefgh 1中文",
+            "credit_code": demo_credit_code("340104", "TT000009"),
+            "name": "新的培训学校",
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert any("至少 3 类" in m for m in response.json()["error"]["fields"]["password"])
+
+
+def test_a_temporary_password_opens_only_the_password_change_and_me(city_bureau, security_admin):
+    temporary = security.reset_password("hf_bureau", actor=security_admin)
+    answer = token("hf_bureau", temporary)
+    assert answer.status_code == 200 and answer.json()["password_expired"] is True
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {answer.json()['token']}")
+    refused = client.get("/api/v1/filings")
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "password_change_required"
+    assert refused.json()["error"]["message"] == "请先修改临时密码"
+    assert client.get("/api/v1/me").status_code == 200
+    # A page session on the API is refused alike.
+    from django.test import Client
+
+    page = Client()
+    page.force_login(User.objects.get(pk=city_bureau.pk))
+    assert page.get("/api/v1/filings").json()["error"]["code"] == "password_change_required"
+    assert change(client, temporary, "Fresh-pass-1x").status_code == 200
+    assert client.get("/api/v1/filings").status_code == 200
+    assert page.get("/api/v1/filings").status_code != 403
+
+
+def test_an_aged_password_still_uses_the_api(city_bureau):
+    age(city_bureau, 120)
+    answer = token("hf_bureau", PASSWORD)
+    assert answer.json()["password_expired"] is True
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {answer.json()['token']}")
+    assert client.get("/api/v1/filings").status_code == 200
+
+
+def test_a_reset_ends_every_token_and_a_change_every_other(city_bureau, security_admin):
+    first, second = APIClient(), APIClient()
+    for client in (first, second):
+        got = token("hf_bureau", PASSWORD).json()["token"]
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {got}")
+        assert client.get("/api/v1/me").status_code == 200
+    assert change(first, PASSWORD, "Fresh-pass-1x").status_code == 200
+    assert first.get("/api/v1/me").status_code == 200  # the token making the change stays
+    assert second.get("/api/v1/me").status_code == 401
+    entry = AuditEntry.objects.get(action="accounts.password_changed")
+    assert json.loads(entry.after)["tokens_revoked"] == 1
+    security.reset_password("hf_bureau", actor=security_admin)
+    assert first.get("/api/v1/me").status_code == 401
+    entry = AuditEntry.objects.get(action="accounts.password_reset")
+    assert json.loads(entry.after)["tokens_revoked"] == 1
+
+
+def test_wrong_old_passwords_lock_the_account(client_for, city_bureau):
+    client = client_for(city_bureau)
+    codes = [change(client, f"Wrong-pass-{n}", "Fresh-pass-1x").status_code for n in range(5)]
+    assert codes == [400, 400, 400, 400, 403]
+    assert security.is_locked("hf_bureau")
+    refused = change(client, PASSWORD, "Fresh-pass-1x")  # even the right one, while locked
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "account_locked"
+    assert token("hf_bureau", PASSWORD).status_code == 403
+    assert AuditEntry.objects.filter(action="login_failed").count() >= 5
+    assert not AuditEntry.objects.filter(action="accounts.password_changed").exists()
+
+
+def test_the_password_change_endpoint_is_rate_limited(client_for, city_bureau, settings):
+    from skillcert.api.accounts.views import PasswordView
+
+    assert PasswordView.throttle_scope == "auth"
+    assert PasswordView.throttle_classes
+
+
+def test_axes_never_logs_passwords_or_codes(settings):
+    assert {"password", "otp", "csrfmiddlewaretoken"} <= set(settings.AXES_SENSITIVE_PARAMETERS)
+
+
+def test_the_operator_resets_an_administrators_password_on_the_command_line(capsys):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from skillcert.accounts.models import User
+    from skillcert.accounts.roles import Role
+    from skillcert.audit.models import AuditEntry
+
+    auditor = User.objects.create_user(
+        "auditor_x", password="Old-pass-2026!", role=Role.AUDIT_ADMIN
+    )
+    call_command("user", "password", "auditor_x")
+    printed = capsys.readouterr().out
+    temporary = printed.split("临时密码：")[1].split()[0]
+    auditor.refresh_from_db()
+    assert auditor.password_temporary and auditor.check_password(temporary)
+    assert not auditor.check_password("Old-pass-2026!")
+    entry = AuditEntry.objects.filter(action="accounts.password_reset").last()
+    assert entry.actor.startswith("cli:") and temporary not in entry.after
+    with pytest.raises(CommandError, match="未找到账号"):
+        call_command("user", "password", "nobody_here")
+
+
+def test_a_signed_in_person_cannot_use_the_operators_reset(db):
+    from skillcert.accounts.models import User
+    from skillcert.accounts.roles import Role
+    from skillcert.accounts.security import reset_password_by_operator
+    from skillcert.rules.errors import Forbidden
+
+    security = User.objects.create_user(
+        "sec_x", password="Old-pass-2026!", role=Role.SECURITY_ADMIN
+    )
+    User.objects.create_user("sys_x", password="Old-pass-2026!", role=Role.SYSTEM_ADMIN)
+    with pytest.raises(Forbidden):
+        reset_password_by_operator("sys_x", actor=security)

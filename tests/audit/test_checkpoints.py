@@ -64,7 +64,7 @@ def test_endpoint_publishes_each_signature_and_the_keys_check_them():
     client = APIClient()
     items = client.get("/api/v1/public/audit/checkpoints").json()
     assert len(items) == 2
-    assert {item["alg"] for item in items} == {"EdDSA", "SM2"}
+    assert {item["alg"] for item in items} == {"EdDSA", "SM2SM3"}  # as the credentials' SM2
     assert {item["kid"] for item in items} == {made.ed25519_kid, made.sm2_kid}
     for item in items:
         assert set(item) == {"seq", "at", "head", "alg", "kid", "signature"}
@@ -82,6 +82,7 @@ def test_endpoint_publishes_each_signature_and_the_keys_check_them():
             separators=(",", ":"),
         ).encode()
         jwk = keys[item["kid"]]
+        assert jwk["alg"] == item["alg"]  # one name per algorithm, in the list and the keys
         signature = unb64(item["signature"])
         if item["alg"] == "EdDSA":
             assert (jwk["kty"], jwk["crv"]) == ("OKP", "Ed25519")
@@ -216,3 +217,65 @@ def test_genesis_checkpoint_of_an_empty_record():
     # The keys were recorded first, so even a first checkpoint signs a non-empty head.
     assert checkpoint.seq == 2 and checkpoint.head != GENESIS_HASH
     assert checkpoints.verify_against(checkpoints.published()).ok
+
+
+# -- nothing but the record's own head is signed ----------------------------------------------
+
+
+def test_a_forged_head_row_is_not_signed():
+    """Whoever can write the head row cannot have a checkpoint sign a hash of their choosing."""
+    append(3)
+    checkpoints.make_checkpoint()  # keys made; one checkpoint
+    forged = hmac_sm3(b"k" * 32, b"x").hex()
+    with transaction.atomic():
+        without_trigger([("UPDATE audit_audithead SET hash = %s WHERE id = 1", [forged])])
+    count = AuditCheckpoint.objects.count()
+    with pytest.raises(checkpoints.CheckpointRefused, match=r"链头.*不符"):
+        checkpoints.make_checkpoint()
+    assert AuditCheckpoint.objects.count() == count
+    assert not AuditCheckpoint.objects.filter(head=forged).exists()
+
+
+def test_a_head_row_ahead_of_the_entries_is_not_signed():
+    append(2)
+    checkpoints.make_checkpoint()
+    last = AuditEntry.objects.order_by("-seq").first()
+    with transaction.atomic():
+        without_trigger([("UPDATE audit_audithead SET seq = %s WHERE id = 1", [last.seq + 5])])
+    with pytest.raises(checkpoints.CheckpointRefused, match="不符"):
+        checkpoints.make_checkpoint()
+
+
+def test_a_last_entry_sealed_without_the_key_is_not_signed():
+    """The red-team rewrite (recomputed with SHA-256) of the last entry and the head."""
+    append(3)
+    checkpoints.make_checkpoint()
+    last = AuditEntry.objects.order_by("-seq").first().seq
+    rewrite(last, '{"value":"篡改"}', sha256_seal)
+    with pytest.raises(checkpoints.CheckpointRefused, match=f"第 {last} 条"):
+        checkpoints.make_checkpoint()
+    assert AuditCheckpoint.objects.count() == 1
+
+
+def test_an_entry_changed_since_the_previous_checkpoint_is_not_signed():
+    """The last entry and the head are intact; an entry in between was changed."""
+    append(3)
+    checkpoints.make_checkpoint()
+    append(4)
+    target = AuditCheckpoint.objects.get().seq + 2
+    with transaction.atomic():
+        without_trigger(
+            [("UPDATE audit_auditentry SET actor = 'mallory' WHERE seq = %s", [target])]
+        )
+    with pytest.raises(checkpoints.CheckpointRefused, match=f"第 {target} 条"):
+        checkpoints.make_checkpoint()
+    assert AuditCheckpoint.objects.count() == 1
+
+
+def test_the_checkpoint_command_reports_a_refusal():
+    append(1)
+    checkpoints.make_checkpoint()
+    with transaction.atomic():
+        without_trigger([("UPDATE audit_audithead SET hash = %s WHERE id = 1", ["1" * 64])])
+    with pytest.raises(CommandError, match="未签署检查点"):
+        call_command("audit", "checkpoint")

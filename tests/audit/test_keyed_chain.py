@@ -191,7 +191,19 @@ def old_chain(n: int) -> str:
     return prev
 
 
-def test_migration_reseals_the_sha256_chain_and_records_its_head():
+@pytest.fixture(autouse=True)
+def _no_consent(monkeypatch):
+    """No test inherits the operator's consent from the environment."""
+    monkeypatch.delenv(reseal_migration.CONSENT, raising=False)
+
+
+@pytest.fixture
+def consent(monkeypatch):
+    """The operator's consent to re-seal existing entries, given for the upgrade."""
+    monkeypatch.setenv(reseal_migration.CONSENT, "1")
+
+
+def test_migration_reseals_the_sha256_chain_and_records_its_head(consent):
     old_head = old_chain(5)
     assert not verify_chain().ok  # an unkeyed chain no longer verifies
     contents = list(AuditEntry.objects.order_by("seq").values_list("after", flat=True))
@@ -226,11 +238,52 @@ def test_migration_refuses_a_broken_sha256_chain_and_changes_nothing():
 
 
 def test_migration_leaves_an_empty_chain():
-    reseal_migration.reseal(django_apps, Editor())
+    reseal_migration.reseal(django_apps, Editor())  # no consent needed: nothing to re-seal
     assert AuditEntry.objects.count() == 0
 
 
-def test_an_entry_before_the_resealing_changed_with_the_key_is_named():
+@pytest.mark.parametrize("value", [None, "", "0", "yes"])
+def test_migration_refuses_to_reseal_existing_entries_without_consent(monkeypatch, value):
+    """A rewritten SHA-256 chain (re-sealing entry and migration rows deleted, ``migrate`` run
+    again) is not turned into a valid keyed chain unless the operator says so."""
+    if value is not None:
+        monkeypatch.setenv(reseal_migration.CONSENT, value)
+    old_chain(3)
+    before = list(AuditEntry.objects.order_by("seq").values_list("hash", flat=True))
+    with pytest.raises(RuntimeError) as refused:
+        reseal_migration.reseal(django_apps, Editor())
+    assert "SKILLCERT_AUDIT_RESEAL=1" in str(refused.value)
+    assert "3 existing audit entries" in str(refused.value) and "重新封存" in str(refused.value)
+    assert list(AuditEntry.objects.order_by("seq").values_list("hash", flat=True)) == before
+    assert AuditHead.objects.get(pk=1).hash == before[-1]
+
+
+def test_the_resealing_migration_is_irreversible():
+    operation = reseal_migration.Migration.operations[0]
+    assert not operation.reversible
+    with pytest.raises(NotImplementedError):
+        operation.database_backwards("audit", None, None, None)
+
+
+def test_the_checkpoints_migration_is_not_reversed_once_checkpoints_exist():
+    from skillcert.audit.models import AuditCheckpoint
+
+    module = importlib.import_module("skillcert.audit.migrations.0004_checkpoints")
+    module.refuse_if_signed(django_apps, Editor())  # none yet: may be reversed
+    AuditCheckpoint.objects.create(
+        seq=1,
+        at="2026-12-02T00:00:00Z",
+        head="0" * 64,
+        ed25519_kid="k",
+        ed25519_signature="s",
+        sm2_kid="k",
+        sm2_signature="s",
+    )
+    with pytest.raises(RuntimeError, match="审计检查点"):
+        module.refuse_if_signed(django_apps, Editor())
+
+
+def test_an_entry_before_the_resealing_changed_with_the_key_is_named(consent):
     """Someone holding the key rewrites an old entry and re-seals the keyed chain: the old
     SHA-256 chain recomputed no longer ends in the hash the re-sealing recorded."""
     old_chain(4)

@@ -182,6 +182,33 @@ def test_a_bad_sm2_signature_fails_even_with_a_good_ed25519_one(certificate, pub
         verify_credential(token, ed_only)
 
 
+def test_the_key_is_chosen_by_kid_and_algorithm(certificate, public_client):
+    """A JWK of another algorithm under the same kid is not used: neither picked first (and
+    failing a good credential) nor accepted as the only key of that kid."""
+    token = fetch(public_client, certificate)
+    header = parts(token)[0]
+    ed_kid, sm2_kid = header["kid"], header["sm2"]["kid"]
+    published = public_jwks()["keys"]
+    ed_jwk = next(k for k in published if k["kid"] == ed_kid)
+    sm2_jwk = next(k for k in published if k["kid"] == sm2_kid)
+    other_sm2 = {**sm2_jwk, "x": sm2_jwk["y"], "y": sm2_jwk["x"]}
+    decoys = [
+        {**sm2_jwk, "kid": ed_kid},  # an SM2 key under the Ed25519 key's kid
+        {**other_sm2, "alg": "ES256"},  # an EC key on "SM2" that is not for SM2SM3
+    ]
+    assert verify_credential(token, {"keys": [*decoys, *published]})["number"] == (
+        certificate.number
+    )
+    assert verify_sm2_signature(token, {"keys": [*decoys, *published]})["number"] == (
+        certificate.number
+    )
+    others = [k for k in published if k["kid"] not in {ed_kid, sm2_kid}]
+    with pytest.raises(CredentialInvalid, match="Ed25519"):
+        verify_credential(token, {"keys": [*others, {**ed_jwk, "alg": "SM2SM3"}, sm2_jwk]})
+    with pytest.raises(CredentialInvalid, match="SM2 密钥"):
+        verify_sm2_signature(token, {"keys": [*others, ed_jwk, {**sm2_jwk, "alg": "SM2"}]})
+
+
 def test_the_command_checks_both_signatures(certificate, public_client, tmp_path, capsys):
     (tmp_path / "cert.jws").write_text(fetch(public_client, certificate), encoding="utf-8")
     (tmp_path / "jwks.json").write_text(json.dumps(public_jwks()), encoding="utf-8")

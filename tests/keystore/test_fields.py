@@ -169,6 +169,42 @@ def test_a_transform_on_a_sealed_value_is_refused(batch):
         list(batch.candidates.filter(id_number__lower__exact="x"))
 
 
+def test_typed_text_that_looks_sealed_is_sealed_as_given(master):
+    """Text starting with "sm4:" typed into a field (the objection form's contact) is sealed,
+    never opened: no false "wrong master key" refusal, no decryption of a leaked ciphertext."""
+    field = Organization._meta.get_field("contact_phone")
+    stored = field.get_prep_value("sm4:hello")  # opened it before: SealedValueUnreadable
+    assert stored.startswith(PREFIX) and open_value(stored) == "sm4:hello"
+    leaked = seal_value("13800001234")
+    assert field.to_python(leaked) == leaked  # not decrypted
+    sealed_again = field.get_prep_value(leaked)
+    assert sealed_again != leaked and open_value(sealed_again) == leaked
+
+
+def test_a_field_value_that_looks_sealed_reads_back_as_typed(org_user, city_bureau, today):
+    organization = filed_organization(org_user, city_bureau, today)
+    leaked = seal_value("13800001234")
+    for typed in ("sm4:hello", leaked):
+        organization.contact_phone = typed
+        organization.full_clean(
+            exclude=[f.name for f in Organization._meta.fields if f.name != "contact_phone"]
+        )
+        organization.save(update_fields=["contact_phone"])
+        organization.refresh_from_db()
+        assert organization.contact_phone == typed
+        raw = _raw(Organization, "contact_phone", organization.pk)
+        assert raw.startswith(PREFIX) and raw != typed and open_value(raw) == typed
+
+
+def test_a_lookup_on_a_sealed_json_key_is_refused(org_user, city_bureau, today):
+    filed_organization(org_user, city_bureau, today)
+    with pytest.raises(FieldError, match="sealed"):
+        list(FilingCase.objects.filter(basic__contact_phone="0551-62620000"))
+    with pytest.raises(FieldError, match="sealed"):
+        list(FilingCase.objects.filter(basic__contact_phone__contains="6262"))
+    assert FilingCase.objects.filter(basic__name__isnull=False).exists()  # the rest: queryable
+
+
 def test_a_candidate_stays_once_per_batch(batch):
     first = batch.candidates.first()
     with pytest.raises(IntegrityError), transaction.atomic():

@@ -83,7 +83,9 @@ class IdleSessionMiddleware:
                 if request.method == "GET":
                     login += "?" + urlencode({"next": request.get_full_path()})
                 return HttpResponseRedirect(login)
-            if not isinstance(last, int | float) or now - last > WRITE_EVERY_SECONDS:
+            # ``now < last``: with a drill date the real midnight passed (the stamp of 23:59
+            # is later than 00:01 on the same drill day); count from now, never forever.
+            if not isinstance(last, int | float) or now < last or now - last > WRITE_EVERY_SECONDS:
                 touch(request)
         return self.get_response(request)
 

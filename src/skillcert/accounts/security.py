@@ -21,7 +21,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from skillcert.accounts.models import User
-from skillcert.accounts.roles import Role
+from skillcert.accounts.roles import ADMINISTRATOR_ROLES, Role
 from skillcert.audit import service as audit
 from skillcert.audit.service import Actor, ActorRef
 from skillcert.rules import clock
@@ -209,19 +209,56 @@ def record_locked(username: str, request: Any) -> None:
 # --- passwords ------------------------------------------------------------------------------
 
 
-def change_password(user: User, *, old_password: str, new_password: str) -> User:
+def _revoke_tokens(user: User, *, keep: Any = None) -> int:
+    """Delete the user's API tokens (knox), except ``keep`` (the token of the request making
+    the change, if any); the number deleted."""
+    from knox.models import AuthToken
+
+    tokens = AuthToken.objects.filter(user_id=user.pk)
+    if keep is not None and getattr(keep, "pk", None) is not None:
+        tokens = tokens.exclude(pk=keep.pk)
+    deleted, _ = tokens.delete()
+    return int(deleted)
+
+
+def change_password(
+    user: User,
+    *,
+    old_password: str,
+    new_password: str,
+    request: Any = None,
+    keep_token: Any = None,
+) -> User:
     """The user changes their own password: the old one must be right, the new one follow
-    the policy (messages under ``password``)."""
+    the policy (messages under ``password``). A wrong old password counts as a failed login
+    of the account (django-axes: it may lock it, and a locked account cannot change its
+    password). Every other API token of the user ends (``keep_token``, the token of the API
+    request making the change, stays)."""
+    from django.contrib.auth.signals import user_login_failed
+
     from skillcert.accounts.services import check_password
 
+    if is_locked(user.username):
+        raise Forbidden(locked_message(user.username), code="account_locked")
     if not user.check_password(old_password or ""):
+        user_login_failed.send(
+            sender=__name__, credentials={"username": user.username}, request=request
+        )
+        if getattr(request, "axes_locked_out", False) or is_locked(user.username):
+            raise Forbidden(locked_message(user.username), code="account_locked")
         raise InvalidInput.for_field("old_password", "原密码不正确", code="wrong_password")
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
         check_password(new_password, locked)
         locked.set_password(new_password)
         locked.save(update_fields=["password", "password_changed_at", "password_temporary"])
-        audit.record(actor=locked, action="accounts.password_changed", obj=locked)
+        revoked = _revoke_tokens(locked, keep=keep_token)
+        audit.record(
+            actor=locked,
+            action="accounts.password_changed",
+            obj=locked,
+            after={"tokens_revoked": revoked},
+        )
     user.password = locked.password
     user.password_changed_at = locked.password_changed_at
     user.password_temporary = False
@@ -253,9 +290,9 @@ def temporary_password() -> str:
 
 def reset_password(username: str, *, actor: Actor) -> str:
     """The security administrator gives ``username`` a temporary password (returned once, to
-    be shown once); the user must choose a new one at the next login. Also ends a lock."""
-    from axes.utils import reset
-
+    be shown once); the user must choose a new one at the next login. Also ends a lock and
+    every API token of the user. Not for the three administrators (三员分立): their passwords
+    are reset by the operator on the command line (``reset_password_by_operator``)."""
     require_security_admin(actor)
     with transaction.atomic():
         user = User.objects.select_for_update().filter(username=username).first()
@@ -263,17 +300,40 @@ def reset_password(username: str, *, actor: Actor) -> str:
             raise NotFound(f"未找到账号 {username}")
         if user.pk == getattr(actor, "pk", None):
             raise Forbidden("不能重置自己的密码，请在「修改密码」中修改")
-        password = temporary_password()
-        user.set_password(password)
-        user.password_temporary = True
-        user.save(update_fields=["password", "password_changed_at", "password_temporary"])
-        reset(username=username)
-        audit.record(
-            actor=actor,
-            action="accounts.password_reset",
-            obj=user,
-            after={"username": username, "temporary": True},
-        )
+        if user.role in ADMINISTRATOR_ROLES:
+            # 三员分立: no administrator holds another administrator's password.
+            raise Forbidden("三员账户的密码只能由部署人员通过命令行重置")
+        return _reset(user, actor)
+
+
+def reset_password_by_operator(username: str, *, actor: Actor) -> str:
+    """``skillcert user password USERNAME``: the installation's operator (the command line,
+    not a signed-in person) gives any account, an administrator's included, a temporary
+    password, returned once; recorded like the security administrator's reset."""
+    if getattr(actor, "is_authenticated", False):
+        raise Forbidden("只能由部署人员在服务器命令行重置")
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(username=username).first()
+        if user is None:
+            raise NotFound(f"未找到账号 {username}")
+        return _reset(user, actor)
+
+
+def _reset(user: User, actor: Actor) -> str:
+    from axes.utils import reset
+
+    password = temporary_password()
+    user.set_password(password)
+    user.password_temporary = True
+    user.save(update_fields=["password", "password_changed_at", "password_temporary"])
+    reset(username=user.username)
+    revoked = _revoke_tokens(user)
+    audit.record(
+        actor=actor,
+        action="accounts.password_reset",
+        obj=user,
+        after={"username": user.username, "temporary": True, "tokens_revoked": revoked},
+    )
     return password
 
 

@@ -9,6 +9,7 @@ user with a new password is saved) keeps the hash of each password set.
 
 from __future__ import annotations
 
+import string
 from typing import Any
 
 from django.contrib.auth.hashers import check_password
@@ -23,7 +24,7 @@ def _kinds(password: str) -> int:
     upper = any("A" <= c <= "Z" for c in password)
     lower = any("a" <= c <= "z" for c in password)
     digit = any("0" <= c <= "9" for c in password)
-    symbol = any(not (c.isascii() and c.isalnum()) for c in password)
+    symbol = any(c in string.punctuation for c in password)  # ASCII punctuation only
     return sum((upper, lower, digit, symbol))
 
 

@@ -194,7 +194,7 @@ def verify_chain(chunk_size: int = 2000, *, key: bytes | None = None) -> Verific
     expected_seq = 1
     count = 0
     for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=chunk_size):
-        problem = _entry_problem(entry, expected_seq, prev_hash, key)
+        problem = entry_problem(entry, expected_seq, prev_hash, key)
         if not problem and old_chain is not None:
             if entry.action == RESEALED_ACTION:
                 problem = _resealed_problem(entry, old_chain)
@@ -221,7 +221,8 @@ def verify_chain(chunk_size: int = 2000, *, key: bytes | None = None) -> Verific
     return Verification(True, count)
 
 
-def _entry_problem(entry: AuditEntry, expected_seq: int, prev_hash: str, key: bytes) -> str:
+def entry_problem(entry: AuditEntry, expected_seq: int, prev_hash: str, key: bytes) -> str:
+    """Why ``entry`` does not fit where it stands (sequence, link, keyed hash), or ""."""
     if entry.seq > expected_seq:
         return f"sequence jumps from {expected_seq - 1} to {entry.seq}: entries were deleted"
     if entry.seq < expected_seq:  # pragma: no cover - seq is unique and ordered

@@ -7,7 +7,7 @@ the daily job (``audit/tasks.py``) and by ``skillcert audit checkpoint``, and pu
 ``GET /api/v1/public/audit/checkpoints``, one element per signature::
 
     {"seq": 1200, "at": "2026-12-02T19:00:00.123456+00:00", "head": "<64 hex>",
-     "alg": "EdDSA" | "SM2", "kid": "...", "signature": "<base64url, 64 bytes>"}
+     "alg": "EdDSA" | "SM2SM3", "kid": "...", "signature": "<base64url, 64 bytes>"}
 
 What is signed (``message``) is the canonical JSON (sorted keys, no spaces, UTF-8) of
 ``{"at", "head", "seq", "type": "skillcert-audit-checkpoint-v1"}``; SM2 signs it with SM3 and
@@ -35,8 +35,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from django.db import transaction
 from django.utils import timezone
 
-from skillcert.audit.chain import canonical_json, timestamp_text
-from skillcert.audit.models import AuditCheckpoint, AuditEntry, AuditHead
+from skillcert.audit.chain import canonical_json, entry_problem, hash_of, mac_key, timestamp_text
+from skillcert.audit.models import GENESIS_HASH, AuditCheckpoint, AuditEntry, AuditHead
 from skillcert.audit.service import SYSTEM, Actor, record
 from skillcert.keystore import sm
 from skillcert.keystore.algorithms import b64url
@@ -46,7 +46,10 @@ MESSAGE_TYPE = "skillcert-audit-checkpoint-v1"
 ED25519_PURPOSE = "audit-checkpoint"
 SM2_PURPOSE = "audit-checkpoint-sm2"
 # The JWS "alg" of each keystore algorithm, and the purpose of its checkpoint key.
-SIGNERS = (("Ed25519", "EdDSA", ED25519_PURPOSE), ("SM2", "SM2", SM2_PURPOSE))
+# "SM2SM3" as the credentials' SM2 signatures (``certificates.keys.SM2_ALGORITHM``).
+ED25519_ALG = "EdDSA"
+SM2_ALG = "SM2SM3"
+SIGNERS = (("Ed25519", ED25519_ALG, ED25519_PURPOSE), ("SM2", SM2_ALG, SM2_PURPOSE))
 
 
 class CheckpointFileInvalid(ValueError):
@@ -103,7 +106,7 @@ def public_jwks() -> list[dict[str, str]]:
         if key.retired:
             base["retired"] = key.retired.astimezone(dt.UTC).isoformat(timespec="seconds")
         if key.algorithm == "Ed25519":
-            keys.append({"kty": "OKP", "crv": "Ed25519", "x": key.public_key, "alg": "EdDSA"})
+            keys.append({"kty": "OKP", "crv": "Ed25519", "x": key.public_key, "alg": ED25519_ALG})
         elif key.algorithm == "SM2":
             keys.append(
                 {
@@ -111,7 +114,7 @@ def public_jwks() -> list[dict[str, str]]:
                     "crv": "SM2",
                     "x": b64url(raw[:32]),
                     "y": b64url(raw[32:]),
-                    "alg": "SM2",
+                    "alg": SM2_ALG,
                 }
             )
         else:  # pragma: no cover - the purposes hold these two only
@@ -123,14 +126,59 @@ def public_jwks() -> list[dict[str, str]]:
 # -- making and publishing ---------------------------------------------------------------------
 
 
+class CheckpointRefused(RuntimeError):
+    """The chain's head does not fit the entries (or they do not verify): nothing is signed,
+    and the periodic job fails loudly. The message is in Chinese, for the operator."""
+
+
+def _check_before_signing(head: AuditHead) -> None:
+    """What is about to be signed must be the record's own head: the last entry is the head
+    row's (seq, hash) and its MAC verifies, and so do the entries since the previous
+    checkpoint (their sequence, links and MACs; the whole chain before the first one). A head
+    row or entries rewritten without the audit key are refused, not signed."""
+    key = mac_key()
+    last = AuditEntry.objects.order_by("-seq").first()
+    if last is None or (last.seq, last.hash) != (head.seq, head.hash):
+        where = f"第 {last.seq} 条" if last else "没有记录"
+        raise CheckpointRefused(
+            f"审计链头（第 {head.seq} 条）与最后一条审计记录（{where}）不符，未签署检查点："
+            "请先用 skillcert audit verify 查明原因"
+        )
+    if hash_of(last, key) != last.hash:
+        raise CheckpointRefused(
+            f"最后一条审计记录（第 {last.seq} 条）的内容与其带密钥哈希（HMAC-SM3）不符，"
+            "未签署检查点：请先用 skillcert audit verify 查明原因"
+        )
+    previous = AuditCheckpoint.objects.order_by("-seq").first()
+    start, prev_hash = (previous.seq, previous.head) if previous else (0, GENESIS_HASH)
+    if previous is not None and previous.seq > 0:
+        signed = AuditEntry.objects.filter(seq=previous.seq).values_list("hash", flat=True)
+        if list(signed) != [previous.head]:
+            raise CheckpointRefused(
+                f"审计记录第 {previous.seq} 条与上一个检查点签署的链头不符，未签署检查点："
+                "请先用 skillcert audit verify --checkpoints 查明原因"
+            )
+    expected = start + 1
+    for entry in AuditEntry.objects.filter(seq__gt=start).order_by("seq").iterator(2000):
+        problem = entry_problem(entry, expected, prev_hash, key)
+        if problem:
+            raise CheckpointRefused(
+                f"审计记录第 {entry.seq} 条未通过核验（{problem}），未签署检查点："
+                "请先用 skillcert audit verify 查明原因"
+            )
+        prev_hash, expected = entry.hash, expected + 1
+
+
 def make_checkpoint(*, actor: Actor = SYSTEM) -> AuditCheckpoint:
     """Sign the chain's head now; recorded as an ``audit.checkpoint_signed`` entry (after the
-    head it signs), in one transaction."""
+    head it signs), in one transaction. Raises ``CheckpointRefused`` (nothing signed) when the
+    head does not fit the entries or the entries since the previous checkpoint do not verify."""
     with transaction.atomic():
         head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
         ed_kid, ed_key = _current(ED25519_PURPOSE, "Ed25519", actor)
         sm_kid, sm_key = _current(SM2_PURPOSE, "SM2", actor)
         head.refresh_from_db()  # a key created just now was recorded after the head we read
+        _check_before_signing(head)
         if not isinstance(ed_key, Ed25519PrivateKey) or not sm.is_sm2_private(sm_key):
             raise RuntimeError("audit checkpoint keys are not Ed25519 and SM2 keys")
         at = timezone.now()
@@ -160,9 +208,9 @@ def published(checkpoints: Iterable[AuditCheckpoint] | None = None) -> list[dict
     for c in rows:
         common = {"seq": c.seq, "at": timestamp_text(c.at), "head": c.head}
         items.append(
-            {**common, "alg": "EdDSA", "kid": c.ed25519_kid, "signature": c.ed25519_signature}
+            {**common, "alg": ED25519_ALG, "kid": c.ed25519_kid, "signature": c.ed25519_signature}
         )
-        items.append({**common, "alg": "SM2", "kid": c.sm2_kid, "signature": c.sm2_signature})
+        items.append({**common, "alg": SM2_ALG, "kid": c.sm2_kid, "signature": c.sm2_signature})
     return items
 
 

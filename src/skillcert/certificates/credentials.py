@@ -132,9 +132,17 @@ def verify_credential(token: str, jwks: dict[str, Any]) -> dict[str, Any]:
     if header.get("alg") != ALGORITHM:
         raise CredentialInvalid(f"签名算法应为 {ALGORITHM}，收到 {header.get('alg')!r}")
     kid = header.get("kid")
-    matching = [key for key in jwks.get("keys", []) if key.get("kid") == kid]
+    # The key is chosen by kid *and* algorithm: a JWK of another algorithm under the same kid
+    # (an SM2 key, a foreign key) is not used for the Ed25519 check.
+    matching = [
+        key
+        for key in jwks.get("keys", [])
+        if key.get("kid") == kid
+        and key.get("alg") == ALGORITHM
+        and (key.get("kty"), key.get("crv")) == ("OKP", "Ed25519")
+    ]
     if not matching:
-        raise CredentialInvalid(f"公钥集中没有编号为 {kid!r} 的密钥")
+        raise CredentialInvalid(f"公钥集中没有编号为 {kid!r} 的 Ed25519（{ALGORITHM}）密钥")
     try:
         public = jwt.PyJWK(matching[0], algorithm=ALGORITHM).key
         payload = jwt.decode(token, public, algorithms=[ALGORITHM], options={"verify_aud": False})
@@ -159,7 +167,11 @@ def verify_sm2_signature(token: str, jwks: dict[str, Any]) -> dict[str, Any]:
     if member.get("alg") != SM2_ALGORITHM:
         raise CredentialInvalid(f"SM2 签名算法应为 {SM2_ALGORITHM}，收到 {member.get('alg')!r}")
     matching = [
-        key for key in jwks.get("keys", []) if key.get("kid") == sm2_kid and key.get("crv") == "SM2"
+        key
+        for key in jwks.get("keys", [])
+        if key.get("kid") == sm2_kid
+        and key.get("alg") == SM2_ALGORITHM
+        and (key.get("kty"), key.get("crv")) == ("EC", "SM2")
     ]
     if not matching:
         raise CredentialInvalid(f"公钥集中没有编号为 {sm2_kid!r} 的 SM2 密钥")

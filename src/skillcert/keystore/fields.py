@@ -11,7 +11,10 @@ and silently find nothing: they raise ``FieldError`` instead. Ordering by a seal
 by ciphertext (meaningless but harmless); no code does it.
 
 ``SealedKeysJSONField`` seals chosen keys of a JSON object the same way (the filing payload's
-``basic.contact_phone``). Raw SQL reads the sealed text: open it with ``open_value``.
+``basic.contact_phone``); a lookup on a sealed key (``basic__contact_phone=…``) raises
+``FieldError``. Raw SQL reads the sealed text: open it with ``open_value``. Only values read
+from the database are opened: text given to a field (a form, an attribute) is sealed as given,
+even when it starts with ``sm4:``.
 
 The keys are derived from the master key (``derived_key("personal-data-enc-v1", 16)`` and
 ``derived_key("personal-data-mac-v1")``); changing the master key means re-sealing every value
@@ -214,9 +217,10 @@ class SealedCharField(models.CharField):
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
         return open_value(value)
 
-    def to_python(self, value: Any) -> Any:
-        value = super().to_python(value)
-        return open_value(value) if isinstance(value, str) else value
+    # ``to_python`` stays CharField's: it never opens a value. Values from the database are
+    # opened in ``from_db_value``; anything else (a form, a fixture, an attribute) is plain text
+    # as typed, even when it starts with "sm4:" (opening it would decrypt a leaked ciphertext
+    # typed into a field, or refuse "sm4:hello" as a wrong master key).
 
     def get_prep_value(self, value: Any) -> Any:
         value = super().get_prep_value(value)
@@ -245,9 +249,19 @@ class SealedKeysJSONField(models.JSONField):
             for key, item in value.items()
         }
 
+    def get_transform(self, name: str) -> Any:
+        """``basic__contact_phone=…`` would compare the typed text with a ciphertext and silently
+        find nothing: refused like the sealed columns' lookups."""
+        if name in self.sealed_keys:
+            raise FieldError(
+                f"{self.model.__name__}.{self.name}[{name!r}] is sealed (SM4): it cannot be "
+                "queried; filter on another key or open the values in Python"
+            )
+        return super().get_transform(name)
+
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
         value = super().from_db_value(value, expression, connection)
-        if is_sealed(value):  # one key read on its own (``values("basic__contact_phone")``)
+        if is_sealed(value):  # a sealed key read on its own (raw expressions)
             return open_value(value)
         return self._map(value, open_value)
 

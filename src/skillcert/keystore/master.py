@@ -50,7 +50,9 @@ def generated_key_file() -> Path:
 
 
 def master_key() -> bytes:
-    """The configured master key; read on every call, so a changed setting applies at once."""
+    """The configured master key, read on every call (the setting and the key file): the
+    signing keys it unseals see a change at once. The keys derived from it (``derived_key``)
+    are cached per process: see ``_master_cached``."""
     configured = str(getattr(settings, "SKILLCERT_MASTER_KEY", "") or "")
     if configured:
         return decode_master_key(configured, source="SKILLCERT_MASTER_KEY")
@@ -100,7 +102,10 @@ _MASTERS: dict[tuple[str, str, str], bytes] = {}
 
 
 def _master_cached() -> bytes:
-    """The master key, read once per configuration (reading a file per sealed value is slow)."""
+    """The master key, read once per process and configuration (reading a file per sealed
+    value is slow). Cached by the settings naming it (the value, the key file's *path*, the
+    data directory), not by the key file's content: a key file changed in place is not seen
+    by ``derived_key`` (personal data, the audit MAC) until the process restarts."""
     source = (
         str(getattr(settings, "SKILLCERT_MASTER_KEY", "") or ""),
         str(getattr(settings, "SKILLCERT_MASTER_KEY_FILE", "") or ""),
@@ -126,5 +131,6 @@ def _derive(master: bytes, label: str, length: int) -> bytes:
 
 
 def derived_key(label: str, length: int = 32) -> bytes:
-    """A key for ``label`` (e.g. ``audit-mac-v1``), derived from the master key with HKDF-SM3."""
+    """A key for ``label`` (e.g. ``audit-mac-v1``), derived from the master key with HKDF-SM3.
+    Cached per process (``_master_cached``): after changing the key file, restart."""
     return _derive(_master_cached(), label, length)

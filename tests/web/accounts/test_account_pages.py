@@ -349,3 +349,98 @@ def test_required_totp_sends_officers_to_enroll_first(city_bureau, org_user, set
     assert client.get("/dashboard")["Location"] == "/account/totp"
     assert client.get("/account/totp/qr.svg").status_code == 200
     assert signed_in("org_hf").get("/dashboard").status_code == 200
+
+
+# --- review of the accounts security code ---------------------------------------------------
+
+
+def test_the_security_admin_cannot_reset_the_other_administrators(security_admin, authorities):
+    from skillcert.rules.errors import Forbidden
+
+    admin = signed_in("sec_admin")
+    for role in ("system_admin", "audit_admin"):
+        other = add_user(
+            f"x_{role}", password=PASSWORD, role=role, authority="province", actor=SYSTEM
+        )
+        before = User.objects.get(pk=other.pk).password
+        response = admin.post("/account/security/reset", {"username": other.username})
+        assert response.status_code == 302
+        assert "data-temporary-password" not in response.content.decode()
+        assert User.objects.get(pk=other.pk).password == before
+        with pytest.raises(Forbidden, match="三员账户的密码只能由部署人员通过命令行重置"):
+            security.reset_password(other.username, actor=security_admin)
+    assert not AuditEntry.objects.filter(action="accounts.password_reset").exists()
+
+
+def test_required_totp_refuses_api_tokens_until_enrolled(city_bureau, org_user, settings):
+    settings.SKILLCERT_REQUIRE_TOTP = True
+    body = {"username": "hf_bureau", "password": PASSWORD}
+    refused = APIClient().post("/api/v1/auth/token", body, format="json")
+    assert refused.status_code == 403
+    error = refused.json()["error"]
+    assert error["code"] == "otp_enrollment_required"
+    assert error["message"] == "请先在网页上绑定动态口令（TOTP）后再使用接口"
+    assert not AuditEntry.objects.filter(action="login").exists()
+    org = {"username": "org_hf", "password": PASSWORD}
+    assert APIClient().post("/api/v1/auth/token", org, format="json").status_code == 200
+
+
+def test_wrong_old_passwords_on_the_page_lock_the_account(city_bureau):
+    client = signed_in("hf_bureau")
+    for n in range(5):
+        client.post(
+            "/account/password",
+            {
+                "old_password": f"Wrong-pass-{n}",
+                "new_password": "Fresh-pass-1x",
+                "new_password2": "Fresh-pass-1x",
+            },
+        )
+    assert security.is_locked("hf_bureau")
+
+
+def test_a_drill_session_stamped_after_now_is_stamped_again(city_bureau, today):
+    """With a drill date, real midnight makes ``now`` earlier than the last stamp."""
+    today("2026-09-18")
+    client = signed_in("hf_bureau")
+    session = client.session
+    session[SESSION_KEY] = clock.now().timestamp() + 23 * 3600
+    session.save()
+    assert client.get("/dashboard").status_code == 200
+    assert client.session[SESSION_KEY] <= clock.now().timestamp()
+
+
+def test_signing_in_by_registering_is_recorded(authorities):
+    from skillcert.ops.demo import demo_credit_code
+
+    client = Client()
+    response = client.post(
+        "/register",
+        {
+            "name": "新的培训学校",
+            "credit_code": demo_credit_code("340104", "TT000009"),
+            "username": "neworg",
+            "password": "Fresh-pass-1x",
+            "password_again": "Fresh-pass-1x",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:800]
+    entry = AuditEntry.objects.get(action="login")
+    assert entry.actor_id == User.objects.get(username="neworg").pk
+    assert SESSION_KEY in client.session
+
+
+def test_the_totp_step_expires_after_five_minutes(city_bureau):
+    from skillcert.web.accounts.views import PENDING_AT
+
+    TOTPDevice.objects.create(user=city_bureau, name="x", confirmed=True)
+    client = Client()
+    assert page_login(client, "hf_bureau", PASSWORD)["Location"] == "/login/otp"
+    assert client.get("/login/otp").status_code == 200
+    session = client.session
+    session[PENDING_AT] = session[PENDING_AT] - 5 * 60 - 1
+    session.save()
+    response = client.get("/login/otp", follow=True)
+    assert response.redirect_chain[0][0] == "/login"
+    assert "验证超时，请重新输入用户名和密码登录" in response.content.decode()
+    assert client.post("/login/otp", {"otp": "123456"})["Location"] == "/login"

@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_login_failed
 from drf_spectacular.utils import extend_schema
+from knox.models import AuthToken
 from rest_framework import permissions, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -48,6 +49,11 @@ class TokenView(APIView):
             raise Forbidden(security.locked_message(username), code="account_locked")
         if user is None or not user.is_active:
             raise NotAuthenticated("用户名或密码错误", code="invalid_credentials")
+        if security.totp_required(user) and not security.has_totp(user):
+            # SKILLCERT_REQUIRE_TOTP: the device is enrolled on the pages, never skipped here.
+            raise Forbidden(
+                "请先在网页上绑定动态口令（TOTP）后再使用接口", code="otp_enrollment_required"
+            )
         if security.has_totp(user):
             otp = (data.get("otp") or "").strip()
             if not otp:
@@ -77,6 +83,13 @@ class TokenView(APIView):
 class PasswordView(APIView):
     """The signed-in user changes their own password (the policy of domain.md §11)."""
 
+    # A wrong old password counts as a failed login (the account lock); the user's other
+    # tokens end, the one making the request stays (accounts.security.change_password).
+
+    throttle_classes = [WindowRateThrottle]
+    throttle_scope = "auth"
+    allow_temporary_password = True  # skillcert.api.permissions.PasswordChanged
+
     @extend_schema(request=s.PasswordChangeRequest, responses={200: s.PasswordChangeResponse})
     def post(self, request: Request) -> Response:
         data = parsed(s.PasswordChangeRequest, request)
@@ -84,6 +97,8 @@ class PasswordView(APIView):
             request.user,  # type: ignore[arg-type]
             old_password=data["old_password"],
             new_password=data["new_password"],
+            request=request,
+            keep_token=request.auth if isinstance(request.auth, AuthToken) else None,
         )
         return Response(
             s.PasswordChangeResponse({"password_expired": security.password_expired(user)}).data
@@ -107,6 +122,8 @@ class RegisterView(APIView):
 
 class MeView(APIView):
     """The user the token belongs to, with role and authority."""
+
+    allow_temporary_password = True  # skillcert.api.permissions.PasswordChanged
 
     @extend_schema(responses={200: s.MeResponse})
     def get(self, request: Request) -> Response:

@@ -118,7 +118,7 @@ class AuditCheckpointsView(PublicView):
                     "seq": serializers.IntegerField(),
                     "at": serializers.CharField(),
                     "head": serializers.CharField(),
-                    "alg": serializers.ChoiceField(choices=["EdDSA", "SM2"]),
+                    "alg": serializers.ChoiceField(choices=["EdDSA", "SM2SM3"]),
                     "kid": serializers.CharField(),
                     "signature": serializers.CharField(),
                 },

@@ -17,11 +17,17 @@ entry and recompute the chain and the head. This migration
 The append-only trigger is set aside for the re-sealing only (the migration's role owns the
 table) and put back. Self-contained on purpose: later changes to ``chain.py`` do not change
 what this migration did. An empty chain (a new installation) is left as it is.
+
+Existing entries are re-sealed only with the operator's consent (``SKILLCERT_AUDIT_RESEAL=1``
+for the upgrade's ``migrate``): otherwise a database owner who rewrote the SHA-256 chain,
+deleted the re-sealing entry and this migration's ``django_migrations`` row could have the
+rewrite re-sealed as a valid keyed chain. Irreversible.
 """
 
 import datetime as dt
 import hashlib
 import json
+import os
 
 from django.db import migrations
 from django.utils import timezone
@@ -74,6 +80,29 @@ def _trigger(schema_editor, enable):
             schema_editor.execute("DROP TRIGGER IF EXISTS audit_entry_append_only")
 
 
+CONSENT = "SKILLCERT_AUDIT_RESEAL"
+
+
+def _require_consent(count):
+    """Re-sealing turns whatever SHA-256 chain is found into a valid keyed one: a database
+    owner who rewrote history with SHA-256, deleted the re-sealing entry and the
+    ``django_migrations`` rows and let ``migrate`` run again would get a forged keyed chain.
+    So existing entries are re-sealed only with the operator's explicit consent, given once for
+    this upgrade (``SKILLCERT_AUDIT_RESEAL=1``); an empty table needs none."""
+    if os.environ.get(CONSENT, "") == "1":
+        return
+    raise RuntimeError(
+        f"The audit migration 0003_keyed_chain re-seals the {count} existing audit entries "
+        "under the keyed MAC (HMAC-SM3): whatever chain is found becomes the keyed chain. "
+        f"If this is the planned upgrade, set {CONSENT}=1 once for this migrate run "
+        "(see docs/operations.md). "
+        f"审计记录迁移 0003_keyed_chain 将以带密钥的 HMAC-SM3 重新封存现有的 {count} 条审计记录，"
+        "现存记录链将成为新的带密钥记录链。如确属计划内的升级，请仅在本次执行 migrate 时设置"
+        f"环境变量 {CONSENT}=1（见 docs/operations.md）；否则请先用 skillcert audit verify "
+        "查明情况，不要设置该变量"
+    )
+
+
 def reseal(apps, schema_editor):
     from skillcert.keystore.master import derived_key
     from skillcert.keystore.sm import hmac_sm3
@@ -109,6 +138,7 @@ def reseal(apps, schema_editor):
             "请先用 skillcert audit verify 查明原因"
         )
     old_head, count = prev, expected - 1
+    _require_consent(count)
 
     # 2. Re-seal every entry with the key, in order.
     _trigger(schema_editor, enable=False)
@@ -151,4 +181,5 @@ def reseal(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [("audit", "0002_append_only")]
 
-    operations = [migrations.RunPython(reseal, migrations.RunPython.noop)]
+    # Irreversible: the SHA-256 chain cannot be restored without letting anyone recompute it.
+    operations = [migrations.RunPython(reseal, None)]

@@ -3,6 +3,16 @@
 from django.db import migrations, models
 
 
+def refuse_if_signed(apps, schema_editor):
+    """Unapplying would drop the signed checkpoints (the evidence against a rewrite)."""
+    checkpoints = apps.get_model("audit", "AuditCheckpoint")
+    if checkpoints.objects.using(schema_editor.connection.alias).exists():
+        raise RuntimeError(
+            "audit checkpoints exist: 0004_checkpoints is not reversed "
+            "(审计检查点已签署，不能撤销本迁移)"
+        )
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("audit", "0003_keyed_chain"),
@@ -35,4 +45,6 @@ class Migration(migrations.Migration):
                 "ordering": ["seq"],
             },
         ),
+        # Last, so that on reverse it runs first, before the table is dropped.
+        migrations.RunPython(migrations.RunPython.noop, refuse_if_signed),
     ]

@@ -1,7 +1,8 @@
 """Logins and account pages (domain.md §11).
 
 - ``login``: Django's LoginView, recorded (``login``); with a confirmed TOTP device the password
-  step is followed by ``login_otp`` (the code), and only then is the person signed in.
+  step is followed by ``login_otp`` (the code, within 5 minutes of the password), and only then
+  is the person signed in.
 - ``logout``: recorded (``logout``), then Django's LogoutView.
 - ``locked_response``: django-axes answers a login refused by the account lock with this page.
 - ``password_change``: the person's own password (also where an expired password sends them).
@@ -12,6 +13,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django import forms
@@ -41,6 +43,9 @@ from skillcert.web.guards import signed_in_user
 PENDING_USER = "skillcert_otp_user"
 PENDING_BACKEND = "skillcert_otp_backend"
 PENDING_NEXT = "skillcert_otp_next"
+PENDING_AT = "skillcert_otp_at"  # when the password was right (real time, a timestamp)
+PENDING_SECONDS = 5 * 60  # the code must follow within five minutes
+PENDING_EXPIRED_MESSAGE = "验证超时，请重新输入用户名和密码登录"
 
 
 class LoginView(auth_views.LoginView):
@@ -55,6 +60,7 @@ class LoginView(auth_views.LoginView):
             self.request.session[PENDING_USER] = user.pk
             self.request.session[PENDING_BACKEND] = user.backend
             self.request.session[PENDING_NEXT] = self.get_success_url()
+            self.request.session[PENDING_AT] = time.time()
             return HttpResponseRedirect(reverse("web:login_otp"))
         response = super().form_valid(form)
         _signed_in(self.request, user)
@@ -77,6 +83,13 @@ def login_otp(request: HttpRequest) -> HttpResponse:
     user = User.objects.filter(pk=pk, is_active=True).first() if pk else None
     if user is None:
         return HttpResponseRedirect(reverse("web:login"))
+    started = request.session.get(PENDING_AT)
+    elapsed = time.time() - started if isinstance(started, int | float) else None
+    if elapsed is None or not 0 <= elapsed <= PENDING_SECONDS:
+        for key in (PENDING_USER, PENDING_BACKEND, PENDING_NEXT, PENDING_AT):
+            request.session.pop(key, None)
+        messages.error(request, PENDING_EXPIRED_MESSAGE)
+        return HttpResponseRedirect(reverse("web:login"))
     if security.is_locked(user.username):
         request.session.flush()
         return locked_response(request, None, {"username": user.username})
@@ -86,7 +99,7 @@ def login_otp(request: HttpRequest) -> HttpResponse:
         if security.verify_totp(user, form.cleaned_data["otp"]):
             next_url = request.session.get(PENDING_NEXT) or reverse("web:dashboard")
             backend = request.session.get(PENDING_BACKEND)
-            for key in (PENDING_USER, PENDING_BACKEND, PENDING_NEXT):
+            for key in (PENDING_USER, PENDING_BACKEND, PENDING_NEXT, PENDING_AT):
                 request.session.pop(key, None)
             auth_login(request, user, backend=backend)
             from django_otp import login as otp_login
@@ -164,6 +177,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
                 user,
                 old_password=form.cleaned_data["old_password"],
                 new_password=form.cleaned_data["new_password"],
+                request=request,
             )
         except DomainError as exc:
             for field, problems in exc.fields.items():

@@ -10,6 +10,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from skillcert.accounts import security
+from skillcert.accounts.middleware import touch
 from skillcert.assessment.machines import BATCH_MACHINE
 from skillcert.assessment.models import Batch
 from skillcert.assessment.services.objections import lodge_objection
@@ -213,6 +215,9 @@ def register(request: HttpRequest) -> HttpResponse:
         else:
             user = organization.members.select_related("user").get().user
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            # As the login page does: the idle count starts now, and the login is recorded.
+            touch(request)
+            security.record_login(user, request)
             messages.success(request, f"注册成功：{organization.name}。下一步可提交备案申请。")
             return redirect("web:dashboard")
     return render(request, "web/register.html", {"form": form})

@@ -1,5 +1,7 @@
 """``skillcert user add USERNAME --password P --role ROLE [--authority CODE] [--name 姓名]
-[--department 部门]`` and ``skillcert user role USERNAME --role ROLE [--authority CODE]``.
+[--department 部门]``, ``skillcert user role USERNAME --role ROLE [--authority CODE]`` and
+``skillcert user password USERNAME`` (a temporary password, printed once; the only way to reset one
+of the three administrators' passwords).
 
 ``--role admin`` is accepted as the alias of ``system_admin``. The three administrators
 (``system_admin``, ``security_admin``, ``audit_admin``) are set here, by the installation's
@@ -13,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from skillcert.accounts.models import User
 from skillcert.accounts.roles import ROLE_ALIASES, Role
+from skillcert.accounts.security import reset_password_by_operator
 from skillcert.accounts.services import add_user, change_role
 from skillcert.audit.service import command_line_actor
 from skillcert.rules.errors import DomainError
@@ -45,6 +48,11 @@ class Command(BaseCommand):
             help="the person's department (部门); histories show 部门 姓名",
         )
 
+        reset = sub.add_parser(
+            "password", help="give an account a temporary password, printed once (recorded)"
+        )
+        reset.add_argument("username")
+
         change = sub.add_parser("role", help="change an account's role (recorded)")
         change.add_argument("username")
         change.add_argument("--role", required=True, help=ROLE_HELP)
@@ -55,6 +63,18 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "role":
             self.change_role(options)
+            return
+        if options["action"] == "password":
+            try:
+                password = reset_password_by_operator(
+                    options["username"], actor=command_line_actor()
+                )
+            except DomainError as exc:
+                raise CommandError(exc.message) from exc
+            self.stdout.write(
+                f"已为用户 {options['username']} 设置临时密码：{password}\n"
+                "（只显示这一次；该用户登录后须先修改密码，其原有登录令牌已失效）"
+            )
             return
         try:
             user = add_user(

@@ -16,7 +16,12 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from skillcert.audit.chain import verify_chain
-from skillcert.audit.checkpoints import CheckpointFileInvalid, make_checkpoint, verify_against
+from skillcert.audit.checkpoints import (
+    CheckpointFileInvalid,
+    CheckpointRefused,
+    make_checkpoint,
+    verify_against,
+)
 from skillcert.audit.service import command_line_actor
 
 
@@ -39,7 +44,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "checkpoint":
-            checkpoint = make_checkpoint(actor=command_line_actor())
+            try:
+                checkpoint = make_checkpoint(actor=command_line_actor())
+            except CheckpointRefused as exc:
+                raise CommandError(str(exc)) from exc
             self.stdout.write(
                 f"已签署审计检查点：第 {checkpoint.seq} 条，链头 {checkpoint.head}，"
                 f"Ed25519 密钥 {checkpoint.ed25519_kid}，SM2 密钥 {checkpoint.sm2_kid}"
