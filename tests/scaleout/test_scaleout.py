@@ -293,15 +293,22 @@ def test_both_servers_are_ready_with_redis_and_the_queue(cluster):
 
 
 def test_a_photo_uploaded_on_one_server_is_served_by_the_other(cluster):
+    from django.test import override_settings
+
+    from skillcert.keystore.fields import open_value
     from tests.certificates.test_photos import portrait
 
-    (batch, candidate, id_number), *_ = cluster.sql(
+    (batch, candidate, sealed_id), *_ = cluster.sql(
         "SELECT c.batch_id, c.id, c.id_number FROM assessment_candidate c "
         "JOIN assessment_batch b ON b.id = c.batch_id "
         "JOIN registry_membership m ON m.organization_id = b.organization_id "
         "JOIN accounts_user u ON u.id = m.user_id WHERE u.username = 'org_hefei' "
         "ORDER BY c.batch_id, c.id LIMIT 1"
     )
+    # ID numbers are sealed at rest (SM4): open it under the cluster's master key.
+    with override_settings(SKILLCERT_MASTER_KEY=cluster.env_a["SKILLCERT_MASTER_KEY"]):
+        id_number = open_value(sealed_id)
+    assert id_number and not id_number.startswith("sm4:")
     token_answer = Browser().go(
         f"{cluster.servers[0]}/api/v1/auth/token",
         data=json.dumps({"username": "org_hefei", "password": PASSWORD}).encode(),
