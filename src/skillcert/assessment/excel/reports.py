@@ -392,6 +392,11 @@ class ReportStatus:
     name: str | None = None
     job: Job | None = None
 
+    @property
+    def pending(self) -> bool:
+        """Its job is still making it (the page says so and offers the link again)."""
+        return self.state == "pending"
+
 
 def report_status(batch: Batch, token: str) -> ReportStatus:
     """The state of this batch's report with this token (see ``ReportStatus``)."""

@@ -66,7 +66,7 @@ def report_link(batch: Batch, error: DomainError) -> ReportLink:
         return ReportLink("")
     kind, token = match.group(1), match.group(2)
     url = reverse("web:org_batch_report", args=[batch.pk, kind, token])
-    return ReportLink(url, pending=excel.report_status(batch, token).state == "pending")
+    return ReportLink(url, pending=excel.report_status(batch, token).pending)
 
 
 def row_errors(error: DomainError) -> list[dict[str, Any]]:
@@ -133,9 +133,9 @@ def report(request: HttpRequest, pk: int, kind: str, token: str) -> HttpResponse
             raise NotFound("未找到该错误报告（可能已超过 7 天被清理）", code="not_found")
         context = {
             "batch": batch,
-            "pending": status.state == "pending",
+            "pending": status.pending,
             "message": refusal.message,
-            "no_worker": status.state == "pending" and not jobs.workers_alive(),
+            "no_worker": status.pending and not jobs.workers_alive(),
             "rows": status.job.total if status.job is not None else 0,
             "kind_label": "考生名单" if kind == "candidates" else "成绩表",
             "retry_url": request.path,
