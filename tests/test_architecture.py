@@ -1,6 +1,6 @@
 """Imports point down: the map of layers that README.md draws (section Development).
 
-0 rules, documents, env ← 1 audit, keystore, jobs, workflow ← 2 accounts, reference ← 3 registry
+0 rules, documents, env ← 1 audit, keystore, jobs, workflow ← 2 accounts, reference, inbox, formal ← 3 registry
 ← 4 assessment ← 5 certificates ← 6 supervision ← 7 api, web ← 8 ops (set-up and demo sit on top).
 
 A lower app never imports a higher one, ``rules`` imports no Django, and every package of
@@ -27,6 +27,8 @@ LAYERS = {
     "workflow": 1,
     "accounts": 2,
     "reference": 2,
+    "inbox": 2,
+    "formal": 2,
     "registry": 3,
     "assessment": 4,
     "certificates": 5,

@@ -103,6 +103,8 @@ INSTALLED_APPS = [
     "skillcert.accounts",
     "skillcert.workflow",
     "skillcert.jobs",
+    "skillcert.inbox",
+    "skillcert.formal",
     "skillcert.reference",
     "skillcert.registry",
     "skillcert.assessment",

@@ -40,6 +40,25 @@ class Batch(models.Model):
     results_due_estimated = models.BooleanField(default=False)
     results_filed_on = models.DateField("结果报备日期", null=True, blank=True)
     late = models.BooleanField("逾期报备", default=False)
+    # 办件编号 (domain.md §9): JH- for the plan filing, JG- for the result filing, from their
+    # first submission.
+    plan_case_number = models.CharField("计划报备办件编号", max_length=24, blank=True)
+    results_case_number = models.CharField("结果报备办件编号", max_length=24, blank=True)
+    # Receipt (签收) or return (退回) by the site city's appraisal center within 3 working days;
+    # unanswered, the filing counts as received on the due day (``*_received_by`` empty).
+    plan_receipt_due = models.DateField("计划签收期限", null=True, blank=True)
+    plan_received_on = models.DateField("计划签收日期", null=True, blank=True)
+    plan_received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    plan_return_reason = models.TextField("计划退回理由", blank=True)
+    results_receipt_due = models.DateField("结果签收期限", null=True, blank=True)
+    results_received_on = models.DateField("结果签收日期", null=True, blank=True)
+    results_received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    results_return_reason = models.TextField("结果退回理由", blank=True)
+    withdrawn_on = models.DateField("撤回日期", null=True, blank=True)
     # Kept by the service that writes the roster (``plans._write_candidates``): the lists show
     # it for every batch of a page, and counting the join grew with every candidate.
     candidate_count = models.PositiveIntegerField("考生人数", default=0)

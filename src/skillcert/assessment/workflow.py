@@ -21,6 +21,7 @@ class BatchState(models.TextChoices):
     PUBLICITY_CLOSED = "publicity_closed", "公示期满"
     CERTIFICATES_ISSUED = "certificates_issued", "证书已编号"
     RESULTS_FILED = "results_filed", "结果已报备"
+    WITHDRAWN = "withdrawn", "已撤回"
 
 
 class BatchParty(StrEnum):
@@ -37,7 +38,7 @@ BATCH = Workflow(
     name="batch",
     noun="批次",
     states=dict(BatchState.choices),
-    final=frozenset({S.RESULTS_FILED}),
+    final=frozenset({S.RESULTS_FILED, S.WITHDRAWN}),
     transitions=(
         t("edit", {S.DRAFT}, None, {P.ORGANIZATION}, "编辑计划"),
         t("submit", {S.DRAFT}, S.PLAN_FILED, {P.ORGANIZATION}, "报备计划"),

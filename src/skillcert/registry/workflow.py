@@ -17,6 +17,7 @@ from skillcert.rules.workflow import Wait, Workflow, t, timed
 class FilingState(models.TextChoices):
     DRAFT = "draft", "草稿"
     SUBMITTED = "submitted", "已提交"
+    CORRECTION_REQUESTED = "correction_requested", "待补正"
     ACCEPTED = "accepted", "已受理"
     NOT_ACCEPTED = "not_accepted", "不予受理"
     UNDER_EVALUATION = "under_evaluation", "技术评估中"
@@ -24,6 +25,7 @@ class FilingState(models.TextChoices):
     NOT_SELECTED = "not_selected", "未予遴选"
     IN_PUBLICITY = "in_publicity", "公示中"
     FILED = "filed", "已备案"
+    WITHDRAWN = "withdrawn", "已撤回"
 
 
 class OrganizationStatus(models.TextChoices):
@@ -60,13 +62,16 @@ OPEN_STATES = frozenset(
     {
         FilingState.DRAFT,
         FilingState.SUBMITTED,
+        FilingState.CORRECTION_REQUESTED,
         FilingState.ACCEPTED,
         FilingState.UNDER_EVALUATION,
         FilingState.SELECTED,
         FilingState.IN_PUBLICITY,
     }
 )
-ENDED_STATES = frozenset({FilingState.NOT_ACCEPTED, FilingState.NOT_SELECTED, FilingState.FILED})
+ENDED_STATES = frozenset(
+    {FilingState.NOT_ACCEPTED, FilingState.NOT_SELECTED, FilingState.FILED, FilingState.WITHDRAWN}
+)
 
 
 class Party(StrEnum):
@@ -81,9 +86,25 @@ FILING = Workflow(
     name="filing",
     noun="申请",
     states=dict(FilingState.choices),
-    final=frozenset({S.NOT_ACCEPTED, S.NOT_SELECTED, S.FILED}),
+    final=frozenset({S.NOT_ACCEPTED, S.NOT_SELECTED, S.FILED, S.WITHDRAWN}),
     transitions=(
-        t("submit", {S.DRAFT}, S.SUBMITTED, {Party.APPLICANT}, "提交申请"),
+        t("submit", {S.DRAFT, S.CORRECTION_REQUESTED}, S.SUBMITTED, {Party.APPLICANT}, "提交申请"),
+        # 一次性告知 (domain.md §9): every item at once, once per submission.
+        t(
+            "request-correction",
+            {S.SUBMITTED},
+            S.CORRECTION_REQUESTED,
+            {Party.REVIEWER},
+            "一次性告知补正",
+        ),
+        # Before the selection decision; final, the case keeps its number.
+        t(
+            "withdraw",
+            {S.SUBMITTED, S.CORRECTION_REQUESTED, S.ACCEPTED, S.UNDER_EVALUATION},
+            S.WITHDRAWN,
+            {Party.APPLICANT},
+            "撤回申请",
+        ),
         t("accept", {S.SUBMITTED}, S.ACCEPTED, {Party.REVIEWER}, "受理"),
         t("not-accept", {S.SUBMITTED}, S.NOT_ACCEPTED, {Party.REVIEWER}, "不予受理"),
         t(
@@ -138,6 +159,7 @@ FILING = Workflow(
     waits={
         S.DRAFT: Wait(Party.APPLICANT, "submit"),
         S.SUBMITTED: Wait(Party.REVIEWER, "accept", "acceptance_due"),
+        S.CORRECTION_REQUESTED: Wait(Party.APPLICANT, "submit"),
         S.ACCEPTED: Wait(Party.EVALUATOR, "evaluations"),
         S.UNDER_EVALUATION: Wait(Party.REVIEWER, "select"),
         S.SELECTED: Wait(Party.REVIEWER, "publicize"),

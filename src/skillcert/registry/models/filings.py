@@ -62,6 +62,12 @@ class FilingCase(models.Model):
     filed_on = models.DateField("备案日期", null=True, blank=True)
     decision_reason = models.TextField("不予受理/未遴选理由", blank=True)
     filing_number = models.CharField("备案号", max_length=13, blank=True)
+    # 办件编号 (domain.md §9), given at the first submission and kept for good.
+    case_number = models.CharField("办件编号", max_length=24, blank=True, db_index=True)
+    # 一次性告知: the items of the current 补正 request, [{"target", "message"}].
+    correction_items = models.JSONField("补正事项", default=list, blank=True)
+    correction_requested_on = models.DateField("告知补正日期", null=True, blank=True)
+    withdrawn_on = models.DateField("撤回日期", null=True, blank=True)
     # What the filing granted, as of its date (the receipt shows these, not later changes).
     filed_scope = models.CharField("备案时范围", max_length=16, blank=True)
     filed_valid_until = models.DateField("备案时有效期至", null=True, blank=True)
@@ -191,6 +197,10 @@ class Objection(models.Model):
     )
     content = models.TextField("异议内容")
     contact = SealedCharField("联系方式", max_length=100, mask="hidden")  # name and phone: SM4
+    # 办件编号 (YY-…): the objector's reference; with ``code`` (kept only as a hash) anyone
+    # holding both may follow the objection on the public page.
+    case_number = models.CharField("办件编号", max_length=24, blank=True, db_index=True)
+    code_hash = models.CharField(max_length=128, blank=True)
     lodged_at = models.DateTimeField(default=clock.now, editable=False)
     state = models.CharField(
         "状态", max_length=16, choices=ObjectionState.choices, default=ObjectionState.OPEN
