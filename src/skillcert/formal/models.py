@@ -25,6 +25,44 @@ class DocumentStatus(models.TextChoices):
     REVOKED = "revoked", "已撤销"
 
 
+class SealState(models.TextChoices):
+    PENDING = "pending", "待确认"
+    CONFIRMED = "confirmed", "已确认"
+    REJECTED = "rejected", "未通过"
+
+
+class AuthoritySeal(models.Model):
+    """An authority's seal image (公章). A city's is uploaded by its bureau and confirmed by the
+    province department; the province's is uploaded by one province department officer and
+    confirmed by another (``formal.seals``). Only a confirmed seal is printed."""
+
+    authority = models.ForeignKey(
+        Authority, verbose_name="机关", on_delete=models.PROTECT, related_name="seals"
+    )
+    stored_name = models.CharField(max_length=200)  # a name in the file storage, never shown
+    sha256 = models.CharField(max_length=64)
+    state = models.CharField(
+        "状态", max_length=16, choices=SealState.choices, default=SealState.PENDING
+    )
+    uploaded_at = models.DateTimeField(default=clock.now, editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.TextField("说明", blank=True)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-pk"]
+        verbose_name = "机关印章"
+        verbose_name_plural = "机关印章"
+
+    def __str__(self) -> str:
+        return f"seal {self.pk} of authority {self.authority_id}"
+
+
 class DocumentCounter(models.Model):
     """The last 文号 serial per authority and year; locked while numbering, never reused."""
 
@@ -62,6 +100,11 @@ class FormalDocument(models.Model):
     issued_on = models.DateField("发文日期")
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The seal confirmed when it was issued (None: none was; the PDF then prints the
+    # authority's seal confirmed since, or says the seal is still to be confirmed).
+    seal = models.ForeignKey(
+        AuthoritySeal, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     status = models.CharField(
         "状态", max_length=12, choices=DocumentStatus.choices, default=DocumentStatus.VALID

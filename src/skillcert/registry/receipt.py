@@ -4,6 +4,12 @@ A4 portrait, set in the embedded Kai font (``skillcert.documents.fonts``). The s
 always gives the same bytes (reportlab's ``invariant`` mode: no timestamps, a stable ID).
 The organization's current confirmed seal (``services.seals.current_seal``) is stamped over
 its name; without a confirmed seal nothing is drawn there.
+
+The receipt is a formal document (domain.md §9): when the case has a ``FormalDocument`` of
+kind ``filing_receipt`` on ``filing:<id>`` (issued when the case is filed), the receipt prints
+its 文号 under the title and ends with the document's signature block
+(``formal.pdf.SignatureBlock``): the filing authority and date with the authority's confirmed
+seal over them (or 「（印章待确认）」), and the QR code to ``/documents/<code>`` with the code.
 """
 
 from __future__ import annotations
@@ -35,6 +41,9 @@ from reportlab.platypus import (
 from skillcert.accounts.models import Authority
 from skillcert.documents import images
 from skillcert.documents.fonts import cjk_font
+from skillcert.formal.models import DocumentKind, FormalDocument
+from skillcert.formal.pdf import SignatureBlock
+from skillcert.formal.service import latest_document
 from skillcert.registry.models import Category, Channel, FilingCase, Scope
 from skillcert.registry.services.seals import current_seal_path
 from skillcert.registry.workflow import FilingKind, FilingState
@@ -90,8 +99,11 @@ def render_receipt(case: FilingCase) -> bytes:
         initialFontName=font,
         initialFontSize=10.5,
     )
-    story: list[Flowable] = [
-        Paragraph(TITLE, styles["title"]),
+    document_record = receipt_document(case)
+    story: list[Flowable] = [Paragraph(TITLE, styles["title"])]
+    if document_record is not None:
+        story.append(Paragraph(_text(f"文号：{document_record.number}"), styles["number"]))
+    story += [
         Paragraph(_text(f"回执编号：{receipt_number(case)}"), styles["number"]),
         Spacer(1, 3 * mm),
         _details_table(case, authority, styles),
@@ -102,18 +114,32 @@ def render_receipt(case: FilingCase) -> bytes:
     ]
     approval = APPROVAL + ("，" + PILOT if case.kind == FilingKind.INITIAL else "") + "。"
     # The statement and the signature stay together: no signature alone on a last page.
-    story.append(
-        KeepTogether(
-            [
-                Paragraph(approval, styles["body"]),
-                Spacer(1, 12 * mm),
-                Paragraph(_text(authority), styles["signature"]),
-                Paragraph(chinese_date(case.filed_on), styles["signature"]),
-            ]
-        )
-    )
+    signature: list[Flowable]
+    if document_record is not None:
+        signature = [
+            Spacer(1, 4 * mm),
+            SignatureBlock(
+                document_record,
+                authority=authority,
+                font=font,
+                date=chinese_date(case.filed_on),
+                size=12,
+            ),
+        ]
+    else:
+        signature = [
+            Spacer(1, 12 * mm),
+            Paragraph(_text(authority), styles["signature"]),
+            Paragraph(chinese_date(case.filed_on), styles["signature"]),
+        ]
+    story.append(KeepTogether([Paragraph(approval, styles["body"]), *signature]))
     document.build(story, canvasmaker=_NumberedCanvas)
     return buffer.getvalue()
+
+
+def receipt_document(case: FilingCase) -> FormalDocument | None:
+    """The 备案回执 issued as a formal document on this case, if any."""
+    return latest_document(f"filing:{case.pk}", DocumentKind.FILING_RECEIPT)
 
 
 def receipt_number(case: FilingCase) -> str:
