@@ -146,7 +146,16 @@ def test_the_filing_table_is_the_workflow_of_the_notice():
         t.action: (set(t.sources), t.targets, set(t.parties), t.guards, t.offered)
         for t in FILING.transitions
     } == {
-        "submit": ({S.DRAFT}, {S.SUBMITTED}, {A}, (), True),
+        # 一次性告知 (domain.md §9): resubmitted after 补正; withdrawn before selection.
+        "submit": ({S.DRAFT, S.CORRECTION_REQUESTED}, {S.SUBMITTED}, {A}, (), True),
+        "request-correction": ({S.SUBMITTED}, {S.CORRECTION_REQUESTED}, {R}, (), True),
+        "withdraw": (
+            {S.SUBMITTED, S.CORRECTION_REQUESTED, S.ACCEPTED, S.UNDER_EVALUATION},
+            {S.WITHDRAWN},
+            {A},
+            (),
+            True,
+        ),
         "accept": ({S.SUBMITTED}, {S.ACCEPTED}, {R}, (), True),
         "not-accept": ({S.SUBMITTED}, {S.NOT_ACCEPTED}, {R}, (), True),
         "evaluations": (
@@ -191,10 +200,14 @@ STATE_DATES: dict[str, dict[str, dt.date]] = {
         "publicity_end": dt.date(2026, 10, 8),
     },
     "filed": {"filed_on": dt.date(2026, 10, 9)},
+    "correction_requested": {"correction_requested_on": dt.date(2026, 9, 21)},
+    "withdrawn": {"withdrawn_on": dt.date(2026, 9, 21)},
 }
 REACHED = {
     "draft": [],
     "submitted": ["submitted"],
+    "correction_requested": ["submitted", "correction_requested"],
+    "withdrawn": ["submitted", "withdrawn"],
     "not_accepted": ["submitted", "accepted"],
     "accepted": ["submitted", "accepted"],
     "under_evaluation": ["submitted", "accepted"],
@@ -260,6 +273,10 @@ def _act(action: str, case: FilingCase, actor: Any) -> None:
     reason = "材料与实际不符。"
     calls = {
         "submit": lambda: filings.submit_filing(case, actor=actor),
+        "request-correction": lambda: filings.request_correction(
+            case, {"items": [{"target": "basic.contact_phone", "message": "请核实"}]}, actor=actor
+        ),
+        "withdraw": lambda: filings.withdraw_filing(case, actor=actor),
         "accept": lambda: filings.accept_filing(case, actor=actor),
         "not-accept": lambda: filings.not_accept_filing(case, reason=reason, actor=actor),
         "evaluations": lambda: filings.record_evaluation(case, evaluation(), actor=actor),

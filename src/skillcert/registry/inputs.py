@@ -210,3 +210,26 @@ class ObjectionResolution:
 
     upheld: bool | None = given("异议是否成立", required=True)
     reason: str | None = given("处理意见", required=True, max_length=2000)
+
+
+# --- 一次性告知 (domain.md §9) ------------------------------------------------------------
+
+
+@dataclass
+class CorrectionItem:
+    """One thing to correct: a field path of the case or the type of one of its materials."""
+
+    target: str | None = given(
+        "字段路径（如 basic.contact_phone、occupations[0]、record.persons_total）或材料类型"
+        "（如 plan）",
+        required=True,
+        max_length=100,
+    )
+    message: str | None = given("需要补正的具体内容（申请单位可见）", required=True, max_length=500)
+
+
+@dataclass
+class CorrectionRequest:
+    """A 补正 request: every item at once (non-empty)."""
+
+    items: list[CorrectionItem] | None = given("需要补正的全部事项", required=True)

@@ -122,6 +122,7 @@ FILING_MACHINE: Machine[FilingCase] = Machine(
     ),
     title=lambda case: (
         f"{case.basic.get('name') or case.organization.name} · {case.get_kind_display()}"
+        + (f"（{case.case_number}）" if case.case_number else "")
     ),
 )
 

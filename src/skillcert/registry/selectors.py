@@ -149,6 +149,16 @@ def worklist(
         cases = cases.filter(state=params["state"])
     if params.get("kind"):
         cases = cases.filter(kind=params["kind"])
+    number = str(params.get("case_number") or "").strip()
+    if number:
+        cases = cases.filter(case_number=number.upper())
+    text = str(params.get("q") or "").strip()[:100]
+    if text:
+        cases = cases.filter(
+            Q(case_number__icontains=text)
+            | Q(organization__name__contains=text)
+            | Q(filing_number=text.upper())
+        )
     return cases.annotate(
         next_deadline=Case(
             When(state=FilingState.SUBMITTED, then=F("acceptance_due")),

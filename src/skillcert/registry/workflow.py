@@ -255,6 +255,6 @@ OBJECTION = Workflow(
 
 
 def is_refused(case: object) -> bool:
-    """The case ended without a filing (not accepted, or not selected): the applicant
-    reads the reasons."""
-    return getattr(case, "state", None) in FILING.final - {FilingState.FILED}
+    """The case ended without a filing by a decision (not accepted, or not selected): the
+    applicant reads the reasons. A case the applicant withdrew was not refused."""
+    return getattr(case, "state", None) in FILING.final - {FilingState.FILED, FilingState.WITHDRAWN}

@@ -25,6 +25,7 @@ from skillcert.registry.access import (
     organization_of,
 )
 from skillcert.registry.inputs import (
+    CorrectionRequest,
     EvaluationRequest,
     FilingRequest,
     MaterialUpload,
@@ -48,7 +49,12 @@ class FilingListView(APIView):
     pagination_class = Pagination
 
     @extend_schema(
-        parameters=[OpenApiParameter("state", str), OpenApiParameter("kind", str)],
+        parameters=[
+            OpenApiParameter("state", str),
+            OpenApiParameter("kind", str),
+            OpenApiParameter("q", str, description="办件编号或申请单位名称（部分）"),
+            OpenApiParameter("case_number", str, description="办件编号（完整）"),
+        ],
         responses={200: FilingListSerializer(many=True)},
     )
     def get(self, request: Request) -> Response:
@@ -133,12 +139,21 @@ ACTIONS = {
     ),
     "publicize": lambda case, data, user: service.publicize_filing(case, actor=user),
     "file": lambda case, data, user: service.file_filing(case, actor=user),
+    "request-correction": lambda case, data, user: service.request_correction(
+        case, data, actor=user
+    ),
+    "withdraw": lambda case, data, user: service.withdraw_filing(case, actor=user),
+}
+SHAPES: dict[str, type] = {
+    "not-accept": ReasonRequest,
+    "not-select": ReasonRequest,
+    "request-correction": CorrectionRequest,
 }
 
 
 def action_view(action: str) -> type[APIView]:
     """``POST /api/v1/filings/{id}/<action>``: one workflow step; returns the filing."""
-    shape = ReasonRequest if action in {"not-accept", "not-select"} else None
+    shape = SHAPES.get(action)
     return step_view(
         "filing",
         action,

@@ -22,6 +22,7 @@ from skillcert.registry.models import (
     OrganizationStatus,
 )
 from skillcert.registry.payloads import BASIC_FIELDS, FilingPayload, parse_filing_payload
+from skillcert.registry.services import messages as tell
 from skillcert.registry.services.review import (
     accept_filing,
     check_kind_fits,
@@ -30,6 +31,7 @@ from skillcert.registry.services.review import (
     not_select_filing,
     publicize_filing,
     record_evaluation,
+    request_correction,
     select_filing,
 )
 from skillcert.registry.workflow import APPLICANT_KINDS, OPEN_STATES, FilingKind, FilingState
@@ -40,6 +42,7 @@ from skillcert.rules.filing import (
     missing_materials,
 )
 from skillcert.rules.workdays import due_after_working_days
+from skillcert.workflow.numbers import next_case_number
 
 # The review steps live in ``review``; callers keep importing them from here.
 __all__ = [
@@ -53,10 +56,12 @@ __all__ = [
     "publicize_filing",
     "recommend_province_wide",
     "record_evaluation",
+    "request_correction",
     "select_filing",
     "startable_kinds",
     "submit_filing",
     "update_filing",
+    "withdraw_filing",
 ]
 
 PROVINCE_CODE = "00"
@@ -339,15 +344,42 @@ def submit_filing(case: FilingCase, *, actor: Actor) -> FilingCase:
             )
         today = clock.today()
         due = due_after_working_days(work_calendar(), today, ACCEPTANCE_WORKING_DAYS)
+        again = case.state == FilingState.CORRECTION_REQUESTED
+        before = {"correction_items": case.correction_items} if case.correction_items else {}
         case.submitted_on = today
         case.acceptance_due = due.day
         case.acceptance_due_estimated = due.estimated
+        # 办件编号 at the first submission, kept for good (a resubmission keeps it).
+        if not case.case_number:
+            case.case_number = next_case_number("BA", case.authority.code, today.year)
+        # The 补正 items are answered: the 补正告知书 and the audit entry keep them.
+        case.correction_items = []
         FILING_MACHINE.move(
             case,
             transition,
             actor=actor,
-            extra_fields=["submitted_on", "acceptance_due", "acceptance_due_estimated"],
+            before=before,
+            extra_fields=[
+                "submitted_on",
+                "acceptance_due",
+                "acceptance_due_estimated",
+                "case_number",
+                "correction_items",
+            ],
         )
+        tell.submitted(case, again=again)
+    return case
+
+
+def withdraw_filing(case: FilingCase, *, actor: Actor) -> FilingCase:
+    """The applicant withdraws before the selection decision (domain.md §9): final, the case
+    keeps its number; the organization may apply again (a withdrawn case is not open)."""
+    with transaction.atomic():
+        case = FILING_MACHINE.lock(case.pk)
+        transition = FILING_MACHINE.check(case, "withdraw", actor)
+        case.withdrawn_on = clock.today()
+        FILING_MACHINE.move(case, transition, actor=actor, extra_fields=["withdrawn_on"])
+        tell.withdrawn(case)
     return case
 
 
@@ -400,6 +432,7 @@ def recommend_province_wide(organization: Organization, *, actor: Actor) -> Fili
             submitted_on=today,
             acceptance_due=due.day,
             acceptance_due_estimated=due.estimated,
+            case_number=next_case_number("BA", PROVINCE_CODE, today.year),
         )
         _copy_scope(case, organization)
         if previous is not None:
@@ -411,6 +444,7 @@ def recommend_province_wide(organization: Organization, *, actor: Actor) -> Fili
             actor=actor,
             action="registry.organization.recommended",
             obj=case,
-            after=_summary(case),
+            after={**_summary(case), "case_number": case.case_number},
         )
+        tell.submitted(case, again=False)
     return case

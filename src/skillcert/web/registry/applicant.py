@@ -6,6 +6,7 @@ the service's message next to the field it names, and nothing is saved.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from skillcert.accounts.models import Authority
 from skillcert.registry import checklist as eligibility
 from skillcert.registry.access import get_filing_for_user
+from skillcert.registry.corrections import is_material
 from skillcert.registry.machines import FILING_MACHINE
 from skillcert.registry.models import FilingCase, Organization
 from skillcert.registry.selectors import exit_notice_of, worklist
@@ -62,6 +64,58 @@ def step_of(path: str) -> str:
     if head == "materials":
         return "materials"
     return "basic"
+
+
+def field_name(target: str) -> str:
+    """The wizard form's field a 补正 target names (``basic.contact_phone`` → contact_phone)."""
+    return target.rsplit(".", 1)[-1]
+
+
+def correction_items(case: FilingCase) -> list[dict[str, str]]:
+    """The 补正 items the applicant must answer, each with the wizard step that corrects it."""
+    labels = dict(STEPS)
+    items = []
+    for item in case.correction_items or []:
+        target = str(item.get("target", ""))
+        step = "materials" if is_material(target) else step_of(target)
+        items.append(
+            {
+                "label": str(item.get("label") or target),
+                "message": str(item.get("message", "")),
+                "step": labels[step],
+                "url": _wizard_url(case, step),
+            }
+        )
+    return items
+
+
+def _corrections_for_step(case: FilingCase, step: str) -> dict[str, Any]:
+    """What the wizard highlights on ``step``: form fields by name, occupation rows by index,
+    the occupations table as a whole, materials by type (each with the officer's message)."""
+    fields: dict[str, str] = {}
+    rows: dict[int, str] = {}
+    table = ""
+    materials: dict[str, str] = {}
+    for item in case.correction_items or []:
+        target, message = str(item.get("target", "")), str(item.get("message", ""))
+        if is_material(target):
+            materials[target] = message
+            continue
+        if step_of(target) != step:
+            continue
+        row = re.match(r"^occupations\[(\d+)\]$", target)
+        if row:
+            rows[int(row.group(1))] = message
+        elif target == "occupations":
+            table = message
+        else:
+            fields[field_name(target)] = message
+    return {
+        "corrections": fields,
+        "correction_occupation_rows": rows,
+        "correction_table": table,
+        "correction_materials": materials,
+    }
 
 
 def _missing_items(case: FilingCase) -> list[dict[str, str]]:
@@ -151,6 +205,8 @@ def _render_step(
         "step_label": dict(STEPS)[step],
         "next_step": STEP_KEYS[STEP_KEYS.index(step) + 1] if step != "review" else None,
         "previous_step": STEP_KEYS[STEP_KEYS.index(step) - 1] if step != "basic" else None,
+        "correction_items": correction_items(case),
+        **_corrections_for_step(case, step),
     }
     if step == "basic":
         context["form"] = extra.pop("form", None) or BasicForm(
@@ -235,6 +291,7 @@ SAVERS = {"basic": _save_basic, "occupations": _save_occupations, "record": _sav
 def _materials_context(case: FilingCase, errors: dict[str, str]) -> dict[str, Any]:
     required = eligibility.required_for(case)
     uploaded = {m.type: m for m in case.materials.all()}
+    to_correct = _corrections_for_step(case, "materials")["correction_materials"]
     rows = [
         {
             "type": material.value,
@@ -242,6 +299,7 @@ def _materials_context(case: FilingCase, errors: dict[str, str]) -> dict[str, An
             "required": material in required,
             "file": uploaded.get(material.value),
             "error": errors.get(material.value, ""),
+            "correction": to_correct.get(material.value, ""),
         }
         for material in Material
     ]
@@ -319,11 +377,29 @@ def filing_submit(request: HttpRequest, pk: int) -> HttpResponse:
 # --- one application -----------------------------------------------------------------------
 
 
+@require_POST
+@organization_required
+def filing_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """撤回: only when the engine offers it, and only when the applicant ticked the confirmation."""
+    case = get_filing_for_user(request.user, pk)
+    if request.POST.get("confirm") != "1":
+        messages.error(request, "请勾选确认后再撤回申请。")
+        return redirect("web:org_filing", pk=case.pk)
+    try:
+        case = service.withdraw_filing(case, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("web:org_filing", pk=case.pk)
+    messages.success(request, f"申请 {case.case_number} 已撤回，本件办结。")
+    return redirect("web:org_filing", pk=case.pk)
+
+
 @require_GET
 @organization_required
 def filing_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_filing_for_user(request.user, pk)
     may_submit = FILING_MACHINE.may(case, request.user, "submit")
+    actions = FILING_MACHINE.available(case, request.user)
     return render(
         request,
         "web/org/filing.html",
@@ -332,8 +408,10 @@ def filing_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_edit": may_submit,
             "organization": case.organization,
             "exit_notice": exit_notice_of(case.organization),
-            "actions": FILING_MACHINE.available(case, request.user),
-            "next": FILING_MACHINE.next(case),
+            "actions": actions,
+            "may_withdraw": any(t.action == "withdraw" for t in actions),
+            "correction_items": correction_items(case),
+                "next": FILING_MACHINE.next(case),
             "deadline": display.next_deadline(case),
             "acceptance": display.acceptance_deadline(case),
             "occupations": case.occupations.all(),

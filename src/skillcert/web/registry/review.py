@@ -7,6 +7,7 @@ the case with the service's message and changes nothing.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -30,6 +31,7 @@ from skillcert.registry.access import (
     parties_for_case,
     sees_full_phone,
 )
+from skillcert.registry.corrections import targets_of
 from skillcert.registry.machines import FILING_MACHINE, OBJECTION_MACHINE, ORGANIZATION_MACHINE
 from skillcert.registry.models import (
     FilingCase,
@@ -70,6 +72,7 @@ def worklist_page(request: HttpRequest) -> HttpResponse:
     params = {
         "state": state if state in FilingState.values else "",
         "kind": kind if kind in FilingKind.values else "",
+        "q": request.GET.get("q", "").strip()[:100],
     }
     page = Paginator(worklist(request.user, params), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = []
@@ -105,7 +108,9 @@ def _case_context(request: HttpRequest, case: FilingCase, **extra: Any) -> dict[
     parties = parties_for_case(user, case)
     actions = FILING_MACHINE.available(case, user)
     reviewer = Party.REVIEWER in parties
-    buttons = [t for t in actions if t.action not in {"evaluations", "objections"}]
+    buttons = [
+        t for t in actions if t.action not in {"evaluations", "objections", "request-correction"}
+    ]
     reason_forms = extra.pop("reason_forms", {})
     materials = display.materials_of(case) if may_read_materials(user, case) else []
     objection_forms = extra.pop("objection_forms", {})
@@ -144,9 +149,47 @@ def _case_context(request: HttpRequest, case: FilingCase, **extra: Any) -> dict[
             for t in buttons
         ],
         "allowed": [t.action for t in actions],
-        "read_only": not buttons and not any(t.action == "evaluations" for t in actions),
+        "read_only": not buttons
+        and not any(t.action in {"evaluations", "request-correction"} for t in actions),
+        "correction_allowed": any(t.action == "request-correction" for t in actions),
+        "correction_rows": correction_rows(case, extra.pop("correction_sent", None)),
         **extra,
     }
+
+
+def correction_rows(
+    case: FilingCase, sent: tuple[dict[str, str], dict[str, list[str]]] | None = None
+) -> list[dict[str, Any]]:
+    """The 补正 form's rows: every field and material of the case, ticked and with the
+    message the officer sent (a refused form comes back as it was filled in)."""
+    messages_sent, errors = sent or ({}, {})
+    return [
+        {
+            "target": target,
+            "label": label,
+            "checked": target in messages_sent,
+            "message": messages_sent.get(target, ""),
+            "errors": errors.get(target, []),
+        }
+        for target, label in targets_of(case).items()
+    ]
+
+
+def _correction_items(request: HttpRequest) -> tuple[list[dict[str, str]], dict[str, str]]:
+    """The ticked targets with their messages, as the service reads them."""
+    ticked = request.POST.getlist("target")
+    sent = {target: request.POST.get(f"message__{target}", "").strip() for target in ticked}
+    return [{"target": t, "message": m} for t, m in sent.items()], sent
+
+
+def _errors_by_target(items: list[dict[str, str]], exc: DomainError) -> dict[str, list[str]]:
+    """``items[2].message`` → the errors of the third ticked target's row."""
+    errors: dict[str, list[str]] = {}
+    for path, texts in exc.fields.items():
+        match = re.match(r"^items\[(\d+)\]", path)
+        if match and int(match.group(1)) < len(items):
+            errors.setdefault(items[int(match.group(1))]["target"], []).extend(texts)
+    return errors
 
 
 @require_GET
@@ -167,13 +210,14 @@ REASON_ACTIONS: dict[str, Callable[..., Any]] = {
     "not-select": service.not_select_filing,
 }
 DONE = {
-    "accept": "已受理。",
-    "not-accept": "已作出不予受理决定。",
+    "request-correction": "已一次性告知需要补正的全部内容，并出具补正告知书。",
+    "accept": "已受理，并出具受理通知书。",
+    "not-accept": "已作出不予受理决定，并出具不予受理通知书。",
     "evaluations": "已记录技术评估。",
     "select": "已确定遴选通过。",
     "not-select": "已作出未予遴选决定。",
     "publicize": "已发布公示。",
-    "file": "已予以备案。",
+    "file": "已予以备案，并出具备案回执。",
 }
 
 
@@ -187,8 +231,14 @@ def filing_action(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("未知的操作")
     form: Any = None
     forms: dict[str, Any] = {}
+    items: list[dict[str, str]] = []
+    sent: dict[str, str] = {}
     try:
-        if action == "evaluations":
+        if action == "request-correction":
+            items, sent = _correction_items(request)
+            forms = {"correction_sent": (sent, {})}
+            service.request_correction(case, {"items": items}, actor=request.user)
+        elif action == "evaluations":
             form = EvaluationForm(request.POST)
             form.is_valid()
             forms = {"evaluation_form": form}
@@ -205,6 +255,8 @@ def filing_action(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         if form is not None:
             add_domain_error(form, exc)
+        if action == "request-correction":
+            forms = {"correction_sent": (sent, _errors_by_target(items, exc))}
         case = get_filing_for_user(request.user, pk)
         context = _case_context(request, case, error=exc.message, failed_action=action, **forms)
         return render(request, "web/review/case.html", context, status=exc.status)

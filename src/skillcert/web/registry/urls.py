@@ -12,6 +12,7 @@ urlpatterns = [
     path("org/filings/<int:pk>/edit", applicant.filing_edit, name="org_filing_edit"),
     path("org/filings/<int:pk>/materials", applicant.filing_material, name="org_filing_material"),
     path("org/filings/<int:pk>/submit", applicant.filing_submit, name="org_filing_submit"),
+    path("org/filings/<int:pk>/withdraw", applicant.filing_withdraw, name="org_filing_withdraw"),
     path("org/seal", seals.org_seal, name="org_seal"),
     path("seals/<int:pk>.png", seals.seal_image, name="seal_image"),
     # Officers and inspectors
