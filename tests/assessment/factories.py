@@ -60,6 +60,14 @@ def batch_in(state: str, organization: Organization, user: Any, today: Any, **pl
     raise ValueError(f"use issue_batch for {state}")
 
 
+def received_by_time() -> int:
+    """What reading the batches now would record and nothing else: a plan or result filing
+    the center left unanswered past its 3rd working day counts as received (domain.md §9).
+    For worlds compared before and after a request, so a read finds them as time left them."""
+    filed = Batch.objects.filter(state__in=["plan_filed", "results_filed"])
+    return BATCH_MACHINE.catch_up_all(filed)
+
+
 def segments_for(organization: Organization, province_center: Any, year: int = 2026) -> None:
     for level in (3, 4, 5):
         allocate_segment(

@@ -63,6 +63,7 @@ from tests.assessment.factories import (
     PLAN_DAY,
     START,
     batch_in,
+    received_by_time,
     scores_for,
     segments_for,
 )
@@ -190,6 +191,7 @@ def walk(state: str, w: World, **plan: Any) -> Batch:
     else:
         batch = batch_in(state, w.hf, owner, w.today, **plan)
     w.today(STATE_DAYS[state])
+    received_by_time()  # the center's 3 working days are over: time received the filing
     return Batch.objects.get(pk=batch.pk)
 
 
@@ -249,9 +251,13 @@ def build(target: str, w: World) -> dict[str, Any]:
     if target in STATE_DAYS:
         batch = walk(target, w)
         return {"batch": batch.pk}
+    if target == "plan_awaiting":  # filed today: the center may receive or return it
+        batch = batch_in("plan_filed", w.hf, w.users["owner"], w.today)
+        return {"batch": batch.pk}
     if target == "not_started":  # plan filed, the assessment has not begun
         batch = walk("plan_filed", w)
         w.today("2026-10-30")
+        received_by_time()
         return {"batch": batch.pk}
     if target == "publicity_over":  # the 7 days are over, the sweep has not run yet
         batch = walk("in_publicity", w)
@@ -331,6 +337,8 @@ BODIES: dict[str, Callable[[dict[str, Any], World], Any]] = {
     "B/results": lambda p, _: scores_for(Batch.objects.get(pk=p["batch"])),
     "B/objections": lambda _, __: {"content": "第 3 名考生未到场。", "contact": "13900000000"},
     "X/resolve": lambda p, _: {"upheld": p["upheld"], "reason": "经核实，考生到场参加了考试。"},
+    "B/return": lambda _, __: {"reason": "考评人员不足。\n考场地址不详。"},
+    "B/return-results": lambda _, __: {"reason": "附件5 与证书编号不符。"},
     "B/candidates.xlsx": _upload("考生名单.xlsx", "roster"),
     "B/results.xlsx": _upload("成绩.xlsx", "scores"),
     "/api/v1/segments": lambda _, w: {
@@ -387,6 +395,13 @@ ENDPOINTS = [
     E("200 404 403 403 404 403 403 403 403 401", "post", "B/publicize", "results_entered"),
     E("200 404 403 403 404 403 403 403 403 401", "post", "B/issue", "publicity_closed"),
     E("200 404 403 403 404 403 403 403 403 401", "post", "B/file-results", "certificates_issued"),
+    # The site city's appraisal center alone receives or returns a filing (its bureau not),
+    # within 3 working days; the organization withdraws its plan before the start.
+    E("403 404 403 200 404 403 403 403 403 401", "post", "B/receive", "plan_awaiting"),
+    E("403 404 403 200 404 403 403 403 403 401", "post", "B/return", "plan_awaiting"),
+    E("403 404 403 200 404 403 403 403 403 401", "post", "B/receive-results", "results_filed"),
+    E("403 404 403 200 404 403 403 403 403 401", "post", "B/return-results", "results_filed"),
+    E("200 404 403 403 404 403 403 403 403 401", "post", "B/withdraw", "not_started"),
     # Anyone objects to published results (no login needed; a token is ignored) …
     E("201 201 201 201 201 201 201 201 201 201", "post", "B/objections", "in_publicity"),
     # … and a batch not in its publicity is answered like an absent one.
@@ -483,6 +498,16 @@ WRONG_STATE = [
     ("post", "X/resolve", "center", "objection_resolved", "already_resolved"),
     ("get", "B/annex4.xlsx", "center", "plan_filed", "invalid_state"),
     ("get", "B/annex5.xlsx", "dept", "publicity_closed", "invalid_state"),
+    # Receipt: 3 working days, then time received it; a return needs the filing awaited.
+    ("post", "B/receive", "center", "plan_filed", "receipt_closed"),
+    ("post", "B/return", "center", "plan_filed", "receipt_closed"),
+    ("post", "B/receive", "center", "results_entered", "invalid_state"),
+    ("post", "B/receive-results", "center", "certificates_issued", "invalid_state"),
+    ("post", "B/return-results", "center", "publicity_closed", "invalid_state"),
+    # A plan is withdrawn before its assessment starts, never after, nor a draft.
+    ("post", "B/withdraw", "owner", "plan_filed", "assessment_started"),
+    ("post", "B/withdraw", "owner", "draft", "invalid_state"),
+    ("post", "B/withdraw", "owner", "results_entered", "invalid_state"),
 ]
 # fmt: on
 

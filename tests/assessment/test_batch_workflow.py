@@ -20,7 +20,7 @@ from skillcert.accounts.services import issue_token
 from skillcert.assessment.access import batches_for, get_batch_for_user
 from skillcert.assessment.machines import BATCH_MACHINE
 from skillcert.assessment.models import Batch, Candidate, Inspection
-from skillcert.assessment.services import implementation, objections, plans, results
+from skillcert.assessment.services import implementation, objections, plans, receipt, results
 from skillcert.assessment.workflow import BATCH, BatchParty, BatchState
 from skillcert.audit.models import AuditEntry
 from skillcert.audit.service import SYSTEM, actor_ref, command_line_actor
@@ -60,6 +60,10 @@ def people(org_user, city_bureau, city_center, province_dept, inspector) -> dict
 def walk(state: str, organization: Organization, user: Any, today: Any, **plan: Any) -> Batch:
     """A batch brought to ``state`` through the services (segments must be allocated for the
     later states)."""
+    if state == "withdrawn":
+        batch = batch_in("plan_filed", organization, user, today, **plan)
+        receipt.withdraw_plan(batch, actor=user)
+        return Batch.objects.get(pk=batch.pk)
     if state not in {"certificates_issued", "results_filed"}:
         return batch_in(state, organization, user, today, **plan)
     batch = batch_in("publicity_closed", organization, user, today, **plan)
@@ -108,6 +112,13 @@ ACTION_DAYS = {
     "uphold-objection": "2026-11-05",
     "issue": "2026-11-11",
     "file-results": "2026-11-12",
+    # The center answers within 3 working days of the filing (plan 10-12, results 11-12);
+    # a plan is withdrawn before its assessment starts (11-02).
+    "receive": PLAN_DAY,
+    "return": PLAN_DAY,
+    "withdraw": "2026-10-20",
+    "receive-results": "2026-11-13",
+    "return-results": "2026-11-13",
 }
 # Who takes each action (a party the table names) and who may not (one it does not name,
 # who can still see the batch). Everyone is the public: nobody is refused an objection.
@@ -122,6 +133,11 @@ RIGHT_PARTY = {
     "uphold-objection": "center",
     "issue": "owner",
     "file-results": "owner",
+    "receive": "center",
+    "return": "center",
+    "withdraw": "owner",
+    "receive-results": "center",
+    "return-results": "center",
 }
 WRONG_PARTY = {
     "edit": "center",
@@ -133,13 +149,18 @@ WRONG_PARTY = {
     "uphold-objection": "inspector",
     "issue": "center",
     "file-results": "dept",
+    "receive": "bureau",  # the appraisal center receives, not the bureau
+    "return": "owner",
+    "withdraw": "center",
+    "receive-results": "bureau",
+    "return-results": "dept",
 }
 # Issuing a batch whose publicity is over: reading it (the service's lock) closes the
 # publicity first (time's ``close-publicity``), then the organization issues.
 THROUGH_TIME = {("issue", "in_publicity")}
 # An objection to a batch whose results were never published is answered like an absent
 # batch (api.md): 404, not 409.
-UNPUBLISHED = {"draft", "plan_filed", "results_entered"}
+UNPUBLISHED = {"draft", "plan_filed", "results_entered", "withdrawn"}
 
 
 def take(action: str, batch: Batch, actor: Any) -> Any:
@@ -167,6 +188,11 @@ def take(action: str, batch: Batch, actor: Any) -> Any:
         ),
         "issue": lambda: issue_batch(batch, actor=actor),
         "file-results": lambda: results.file_results(batch, actor=actor),
+        "receive": lambda: receipt.receive_plan(batch, actor=actor),
+        "return": lambda: receipt.return_plan(batch, reason="考评人员不足。", actor=actor),
+        "withdraw": lambda: receipt.withdraw_plan(batch, actor=actor),
+        "receive-results": lambda: receipt.receive_results(batch, actor=actor),
+        "return-results": lambda: receipt.return_results(batch, reason="附件5 有误。", actor=actor),
     }
     return services[action]()
 
@@ -224,6 +250,11 @@ def test_each_state_and_action_of_the_table(
     assert state_of(batch) == target
     assert AuditEntry.objects.count() > entries  # every change leaves a trace
     added = history(batch)[len(before) :]
+    if state == "plan_filed" and ACTION_DAYS[action] > "2026-10-15":
+        # The center left the plan filed on 10-12 unanswered past its 3rd working day:
+        # reading it first records it received by time.
+        assert added[0] == ("deem-plan-received", state, state, SYSTEM.name)
+        added = added[1:]
     if (action, state) in THROUGH_TIME:
         assert added[0] == ("close-publicity", state, "publicity_closed", SYSTEM.name)
         added, state = added[1:], "publicity_closed"
@@ -236,7 +267,7 @@ def test_each_state_and_action_of_the_table(
 
 PARTY_OF = {
     "owner": BatchParty.ORGANIZATION,
-    "center": BatchParty.CENTER,
+    "center": BatchParty.CENTER,  # and the receiver (RECEIVERS)
     "bureau": BatchParty.CENTER,
     "inspector": BatchParty.INSPECTOR,
     "dept": BatchParty.PROVINCE,
@@ -249,7 +280,11 @@ def test_the_walk_covers_the_table_with_the_parties_it_names():
     assert {p.values[0] for p in PAIRS} == set(BatchState.values) == set(BATCH.states)
     for transition in BATCH.transitions:
         action = transition.action
-        assert PARTY_OF[RIGHT_PARTY[action]] in transition.parties, action
+        right = RIGHT_PARTY[action]
+        if transition.parties == {BatchParty.RECEIVER}:  # the city center alone
+            assert right == "center", action
+        else:
+            assert PARTY_OF[right] in transition.parties, action
         if action in WRONG_PARTY:
             assert PARTY_OF[WRONG_PARTY[action]] not in transition.parties, action
         else:
@@ -304,6 +339,25 @@ def test_the_batch_table_is_the_workflow_of_the_notice():
             True,
         ),
         "file-results": ({S.CERTIFICATES_ISSUED}, {S.RESULTS_FILED}, {P.ORGANIZATION}, (), True),
+        # 九: the site city's appraisal center receives or returns a filing within 3 working
+        # days; a returned plan is a draft again, returned results go back to be filed anew.
+        "receive": ({S.PLAN_FILED}, set(), {P.RECEIVER}, ("plan_awaiting_receipt",), True),
+        "return": ({S.PLAN_FILED}, {S.DRAFT}, {P.RECEIVER}, ("plan_awaiting_receipt",), True),
+        "withdraw": ({S.PLAN_FILED}, {S.WITHDRAWN}, {P.ORGANIZATION}, ("not_started",), True),
+        "receive-results": (
+            {S.RESULTS_FILED},
+            set(),
+            {P.RECEIVER},
+            ("results_awaiting_receipt",),
+            True,
+        ),
+        "return-results": (
+            {S.RESULTS_FILED},
+            {S.CERTIFICATES_ISSUED},
+            {P.RECEIVER},
+            ("results_awaiting_receipt",),
+            True,
+        ),
     }
     close = BATCH.timed_transition("close-publicity")
     assert (set(close.sources), close.target, close.field, close.guards) == (
@@ -312,7 +366,13 @@ def test_the_batch_table_is_the_workflow_of_the_notice():
         "publicity_end",
         ("no_open_objection",),
     )
-    assert BATCH.final == {S.RESULTS_FILED}
+    for action, field in (
+        ("deem-plan-received", "plan_receipt_due"),
+        ("deem-results-received", "results_receipt_due"),
+    ):
+        deem = BATCH.timed_transition(action)
+        assert deem.field == field and deem.sources == {deem.target}  # records, never moves
+    assert BATCH.final == {S.RESULTS_FILED, S.WITHDRAWN}
     assert BATCH.states_after(S.IN_PUBLICITY) == {
         S.IN_PUBLICITY,
         S.PUBLICITY_CLOSED,
@@ -321,7 +381,9 @@ def test_the_batch_table_is_the_workflow_of_the_notice():
         S.RESULTS_FILED,
     }
     for transition in BATCH.transitions:
-        assert not transition.sources & BATCH.final  # a filed result stays filed
+        # A filed result stays filed, but for the center's answer while it may give one.
+        if transition.sources & BATCH.final:
+            assert transition.action in {"receive-results", "return-results"}
         assert SYSTEM_PARTY not in transition.parties  # time's steps are its own
 
 

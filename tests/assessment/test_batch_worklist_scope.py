@@ -1,6 +1,7 @@
-"""The batch workflow waits only for organizations: an officer's worklist reads none of the
-batches (issue 12: every officer page computed it over every waiting batch), while the
-organization's still lists its own."""
+"""The batch workflow waits for organizations, and for the appraisal center only on filings it
+may still receive or return: an officer's worklist reads no other batch (issue 12: every
+officer page computed it over every waiting batch), while the organization's lists its own.
+(Issue 14 added the center's receipt: updated from "reads none of the batches".)"""
 
 from __future__ import annotations
 
@@ -18,6 +19,13 @@ def test_officers_read_no_batch_waiting_for_its_organization(
 ):
     organization = filed_organization(org_user, city_bureau, today)
     batch = batch_in("plan_filed", organization, org_user, today)
+    # Filed today: the center has 3 working days to receive or return it.
+    assert list(BATCH_MACHINE.worklist_candidates(city_center)) == [batch]
+    items = [i for i in worklist(city_center) if i["type"] == "batch"]
+    assert [(i["id"], i["action"], i["due"]) for i in items] == [
+        (batch.pk, "receive", batch.plan_receipt_due)
+    ]
+    today("2026-11-03")  # long past its receipt: time received it, the center owes nothing
     for officer in (city_bureau, city_center, province_dept):
         assert not BATCH_MACHINE.worklist_candidates(officer).exists(), officer.role
         assert not [i for i in worklist(officer) if i["type"] == "batch"]

@@ -53,8 +53,10 @@ def test_names_show_while_the_publicity_runs_and_objections_work(published, toda
         f"/notices/{notice.pk}/objection",
         {"content": "该考生未参加操作技能考核。", "contact": "13812341234"},
     )
-    assert response.status_code == 302
-    assert Objection.objects.filter(batch=batch).count() == 1
+    # The answer shows the objector's reference and code, once (domain.md §9).
+    assert response.status_code == 200
+    objection = Objection.objects.get(batch=batch)
+    assert objection.case_number and objection.case_number in html(response)
 
 
 def test_after_the_publicity_the_names_are_gone_before_the_job_runs(published, today):

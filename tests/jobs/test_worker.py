@@ -152,7 +152,12 @@ def test_the_worker_schedules_the_declared_periodic_jobs_and_runs_them():
     } <= names
     sweep = DBTaskResult.objects.get(task_path="skillcert.assessment.tasks.sweep")
     assert sweep.status == TaskResultStatus.SUCCESSFUL
-    assert set(sweep.return_value) == {"overdue_flagged", "expired", "publicities_closed"}
+    assert set(sweep.return_value) == {
+        "overdue_flagged",
+        "expired",
+        "publicities_closed",
+        "received_by_time",
+    }
     # A second worker in the same hour schedules nothing again.
     runs = PeriodicRun.objects.count()
     Lease.objects.all().delete()

@@ -413,6 +413,55 @@ def test_a_final_state_has_no_next_step_and_an_open_one_without_wait_or_time_has
     assert bare.next_step("approved", dates()) is None
 
 
+def receipts() -> Workflow:
+    """The example with a receipt: an archived document may still be answered by the reviewer
+    until its answer is due (a conditional wait in a final state), and time records it
+    answered after that (a step that keeps the state, due while ``answered_on`` is empty)."""
+    return example(
+        transitions=(
+            *FLOW.transitions,
+            t("answer", {"archived"}, None, {REVIEWER}, "签收", guards=["awaiting"]),
+        ),
+        timed=(
+            *FLOW.timed,
+            timed(
+                "deem-answered",
+                {"archived"},
+                "archived",
+                "answer_due",
+                "视为签收",
+                once_field="answered_on",
+            ),
+        ),
+        waits={
+            **FLOW.waits,
+            "archived": Wait(REVIEWER, "answer", "answer_due", conditional=True),
+        },
+    )
+
+
+def test_a_conditional_wait_holds_while_its_guards_hold_even_in_a_final_state():
+    flow = receipts()
+    day = dates(answer_due=DAY)
+    assert flow.next_step("archived", day, guards()) == NextStep(REVIEWER, "answer", DAY, True)
+    refused = guards(awaiting=Refusal("closed", "已过期限"))
+    assert flow.next_step("archived", day, refused) is None  # final: nothing else
+    assert flow.next_step("archived", day) is None  # no guard to ask: final
+    with pytest.raises(ValueError, match="not an open state"):
+        example(waits={"archived": Wait(REVIEWER, "publish", conditional=False)})
+
+
+def test_a_time_step_that_records_is_due_once_and_may_keep_a_final_state():
+    flow = receipts()
+    after = DAY + dt.timedelta(days=1)
+    deem = flow.timed_transition("deem-answered")
+    assert flow.due_timed("archived", dates(answer_due=DAY), DAY) is None  # its last day
+    assert flow.due_timed("archived", dates(answer_due=DAY), after) == deem
+    assert flow.due_timed("archived", dates(answer_due=DAY, answered_on=DAY), after) is None
+    with pytest.raises(ValueError, match="leaves a final state"):
+        example(timed=(timed("x", {"archived"}, "draft", "d", "乙", once_field="d"),))
+
+
 # --- 6. what comes after a state -------------------------------------------------------------
 
 

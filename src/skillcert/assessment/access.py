@@ -89,6 +89,8 @@ def parties_for_batch(user: Actor | None, batch: Batch) -> frozenset[BatchParty]
         and user.authority_id == batch.site_city_id
     ):
         parties.add(BatchParty.CENTER)
+        if user.role == Role.CITY_CENTER:  # filings are received by the appraisal center
+            parties.add(BatchParty.RECEIVER)
     if user.role in {Role.PROVINCE_DEPT, Role.PROVINCE_CENTER}:
         parties.add(BatchParty.PROVINCE)
     if user.role == Role.INSPECTOR and (

@@ -2,6 +2,15 @@
 
 Declared once as data: each action, the states it may start from, where it leads and who
 may take it. Services check every change against this table; a test walks it whole.
+
+Receipt (签收) and return (退回) by the site city's appraisal center (domain.md §9) keep the
+contract's states: a filed plan stays ``plan_filed`` and filed results ``results_filed``
+(still final: done for statistics and lists) while the center may answer; ``receive`` and
+``return`` hold only until ``plan_receipt_due`` (the guards), and the conditional waits point
+``next`` at the center until then. Unanswered, the filing counts as received on its due day:
+time records it (``deem-*-received``, attributed to the system, whenever the batch is read),
+``*_received_by`` staying empty. A returned plan is a draft again; returned results are back
+in ``certificates_issued`` with their original ``results_due``.
 """
 
 from __future__ import annotations
@@ -27,6 +36,7 @@ class BatchState(models.TextChoices):
 class BatchParty(StrEnum):
     ORGANIZATION = "organization"  # the organization running the batch
     CENTER = "center"  # the appraisal center (and bureau) of the batch's site city
+    RECEIVER = "receiver"  # the appraisal center of the site city alone: receives filings
     INSPECTOR = "inspector"  # an inspector of the site city or the province
     PROVINCE = "province"  # the province department and center
     PUBLIC = "public"  # anyone, signed in or not
@@ -42,6 +52,30 @@ BATCH = Workflow(
     transitions=(
         t("edit", {S.DRAFT}, None, {P.ORGANIZATION}, "编辑计划"),
         t("submit", {S.DRAFT}, S.PLAN_FILED, {P.ORGANIZATION}, "报备计划"),
+        t(
+            "receive",
+            {S.PLAN_FILED},
+            None,
+            {P.RECEIVER},
+            "签收计划",
+            guards=["plan_awaiting_receipt"],
+        ),
+        t(
+            "return",
+            {S.PLAN_FILED},
+            S.DRAFT,
+            {P.RECEIVER},
+            "退回计划",
+            guards=["plan_awaiting_receipt"],
+        ),
+        t(
+            "withdraw",
+            {S.PLAN_FILED},
+            S.WITHDRAWN,
+            {P.ORGANIZATION},
+            "撤回计划",
+            guards=["not_started"],
+        ),
         t(
             "inspections",
             {S.PLAN_FILED, S.RESULTS_ENTERED},
@@ -92,6 +126,22 @@ BATCH = Workflow(
             {P.ORGANIZATION},
             "结果报备",
         ),
+        t(
+            "receive-results",
+            {S.RESULTS_FILED},
+            None,
+            {P.RECEIVER},
+            "签收结果",
+            guards=["results_awaiting_receipt"],
+        ),
+        t(
+            "return-results",
+            {S.RESULTS_FILED},
+            S.CERTIFICATES_ISSUED,
+            {P.RECEIVER},
+            "退回结果",
+            guards=["results_awaiting_receipt"],
+        ),
     ),
     timed=(
         # The 7 days are over (from the day after publicity_end) and no objection is open.
@@ -103,13 +153,36 @@ BATCH = Workflow(
             "公示期满",
             guards=["no_open_objection"],
         ),
+        # Unanswered by the end of its 3rd working day, a filing counts as received then.
+        timed(
+            "deem-plan-received",
+            {S.PLAN_FILED},
+            S.PLAN_FILED,
+            "plan_receipt_due",
+            "计划逾期未签收，视为已签收",
+            once_field="plan_received_on",
+        ),
+        timed(
+            "deem-results-received",
+            {S.RESULTS_FILED},
+            S.RESULTS_FILED,
+            "results_receipt_due",
+            "结果逾期未签收，视为已签收",
+            once_field="results_received_on",
+        ),
     ),
     waits={
         S.DRAFT: Wait(P.ORGANIZATION, "submit", "plan_due"),
-        S.PLAN_FILED: Wait(P.ORGANIZATION, "results"),
+        S.PLAN_FILED: (
+            Wait(P.RECEIVER, "receive", "plan_receipt_due", conditional=True),
+            Wait(P.ORGANIZATION, "results"),
+        ),
         S.RESULTS_ENTERED: Wait(P.ORGANIZATION, "publicize"),
         S.PUBLICITY_CLOSED: Wait(P.ORGANIZATION, "issue"),
         S.CERTIFICATES_ISSUED: Wait(P.ORGANIZATION, "file-results", "results_due"),
+        S.RESULTS_FILED: Wait(
+            P.RECEIVER, "receive-results", "results_receipt_due", conditional=True
+        ),
     },
 )
 
@@ -136,6 +209,8 @@ def issue_ahead(batch: object) -> bool:
 
 # The batch page's action bar, in workflow order (the other actions have forms of their own).
 BUTTON_ACTIONS = ("submit", "results", "publicize", "issue", "file-results")
+# The appraisal center's answers to a filing (签收 / 退回), each pair on the batch page.
+RECEIPT_ACTIONS = ("receive", "return", "receive-results", "return-results")
 
 
 def annex_not_ready(batch: object, number: int) -> str | None:
@@ -147,6 +222,11 @@ def annex_not_ready(batch: object, number: int) -> str | None:
     return None
 
 
+# States in which the plan stands filed: past the draft, and neither returned nor withdrawn
+# (a returned plan is a draft again; the table leads back there, so not ``states_after``).
+PLAN_FILED_STATES = frozenset(BATCH.states) - {BatchState.DRAFT, BatchState.WITHDRAWN}
+
+
 def plan_filed(batch: object) -> bool:
     """The plan is filed (a batch past its draft): officers see it, certificates may follow."""
-    return getattr(batch, "state", None) in BATCH.states_after(BatchState.PLAN_FILED)
+    return getattr(batch, "state", None) in PLAN_FILED_STATES

@@ -28,6 +28,7 @@ from skillcert.rules.workdays import (
 PLAN_WORKING_DAYS = 10  # 五(一): the plan is filed 10 working days in advance
 RESULT_PUBLICITY_DAYS = 7  # 五(三): result publicity of at least 7 (calendar) days
 RESULT_FILING_WORKING_DAYS = 10  # 五(三): results filed within 10 working days after it
+RECEIPT_WORKING_DAYS = 3  # 九: the appraisal center receives or returns a filing within 3
 DEFAULT_PASS_MARK = Decimal(60)
 MAX_SCORE = Decimal(100)
 MAX_CANDIDATES = 20_000
@@ -79,6 +80,12 @@ def result_publicity_end(start: dt.date) -> dt.date:
 def result_filing_due(calendar: WorkCalendar, publicity_end: dt.date) -> Deadline:
     """Result filing: within 10 working days after the publicity."""
     return due_after_working_days(calendar, publicity_end, RESULT_FILING_WORKING_DAYS)
+
+
+def receipt_due(calendar: WorkCalendar, filed_on: dt.date) -> Deadline:
+    """Receipt or return of a plan or result filing by the appraisal center: within 3 working
+    days after it was filed (domain.md §9); unanswered, it counts as received on that day."""
+    return due_after_working_days(calendar, filed_on, RECEIPT_WORKING_DAYS)
 
 
 @dataclass(frozen=True)

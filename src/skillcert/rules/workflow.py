@@ -62,7 +62,12 @@ class Transition:
 @dataclass(frozen=True)
 class TimedTransition:
     """A step time takes: from the day after ``field``'s date, an object in one of ``sources``
-    becomes ``target`` (when the guards hold). ``field`` names the object's date attribute."""
+    becomes ``target`` (when the guards hold). ``field`` names the object's date attribute.
+
+    ``once_field``: a step that records something rather than moves (a filing unanswered by
+    its due day counts as received): due only while the object's ``once_field`` is empty
+    (the step's effect fills it). Such a step may keep a final state (``target`` its only
+    source)."""
 
     action: str
     sources: frozenset[str]
@@ -70,6 +75,7 @@ class TimedTransition:
     field: str
     label: str
     guards: tuple[str, ...] = ()
+    once_field: str | None = None
 
     def trigger_day(self, day: dt.date | None) -> dt.date | None:
         return None if day is None else day + dt.timedelta(days=1)
@@ -83,12 +89,18 @@ class Wait:
     """Who the workflow waits for in a state: the party, the action, the date it is due.
 
     ``deadline`` False: the date is not owed but awaited (a publicity that must end first):
-    the step is possible from the day after it, and is never overdue."""
+    the step is possible from the day after it, and is never overdue.
+
+    ``conditional`` True: the wait lasts only while its step's guards hold (a receipt awaited
+    until its due day); then the state waits for the next wait, time, or nobody. A final
+    state may declare conditional waits only: it is done, yet a party may still answer it (an
+    appraisal center returning a result filing it has not received)."""
 
     party: str
     action: str
     due_field: str | None = None
     deadline: bool = True
+    conditional: bool = False
 
 
 @dataclass(frozen=True)
@@ -139,12 +151,15 @@ class Workflow:
         for timed in self.timed:
             if (timed.sources | {timed.target}) - known:
                 raise ValueError(f"{self.name}.{timed.action}: unknown states")
-            if timed.sources & self.final:
+            keeps = timed.once_field is not None and timed.sources == {timed.target}
+            if timed.sources & self.final and not keeps:
                 raise ValueError(f"{self.name}.{timed.action}: leaves a final state")
         if self.final - known:
             raise ValueError(f"{self.name}: unknown final states")
-        for state in self.waits:
-            if state not in known or state in self.final:
+        for state, declared in self.waits.items():
+            waits = declared if isinstance(declared, tuple) else (declared,)
+            conditional = all(wait.conditional for wait in waits)
+            if state not in known or (state in self.final and not conditional):
                 raise ValueError(f"{self.name}: waits in {state!r}, not an open state")
 
     # --- reading the declaration ---------------------------------------------------------
@@ -258,6 +273,7 @@ class Workflow:
             if (
                 state in timed.sources
                 and timed.is_due(dates(timed.field), today)
+                and (timed.once_field is None or dates(timed.once_field) is None)
                 and all(guard(name) is None for name in timed.guards)
             ):
                 return timed
@@ -270,14 +286,15 @@ class Workflow:
         guard: GuardCheck | None = None,
     ) -> NextStep | None:
         """Who must act next and by when: the declared wait of the state (of several, the
-        first whose step's guards hold), else the date on which time moves it; None in a
-        final state (or an open state nobody owes)."""
-        if state in self.final:
-            return None
+        first whose step's guards hold; a conditional one only while they hold), else the date
+        on which time moves it; None in a final state (but for a conditional wait that holds)
+        or an open state nobody owes."""
         declared = self.waits.get(state)
         waits = declared if isinstance(declared, tuple) else (declared,) if declared else ()
+        if state in self.final and guard is None:
+            return None
         for wait in waits:
-            if wait is not waits[-1] and guard is not None:
+            if (wait.conditional or wait is not waits[-1]) and guard is not None:
                 guards = self.transition(wait.action).guards
                 if any(guard(name) is not None for name in guards):
                     continue
@@ -285,8 +302,10 @@ class Workflow:
             if not wait.deadline and day is not None:
                 day += dt.timedelta(days=1)
             return NextStep(wait.party, wait.action, day, wait.deadline and day is not None)
+        if state in self.final:
+            return None
         for timed in self.timed:
-            if state in timed.sources:
+            if state in timed.sources and timed.once_field is None:
                 return NextStep(SYSTEM, timed.action, timed.trigger_day(dates(timed.field)))
         return None
 
@@ -324,5 +343,8 @@ def timed(
     label: str,
     *,
     guards: Iterable[str] = (),
+    once_field: str | None = None,
 ) -> TimedTransition:
-    return TimedTransition(action, frozenset(sources), target, field, label, tuple(guards))
+    return TimedTransition(
+        action, frozenset(sources), target, field, label, tuple(guards), once_field
+    )

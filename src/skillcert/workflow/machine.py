@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Generic, TypeVar
 
 from django.db import models, transaction
+from django.db.models import Q
 
 from skillcert.audit import service as audit
 from skillcert.audit.service import Actor
@@ -336,14 +337,16 @@ class Machine(Generic[M]):
             return 0
         today = clock.today()
         base = queryset if queryset is not None else self.model._default_manager.all()
-        moved = 0
+        due = Q()  # one query, however many time-driven steps the workflow has
         for timed in self.workflow.timed:
-            due = base.filter(
-                **{f"{self.state_field}__in": timed.sources, f"{timed.field}__lt": today}
-            ).values_list("pk", flat=True)
-            for pk in list(due):
-                with transaction.atomic():
-                    moved += self._advance(self.lock_plain(pk))
+            step = Q(**{f"{self.state_field}__in": timed.sources, f"{timed.field}__lt": today})
+            if timed.once_field:
+                step &= Q(**{f"{timed.once_field}__isnull": True})
+            due |= step
+        moved = 0
+        for pk in list(base.filter(due).values_list("pk", flat=True)):
+            with transaction.atomic():
+                moved += self._advance(self.lock_plain(pk))
         return moved
 
     def lock_plain(self, pk: int) -> M:

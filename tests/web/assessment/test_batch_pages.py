@@ -19,7 +19,7 @@ from skillcert.assessment import excel
 from skillcert.assessment.machines import BATCH_MACHINE
 from skillcert.assessment.models import Batch, Inspection
 from skillcert.assessment.services import plans, results
-from skillcert.assessment.workflow import BUTTON_ACTIONS
+from skillcert.assessment.workflow import BUTTON_ACTIONS, RECEIPT_ACTIONS
 from skillcert.audit.service import SYSTEM
 from skillcert.certificates.models import Certificate, Segment
 from skillcert.certificates.services.issuing import issue_batch
@@ -476,14 +476,27 @@ def test_buttons_equal_allowed_actions(
         assert expected  # the organization's next step is a button
     if state == "in_publicity":
         assert "issue" not in expected  # time closes the publicity first
+    if state == "plan_filed":  # filed today, before its start: it may still be withdrawn
+        assert "withdraw" in expected
     if state != "draft":
+        # Officers have no step of the batch's own; the city's appraisal center receives or
+        # returns a plan or result filing it is still within 3 working days of (issue 14).
+        receipts = {
+            "plan_filed": {"receive", "return"},
+            "results_filed": {"receive-results", "return-results"},
+        }
         for officer in (city_center, inspector, province_center):
             page = client_of(officer).get(f"/review/batches/{batch.pk}")
-            assert buttons(page) == offered_buttons(batch, officer) == set()
+            mine = receipts.get(state, set()) if officer == city_center else set()
+            assert buttons(page) == offered_buttons(batch, officer) == mine, officer.role
+
+
+# The page's buttons: the action bar's, the center's receipt and return, the withdrawal.
+PAGE_BUTTONS = (*BUTTON_ACTIONS, *RECEIPT_ACTIONS, "withdraw")
 
 
 def offered_buttons(batch: Batch, user) -> set[str]:
-    return {t.action for t in BATCH_MACHINE.available(batch, user) if t.action in BUTTON_ACTIONS}
+    return {t.action for t in BATCH_MACHINE.available(batch, user) if t.action in PAGE_BUTTONS}
 
 
 def test_wrong_role_posts_change_nothing(organization, org_user, city_center, inspector, today):

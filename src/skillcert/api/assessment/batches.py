@@ -31,12 +31,13 @@ from skillcert.assessment.inputs import (
     ResultsRequest,
 )
 from skillcert.assessment.models import Batch
-from skillcert.assessment.selectors import ordered_by_deadline
-from skillcert.assessment.services import implementation, plans, results
+from skillcert.assessment.selectors import matching, ordered_by_deadline
+from skillcert.assessment.services import implementation, plans, receipt, results
 from skillcert.certificates.services.issuing import issue_batch
 from skillcert.registry.access import organization_of
 from skillcert.registry.inputs import BatchObjectionRequest
 from skillcert.rules.errors import Forbidden, NotFound
+from skillcert.rules.inputs import Body, ReasonRequest
 
 
 def body(request: Request) -> dict[str, Any]:
@@ -50,7 +51,13 @@ class BatchListView(APIView):
     pagination_class = Pagination
 
     @extend_schema(
-        parameters=[OpenApiParameter("state", str), OpenApiParameter("copied_to_province", bool)],
+        parameters=[
+            OpenApiParameter("state", str),
+            OpenApiParameter("copied_to_province", bool),
+            OpenApiParameter(
+                "q", str, description="办件编号（计划 JH- 或结果 JG-）或批次名称中的文字"
+            ),
+        ],
         responses={200: BatchListSerializer(many=True)},
     )
     def get(self, request: Request) -> Response:
@@ -59,6 +66,7 @@ class BatchListView(APIView):
         state = request.query_params.get("state")
         if state:
             batches = batches.filter(state=state)
+        batches = matching(batches, request.query_params.get("q", ""))
         if request.query_params.get("copied_to_province") in {"1", "true"}:
             batches = batches.filter(copied_to_province=True)
         batches = ordered_by_deadline(batches)
@@ -99,8 +107,24 @@ BATCH_ACTIONS: dict[str, Any] = {
     "publicize": lambda batch, request: results.publicize_results(batch, actor=request.user),
     "issue": lambda batch, request: issue_batch(batch, actor=request.user),
     "file-results": lambda batch, request: results.file_results(batch, actor=request.user),
+    # The appraisal center's receipt and return of the plan and result filings; the
+    # organization's withdrawal of its plan (domain.md §9).
+    "receive": lambda batch, request: receipt.receive_plan(batch, actor=request.user),
+    "return": lambda batch, request: receipt.return_plan(
+        batch, reason=Body(ReasonRequest, request.data).get("reason"), actor=request.user
+    ),
+    "receive-results": lambda batch, request: receipt.receive_results(batch, actor=request.user),
+    "return-results": lambda batch, request: receipt.return_results(
+        batch, reason=Body(ReasonRequest, request.data).get("reason"), actor=request.user
+    ),
+    "withdraw": lambda batch, request: receipt.withdraw_plan(batch, actor=request.user),
 }
-ACTION_BODIES = {"results": ResultsRequest, "attendance": AttendanceRequest}
+ACTION_BODIES = {
+    "results": ResultsRequest,
+    "attendance": AttendanceRequest,
+    "return": ReasonRequest,
+    "return-results": ReasonRequest,
+}
 
 
 def batch_action_view(action: str) -> type[APIView]:

@@ -14,6 +14,7 @@ from skillcert.assessment.services.plan_input import (
     check_candidates,
     parse_plan,
 )
+from skillcert.assessment.services.receipt import tell_center
 from skillcert.audit import service as audit
 from skillcert.audit.service import Actor
 from skillcert.reference.selectors import work_calendar
@@ -28,9 +29,11 @@ from skillcert.rules.assessment import (
     PlanItem,
     pass_marks_for,
     plan_filing_deadline,
+    receipt_due,
 )
 from skillcert.rules.errors import Conflict
 from skillcert.rules.levels import level_name
+from skillcert.workflow.numbers import next_case_number
 
 
 class PlanRefused(Conflict):
@@ -314,6 +317,13 @@ def submit_plan(batch: Batch, *, actor: Actor) -> Batch:
         batch.copied_to_province = bool(
             set(batch.items.values_list("level", flat=True)) & set(SENIOR_LEVELS)
         )
+        # The case number from the first filing, kept when a returned plan is filed anew.
+        if not batch.plan_case_number:
+            batch.plan_case_number = next_case_number("JH", batch.site_city.code, today.year)
+        batch.plan_receipt_due = receipt_due(work_calendar(), today).day
+        batch.plan_received_on = None
+        batch.plan_received_by = None
+        batch.plan_return_reason = ""
         BATCH_MACHINE.move(
             batch,
             transition,
@@ -323,6 +333,19 @@ def submit_plan(batch: Batch, *, actor: Actor) -> Batch:
                 "plan_deadline_estimated",
                 "plan_filed_on",
                 "copied_to_province",
+                "plan_case_number",
+                "plan_receipt_due",
+                "plan_received_on",
+                "plan_received_by",
+                "plan_return_reason",
             ],
+        )
+        tell_center(
+            batch,
+            event="batch.plan_filed",
+            title=f"认定计划待签收：{batch.title}（{batch.plan_case_number}）",
+            body=f"{batch.organization.name}报备了认定计划（认定时间 {batch.start_date} 至 "
+            f"{batch.end_date}，考生 {batch.candidate_count} 人），请在 {batch.plan_receipt_due} "
+            "前签收或退回；逾期未办理的视为已签收。",
         )
     return batch

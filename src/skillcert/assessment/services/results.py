@@ -11,19 +11,24 @@ from django.db import transaction
 from skillcert.assessment.inputs import ResultEntry, ResultsRequest
 from skillcert.assessment.machines import BATCH_MACHINE
 from skillcert.assessment.models import Batch, Candidate
+from skillcert.assessment.services.receipt import tell_center
+from skillcert.assessment.workflow import BatchState
 from skillcert.audit import service as audit
 from skillcert.audit.service import Actor
+from skillcert.reference.selectors import work_calendar
 from skillcert.registry.models import Notice, NoticeKind
 from skillcert.rules import clock
 from skillcert.rules.assessment import (
     has_passed,
     parse_score,
+    receipt_due,
     result_publicity_end,
 )
 from skillcert.rules.errors import Conflict, InvalidInput
 from skillcert.rules.idtypes import mask_id_number, normalize_id_number
 from skillcert.rules.inputs import Body
 from skillcert.rules.levels import level_name
+from skillcert.workflow.numbers import next_case_number
 
 
 def pass_marks(batch: Batch) -> dict[str, Decimal]:
@@ -190,8 +195,34 @@ def file_results(batch: Batch, *, actor: Actor) -> Batch:
         today = clock.today()
         batch.results_filed_on = today
         batch.late = batch.results_due is not None and today > batch.results_due
+        # The case number from the first filing, kept when returned results are filed anew.
+        if not batch.results_case_number:
+            batch.results_case_number = next_case_number("JG", batch.site_city.code, today.year)
+        batch.results_receipt_due = receipt_due(work_calendar(), today).day
+        batch.results_received_on = None
+        batch.results_received_by = None
+        batch.results_return_reason = ""
         BATCH_MACHINE.move(
-            batch, transition, actor=actor, extra_fields=["results_filed_on", "late"]
+            batch,
+            transition,
+            actor=actor,
+            extra_fields=[
+                "results_filed_on",
+                "late",
+                "results_case_number",
+                "results_receipt_due",
+                "results_received_on",
+                "results_received_by",
+                "results_return_reason",
+            ],
+        )
+        late = "（已超过报备期限，记为逾期报备）" if batch.late else ""
+        tell_center(
+            batch,
+            event="batch.results_filed",
+            title=f"认定结果报备待签收：{batch.title}（{batch.results_case_number}）",
+            body=f"{batch.organization.name}报备了认定结果（附件4、附件5）{late}，请在 "
+            f"{batch.results_receipt_due} 前签收或退回；逾期未办理的视为已签收。",
         )
     return batch
 
@@ -199,4 +230,11 @@ def file_results(batch: Batch, *, actor: Actor) -> Batch:
 def close_due_publicities(*, actor: Actor | None = None) -> int:
     """For the scheduled sweep: close every result publicity that is over without an open
     objection (reading a batch does the same; nobody has to wait for this)."""
-    return BATCH_MACHINE.catch_up_all()
+    return BATCH_MACHINE.catch_up_all(Batch.objects.filter(state=BatchState.IN_PUBLICITY))
+
+
+def record_receipts_by_time(*, actor: Actor | None = None) -> int:
+    """For the scheduled sweep: record as received every plan or result filing the center
+    left unanswered past its due day (reading a batch does the same; nothing waits for it)."""
+    filed = Batch.objects.filter(state__in=[BatchState.PLAN_FILED, BatchState.RESULTS_FILED])
+    return BATCH_MACHINE.catch_up_all(filed)

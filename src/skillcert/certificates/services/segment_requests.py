@@ -6,8 +6,11 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.db import transaction
+from django.urls import reverse
 
 from skillcert.accounts.actors import acting_user
+from skillcert.accounts.models import Authority
+from skillcert.accounts.roles import Role
 from skillcert.audit import service as audit
 from skillcert.audit.service import Actor
 from skillcert.certificates.inputs import SegmentRequestCreate, SegmentRequestGrant
@@ -15,6 +18,7 @@ from skillcert.certificates.machines import SEGMENT_REQUEST_MACHINE
 from skillcert.certificates.models import SegmentRequest
 from skillcert.certificates.selectors import certified_levels
 from skillcert.certificates.services.segments import allocate_segment, integer_field
+from skillcert.inbox.service import notify, officers, organization_users
 from skillcert.registry.access import organization_of
 from skillcert.registry.machines import ORGANIZATION_MACHINE
 from skillcert.registry.models import LISTED_STATUSES, Organization
@@ -96,7 +100,28 @@ def request_segments(organization: Organization, data: object, *, actor: Actor) 
                 "count": count,
             },
         )
+        province = Authority.objects.filter(code=PROVINCE_AUTHORITY).first()
+        notify(
+            officers([Role.PROVINCE_CENTER], province.pk if province else None),
+            event="segment_request.requested",
+            title=f"号段申请待分配：{organization.name}（{request.case_number}）",
+            body=f"{organization.name}申请 {year} 年{level_name(level)}证书流水号 {count} 个。"
+            + (f"\n申请说明：{request.reason}" if request.reason else ""),
+            link=reverse("web:review_segments"),
+            subject=f"segment_request:{request.pk}",
+        )
     return request
+
+
+def _tell_organization(request: SegmentRequest, *, event: str, title: str, body: str) -> None:
+    notify(
+        organization_users(request.organization_id),
+        event=event,
+        title=title,
+        body=body,
+        link=reverse("web:org_segments"),
+        subject=f"segment_request:{request.pk}",
+    )
 
 
 def grant_segment_request(request: SegmentRequest, data: object, *, actor: Actor) -> SegmentRequest:
@@ -128,6 +153,13 @@ def grant_segment_request(request: SegmentRequest, data: object, *, actor: Actor
             note=f"分配流水号 {segment.first:06d}-{segment.last:06d}",
             extra_fields=["segment", "decided_on"],
         )
+        _tell_organization(
+            request,
+            event="segment_request.granted",
+            title=f"号段已分配（{request.case_number}）",
+            body=f"省职业技能鉴定中心已为 {request.year} 年{level_name(request.level)}分配证书"
+            f"流水号 {segment.first:06d}-{segment.last:06d}。",
+        )
     return request
 
 
@@ -150,5 +182,11 @@ def refuse_segment_request(request: SegmentRequest, *, reason: Any, actor: Actor
             actor=actor,
             note=text,
             extra_fields=["decision_reason", "decided_on"],
+        )
+        _tell_organization(
+            request,
+            event="segment_request.refused",
+            title=f"号段申请未予分配（{request.case_number}）",
+            body=f"{request.year} 年{level_name(request.level)}号段申请未予分配。理由：{text}",
         )
     return request

@@ -26,7 +26,7 @@ from skillcert.assessment import excel, selectors
 from skillcert.assessment.access import batches_for, get_batch_for_user
 from skillcert.assessment.machines import BATCH_MACHINE
 from skillcert.assessment.models import Batch
-from skillcert.assessment.services import implementation, plans, results
+from skillcert.assessment.services import implementation, plans, receipt, results
 from skillcert.assessment.services.plan_input import RowsInvalid
 from skillcert.assessment.workflow import BatchState
 from skillcert.certificates.services.issuing import issue_batch
@@ -80,6 +80,8 @@ def batch_list(request: HttpRequest) -> HttpResponse:
         batches = batches.filter(state=state)
     else:
         state = ""
+    q = request.GET.get("q", "").strip()[:100]
+    batches = selectors.matching(batches, q)
     page = Paginator(batch_display.ordered_by_deadline(batches), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -95,6 +97,7 @@ def batch_list(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "page": page,
             "state": state,
+            "q": q,
             "states": list(batch_display.ORGANIZATION_LABELS.items()),
             "query": display.query_without_page(request),
         },
@@ -297,7 +300,9 @@ def batch_submit(request: HttpRequest, pk: int) -> HttpResponse:
     copied = "，并抄报省职业技能鉴定中心" if batch.copied_to_province else ""
     messages.success(
         request,
-        f"计划已报备{batch.site_city.name}职业技能鉴定中心{copied}。认定开始后可记录考勤、录入成绩。",
+        f"计划已报备{batch.site_city.name}职业技能鉴定中心{copied}（办件编号 "
+        f"{batch.plan_case_number}），鉴定中心应在 {batch.plan_receipt_due} 前签收或退回。"
+        "认定开始后可记录考勤、录入成绩。",
     )
     return redirect("web:org_batch", pk=batch.pk)
 
@@ -381,10 +386,22 @@ def _file_results(request: HttpRequest, batch: Batch) -> str:
     return "已报备结果（附件4、附件5）。"
 
 
+def _withdraw(request: HttpRequest, batch: Batch) -> str:
+    if request.POST.get("confirm_withdraw") != "1":
+        raise InvalidInput(
+            "请勾选“确认撤回本批次计划”后再提交；撤回后不能恢复。",
+            code="confirm_required",
+            fields={"confirm_withdraw": ["请确认"]},
+        )
+    batch = receipt.withdraw_plan(batch, actor=request.user)
+    return f"已撤回认定计划（办件编号 {batch.plan_case_number}），本批次已办结。"
+
+
 ACTIONS: dict[str, Callable[[HttpRequest, Batch], str]] = {
     "publicize": _publicize,
     "issue": _issue,
     "file-results": _file_results,
+    "withdraw": _withdraw,
 }
 
 

@@ -42,6 +42,7 @@ ORGANIZATION_LABELS: dict[str, str] = {
     S.PUBLICITY_CLOSED: "待生成证书编号",
     S.CERTIFICATES_ISSUED: "待报备结果",
     S.RESULTS_FILED: "结果已报备",
+    S.WITHDRAWN: "已撤回",
 }
 REVIEWER_LABELS: dict[str, str] = {
     S.PLAN_FILED: "计划已报备",
@@ -50,6 +51,7 @@ REVIEWER_LABELS: dict[str, str] = {
     S.PUBLICITY_CLOSED: "公示期满",
     S.CERTIFICATES_ISSUED: "待报备结果",
     S.RESULTS_FILED: "结果已报备",
+    S.WITHDRAWN: "已撤回",
 }
 # An inspector checks assessments while they run.
 INSPECTABLE_STATES = (S.PLAN_FILED, S.RESULTS_ENTERED)

@@ -30,6 +30,7 @@ from skillcert.assessment.models import (
 )
 from skillcert.assessment.workflow import (
     BUTTON_ACTIONS,
+    RECEIPT_ACTIONS,
     BatchParty,
     has_results,
     is_numbered,
@@ -146,6 +147,40 @@ class ScoreRow:
 
 
 @dataclass(frozen=True)
+class ReceiptRow:
+    """A plan or result filing with the appraisal center, and the viewer's answers to it."""
+
+    label: str  # 计划报备 or 结果报备
+    case_number: str
+    receipt: selectors.Receipt
+    receive: str  # the action the viewer may take now ("" when not)
+    give_back: str
+
+
+def receipt_rows(batch: Batch, allowed: list[str]) -> list[ReceiptRow]:
+    pairs = (
+        ("计划报备", batch.plan_case_number, selectors.plan_receipt(batch), RECEIPT_ACTIONS[:2]),
+        (
+            "结果报备",
+            batch.results_case_number,
+            selectors.results_receipt(batch),
+            RECEIPT_ACTIONS[2:],
+        ),
+    )
+    return [
+        ReceiptRow(
+            label,
+            number,
+            receipt,
+            receive if receive in allowed else "",
+            give_back if give_back in allowed else "",
+        )
+        for label, number, receipt, (receive, give_back) in pairs
+        if receipt is not None
+    ]
+
+
+@dataclass(frozen=True)
 class ObjectionRow:
     objection: Objection
     form: BatchObjectionForm
@@ -188,6 +223,7 @@ class BatchPage:
     deadline: Deadline | None
     buttons: list[Transition]
     allowed: list[str]
+    receipts: list[ReceiptRow]
     tally: dict[str, int]
     page: Page
     candidates: list[CandidateRow]
@@ -270,6 +306,7 @@ def batch_page_for(
         deadline=batch_display.batch_deadline(batch),
         buttons=[t for t in available if t.action in BUTTON_ACTIONS],
         allowed=allowed,
+        receipts=receipt_rows(batch, allowed),
         tally=tally,
         page=page,
         candidates=[

@@ -21,6 +21,8 @@ from skillcert.accounts.models import Authority, User
 from skillcert.accounts.roles import Role
 from skillcert.assessment.access import batches_for, get_batch_for_user, get_objection_for_user
 from skillcert.assessment.models import Batch
+from skillcert.assessment.selectors import matching
+from skillcert.assessment.services import receipt
 from skillcert.assessment.services.implementation import record_inspection
 from skillcert.assessment.services.objections import resolve_objection
 from skillcert.assessment.workflow import BatchState
@@ -59,6 +61,7 @@ def batch_worklist(request: HttpRequest) -> HttpResponse:
         "state": state if state in labels else "",
         "copied": "1" if province and request.GET.get("copied") == "1" else "",
         "city": request.GET.get("city", "") if province else "",
+        "q": request.GET.get("q", "").strip()[:100],
     }
     if inspector:
         batches = batch_display.inspectable(user)
@@ -70,6 +73,7 @@ def batch_worklist(request: HttpRequest) -> HttpResponse:
         batches = batches.filter(state=params["state"])
     if params["copied"]:
         batches = batches.filter(copied_to_province=True)
+    batches = matching(batches, params["q"])
     cities = list(Authority.objects.filter(kind="city").order_by("code"))
     if params["city"]:
         batches = batches.filter(site_city__code=params["city"])
@@ -140,6 +144,58 @@ def inspection_record(request: HttpRequest, pk: int) -> HttpResponse:
             failed_action="inspections",
         )
     messages.success(request, "已记录抽查情况。")
+    return redirect("web:review_batch", pk=batch.pk)
+
+
+RECEIPT_STEPS = {
+    "receive": (
+        lambda batch, request: receipt.receive_plan(batch, actor=request.user),
+        "已签收认定计划。",
+    ),
+    "return": (
+        lambda batch, request: receipt.return_plan(
+            batch, reason=request.POST.get("reason", ""), actor=request.user
+        ),
+        "已退回认定计划，退回通知已发出，评价组织修改后可重新报备。",
+    ),
+    "receive-results": (
+        lambda batch, request: receipt.receive_results(batch, actor=request.user),
+        "已签收结果报备。",
+    ),
+    "return-results": (
+        lambda batch, request: receipt.return_results(
+            batch, reason=request.POST.get("reason", ""), actor=request.user
+        ),
+        "已退回结果报备，退回通知已发出，评价组织更正后可重新报备。",
+    ),
+}
+
+
+@require_POST
+@reviewer_required
+def batch_receipt(request: HttpRequest, pk: int) -> HttpResponse:
+    """The appraisal center receives (签收) or returns (退回, with every reason) a plan or a
+    result filing; a returned plan is the organization's draft again (no longer listed here)."""
+    batch = _get_batch(request, pk)
+    action = request.POST.get("action", "")
+    if action not in RECEIPT_STEPS:
+        raise Http404("未知的操作")
+    step, done = RECEIPT_STEPS[action]
+    try:
+        step(batch, request)
+    except DomainError as exc:
+        batch = _get_batch(request, pk)
+        return _render_batch(
+            request,
+            batch,
+            exc.status,
+            error=exc.message,
+            failed_action=action,
+            reason_text=request.POST.get("reason", ""),
+        )
+    messages.success(request, done)
+    if action == "return":  # a draft again: the organization's own until filed anew
+        return redirect("web:review_batches")
     return redirect("web:review_batch", pk=batch.pk)
 
 
