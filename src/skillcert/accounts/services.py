@@ -241,8 +241,19 @@ def _authority_code(user: User) -> str | None:
     return user.authority.code if user.authority_id and user.authority else None
 
 
+def check_may_set_names(user: User, actor: Actor) -> None:
+    """Who may change an account's 姓名 and 部门: its holder, and the system administrator
+    (account management); the command line and the system itself. Anyone else: 403."""
+    if not signed_in(actor) or actor.pk == user.pk:
+        return
+    if actor.role != Role.SYSTEM_ADMIN:
+        raise Forbidden("只能修改本人的姓名和部门", code="forbidden")
+
+
 def set_user_names(user: User, *, display_name: str, department: str, actor: Actor) -> User:
-    """Record the person behind an account: 姓名 and 部门 (e.g. an organization's contact)."""
+    """Record the person behind an account: 姓名 and 部门 (e.g. an organization's contact),
+    by its holder or the system administrator (``check_may_set_names``)."""
+    check_may_set_names(user, actor)
     display_name, department = check_names(display_name, department)
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)

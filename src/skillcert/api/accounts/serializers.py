@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from skillcert.accounts.display import person_label
 from skillcert.accounts.models import Authority, User
 
 
@@ -50,6 +51,9 @@ class MeResponse(serializers.ModelSerializer):
         source="authority.name", default=None, read_only=True, allow_null=True
     )
     organization = serializers.SerializerMethodField()
+    person_label = serializers.SerializerMethodField(
+        help_text="how pages and histories name the person: 姓名（部门）, or the login name"
+    )
 
     class Meta:
         model = User
@@ -57,12 +61,24 @@ class MeResponse(serializers.ModelSerializer):
             "id",
             "username",
             "display_name",
+            "department",
+            "person_label",
             "role",
             "authority",
             "authority_name",
             "organization",
         ]
 
+    def get_person_label(self, user: User) -> str:
+        return person_label(user)
+
     def get_organization(self, user: User) -> int | None:
         membership = getattr(user, "membership", None)
         return membership.organization_id if membership else None
+
+
+class NamesRequest(serializers.Serializer):
+    """姓名 and 部门 (each at most 60 characters); a field left out keeps its value."""
+
+    display_name = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    department = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)

@@ -8,4 +8,5 @@ urlpatterns = [
     route(r"api/v1/auth/password", views.PasswordView.as_view(), "password"),
     route(r"api/v1/register", views.RegisterView.as_view(), "register"),
     route(r"api/v1/me", views.MeView.as_view(), "me"),
+    route(r"api/v1/users/(?P<pk>\d+)", views.UserNamesView.as_view(), "user-names"),
 ]

@@ -17,11 +17,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from skillcert.accounts import security
-from skillcert.accounts.services import issue_token
+from skillcert.accounts.models import User
+from skillcert.accounts.roles import Role
+from skillcert.accounts.services import issue_token, set_user_names
 from skillcert.api.accounts import serializers as s
 from skillcert.api.throttling import WindowRateThrottle
 from skillcert.registry.services.organizations import register_organization
-from skillcert.rules.errors import Forbidden, InvalidInput, NotAuthenticated
+from skillcert.rules.errors import Forbidden, InvalidInput, NotAuthenticated, NotFound
 
 
 def parsed(serializer_class: type, request: Request) -> dict[str, Any]:
@@ -120,11 +122,42 @@ class RegisterView(APIView):
         return Response({"organization": organization.pk}, status=status.HTTP_201_CREATED)
 
 
+def _set_names(user: User, request: Request) -> User:
+    data = parsed(s.NamesRequest, request)
+    return set_user_names(
+        user,
+        display_name=data.get("display_name", user.display_name),
+        department=data.get("department", user.department),
+        actor=request.user,
+    )
+
+
 class MeView(APIView):
-    """The user the token belongs to, with role and authority."""
+    """The user the token belongs to, with role and authority; ``PATCH``: the user's own
+    姓名 and 部门."""
 
     allow_temporary_password = True  # skillcert.api.permissions.PasswordChanged
 
     @extend_schema(responses={200: s.MeResponse})
     def get(self, request: Request) -> Response:
         return Response(s.MeResponse(request.user).data)
+
+    @extend_schema(request=s.NamesRequest, responses={200: s.MeResponse})
+    def patch(self, request: Request) -> Response:
+        user = _set_names(request.user, request)  # type: ignore[arg-type]
+        return Response(s.MeResponse(user).data)
+
+
+class UserNamesView(APIView):
+    """``PATCH /api/v1/users/{id}``: the system administrator sets an account's 姓名 and 部门
+    (account management). Anyone else is refused (403) whichever account the id names."""
+
+    @extend_schema(request=s.NamesRequest, responses={200: s.MeResponse})
+    def patch(self, request: Request, pk: int) -> Response:
+        actor = request.user
+        if getattr(actor, "role", None) != Role.SYSTEM_ADMIN:
+            raise Forbidden("只有系统管理员可以修改他人的姓名和部门", code="forbidden")
+        user = User.objects.filter(pk=pk).select_related("authority").first()
+        if user is None:
+            raise NotFound("未找到该用户", code="not_found")
+        return Response(s.MeResponse(_set_names(user, request)).data)
