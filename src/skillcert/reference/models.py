@@ -94,3 +94,71 @@ class CalendarYear(models.Model):
 
     def __str__(self) -> str:
         return str(self.year)
+
+
+class ServiceGuide(models.Model):
+    """A service guide (办事指南) of one public service, shown at ``/guide/<slug>``.
+
+    Plain text: the pages escape it and render its line breaks, never HTML. The province
+    department edits it (``reference.services.update_service_guide``, audited); the seven
+    guides of the notice are filled by migration ``0002`` and by ``skillcert setup``.
+    """
+
+    slug = models.SlugField("地址", max_length=32, unique=True)
+    order = models.PositiveSmallIntegerField("排序", default=0)
+    title = models.CharField("事项名称", max_length=60)
+    summary = models.CharField("简要说明", max_length=200, blank=True)
+    basis = models.TextField("设定依据", max_length=2000)
+    conditions = models.TextField("申请条件", max_length=4000)
+    materials = models.TextField("申请材料", max_length=4000)
+    process = models.TextField("办理流程", max_length=4000)
+    time_limit = models.TextField("办理时限", max_length=2000)
+    fees = models.TextField("收费标准", max_length=500)
+    channel = models.TextField("办理地点和渠道", max_length=2000)
+    contact = models.TextField("咨询方式", max_length=2000)
+    updated_on = models.DateField("更新日期", null=True, blank=True)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = "办事指南"
+        verbose_name_plural = "办事指南"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+# The text fields of a guide, in the order the page shows them (name, heading).
+GUIDE_SECTIONS: tuple[tuple[str, str], ...] = (
+    ("basis", "设定依据"),
+    ("conditions", "申请条件"),
+    ("materials", "申请材料"),
+    ("process", "办理流程"),
+    ("time_limit", "办理时限"),
+    ("fees", "收费标准"),
+    ("channel", "办理地点和渠道"),
+    ("contact", "咨询方式"),
+)
+
+
+class SiteSettings(models.Model):
+    """The government-site footer (主办单位, 承办单位, contact, ICP/公安备案号, 网站标识码):
+    one row (pk 1), edited by the system administrator; read through
+    ``reference.selectors.site_settings`` (cached, reset on save). Empty fields fall back to
+    the ``SKILLCERT_SITE_*`` environment variables, then to placeholders saying they must be set.
+    """
+
+    sponsor = models.CharField("主办单位", max_length=100, blank=True)
+    organizer = models.CharField("承办单位", max_length=100, blank=True)
+    phone = models.CharField("联系电话", max_length=60, blank=True)
+    address = models.CharField("联系地址", max_length=200, blank=True)
+    icp_record = models.CharField("ICP备案号", max_length=60, blank=True)
+    police_record = models.CharField("公安机关备案号", max_length=60, blank=True)
+    site_code = models.CharField("网站标识码", max_length=20, blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "网站信息"
+        verbose_name_plural = "网站信息"
+
+    def __str__(self) -> str:
+        return self.sponsor or "网站信息"

@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, F, Max, QuerySet
 
-from skillcert.reference.models import CalendarDay, CalendarYear, Occupation
+from skillcert.env import env_str
+from skillcert.reference.guides import SITE_DEFAULTS
+from skillcert.reference.models import (
+    CalendarDay,
+    CalendarYear,
+    Occupation,
+    ServiceGuide,
+    SiteSettings,
+)
 from skillcert.rules import occupations as occupation_rules
 from skillcert.rules.workdays import WorkCalendar
 
@@ -96,3 +106,48 @@ def _as_rule(row: Occupation) -> occupation_rules.Occupation:
         new_document_no=row.new_document_no,
         access_type=row.access_type,
     )
+
+
+# --- the site footer (SiteSettings) ---------------------------------------------------------
+
+SITE_SETTINGS_CACHE_KEY = "reference:site_settings:v1"
+SITE_SETTINGS_TTL_SECONDS = 3600
+
+
+def _site_values(row: SiteSettings | None) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name, (variable, placeholder) in SITE_DEFAULTS.items():
+        stored = getattr(row, name, "") if row is not None else ""
+        configured = stored or env_str(variable)
+        values[name] = configured or placeholder
+        values[f"{name}_set"] = bool(configured)
+    # The 公安 record's number for the link to its public record (beian.gov.cn).
+    values["police_code"] = (
+        "".join(ch for ch in values["police_record"] if ch.isdigit())
+        if values["police_record_set"]
+        else ""
+    )
+    return values
+
+
+def site_settings() -> dict[str, Any]:
+    """The footer every page shows: one cache read per page (a query only after a save or
+    when the cache is cold); ``<field>_set`` says whether the value was configured."""
+    cached = cache.get(SITE_SETTINGS_CACHE_KEY)
+    if isinstance(cached, dict):
+        return cached
+    values = _site_values(SiteSettings.objects.filter(pk=1).first())
+    cache.set(SITE_SETTINGS_CACHE_KEY, values, SITE_SETTINGS_TTL_SECONDS)
+    return values
+
+
+def forget_site_settings() -> None:
+    cache.delete(SITE_SETTINGS_CACHE_KEY)
+
+
+def service_guides() -> QuerySet[ServiceGuide]:
+    return ServiceGuide.objects.all()
+
+
+def service_guide(slug: str) -> ServiceGuide | None:
+    return ServiceGuide.objects.filter(slug=slug).first()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from skillcert.rules import clock
@@ -49,3 +50,40 @@ class CaseCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}-{self.authority}-{self.year}: {self.last_serial}"
+
+
+class ServiceRating(models.Model):
+    """A service rating (好差评, domain.md §9) of one finished case by its applicant: 1-5 and an
+    optional comment, once per case. ``subject`` names the case as messages and documents do
+    (``filing:12``, ``batch:3``, ``segment_request:5``); ``authority`` is the one that handled
+    it, whose officers see the statistics. Made by ``supervision.ratings.rate``."""
+
+    subject = models.CharField("办件", max_length=48, unique=True)
+    authority = models.ForeignKey(
+        "accounts.Authority",
+        verbose_name="办理部门",
+        on_delete=models.PROTECT,
+        related_name="service_ratings",
+    )
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="评价人",
+        on_delete=models.PROTECT,
+        related_name="service_ratings",
+    )
+    score = models.PositiveSmallIntegerField("评分")
+    comment = models.TextField("评价内容", max_length=500, blank=True)
+    at = models.DateTimeField("评价时间", default=clock.now, editable=False)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(score__gte=1, score__lte=5), name="service_rating_score_1_5"
+            )
+        ]
+        verbose_name = "好差评"
+        verbose_name_plural = "好差评"
+
+    def __str__(self) -> str:
+        return f"{self.subject} {self.score}"

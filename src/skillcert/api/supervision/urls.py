@@ -1,9 +1,12 @@
 """The supervision part of the v1 contract's paths (names under the ``api`` namespace)."""
 
 from skillcert.api.routing import route
+from skillcert.api.supervision import ratings
 from skillcert.api.supervision import views as supervision
 
 urlpatterns = [
+    # 好差评 (docs/government-service.md)
+    route(r"api/v1/ratings", ratings.RatingsView.as_view(), "ratings"),
     # Supervision
     route(r"api/v1/inspection-draws", supervision.DrawsView.as_view(), "draws"),
     route(r"api/v1/public/inspection-draws", supervision.PublicDrawsView.as_view(), "public-draws"),
