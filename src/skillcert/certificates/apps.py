@@ -13,3 +13,6 @@ class CertificatesConfig(AppConfig):
         )
 
         counts.connect()  # model writes that change certificate counts
+        from skillcert.certificates.national import filings
+
+        filings.connect()  # filings and revocations reported to the ministry's center

@@ -100,3 +100,28 @@ class SegmentAllocation:
     )
     first: int | None = given("起始流水号（1-999999）", required=True)
     last: int | None = given("结束流水号（1-999999），不小于起始流水号", required=True)
+
+
+# --- filing reports to the ministry's appraisal center (``national.filings``) ---------------
+
+
+@dataclass
+class FilingReportConfirm:
+    """The ministry's appraisal center confirmed the filing (评估确认)."""
+
+    answered_on: str | None = given("部鉴定中心答复日期（YYYY-MM-DD，默认今天）", format="date")
+
+
+@dataclass
+class FilingReportReturn:
+    """The ministry's appraisal center returned the report (退回), with its reason."""
+
+    reason: str | None = given("退回理由", required=True, max_length=2000)
+    answered_on: str | None = given("部鉴定中心答复日期（YYYY-MM-DD，默认今天）", format="date")
+
+
+@dataclass
+class FilingReportResend:
+    """The reviewing officer corrected what was returned and reports again."""
+
+    note: str | None = given("更正说明", required=True, max_length=2000)

@@ -8,12 +8,19 @@ from skillcert.accounts.actors import is_signed_in
 from skillcert.accounts.roles import Role
 from skillcert.audit.service import Actor
 from skillcert.certificates.access import is_issuer, oversees, segment_requests_for
-from skillcert.certificates.models import Certificate, NationalExport, SegmentRequest
+from skillcert.certificates.models import (
+    Certificate,
+    FilingReport,
+    NationalExport,
+    SegmentRequest,
+)
 from skillcert.certificates.workflow import (
     CERTIFICATE,
+    FILING_REPORT,
     NATIONAL_EXPORT,
     SEGMENT_REQUEST,
     CertificateParty,
+    FilingReportParty,
     NationalExportParty,
     SegmentParty,
 )
@@ -155,4 +162,55 @@ NATIONAL_EXPORT_MACHINE: Machine[NationalExport] = Machine(
     },
     worklist=_unsent_exports,
     title=_export_title,
+)
+
+
+# --- filing reports to the ministry's appraisal center --------------------------------------
+
+
+def _filing_report_parties(user: Actor | None, report: FilingReport) -> set[str]:
+    if not is_signed_in(user):
+        return set()
+    parties: set[str] = set()
+    if user.role == Role.PROVINCE_CENTER:
+        parties.add(FilingReportParty.CENTER)
+    if user.role == _filing_report_reviewer(report):
+        if report.authority.is_province or user.authority_id == report.authority_id:
+            parties.add(FilingReportParty.REVIEWER)
+    return parties
+
+
+def _filing_report_reviewer(report: FilingReport) -> str:
+    """The role that filed (or revoked) and corrects: the province department for its own
+    filings, else the city's bureau."""
+    return Role.PROVINCE_DEPT if report.authority.is_province else Role.CITY_BUREAU
+
+
+def _filing_report_role(party: str, report: FilingReport) -> str:
+    if party == FilingReportParty.CENTER:
+        return Role.PROVINCE_CENTER
+    return _filing_report_reviewer(report)
+
+
+def _waiting_filing_reports(user: Actor) -> QuerySet[FilingReport]:
+    from skillcert.certificates.national.filings import reports_for  # binds this machine
+
+    return reports_for(user).filter(state__in=FILING_REPORT.waiting_states)
+
+
+def _filing_report_title(report: FilingReport) -> str:
+    from skillcert.certificates.national.filings import title_of
+
+    return title_of(report)
+
+
+FILING_REPORT_MACHINE: Machine[FilingReport] = Machine(
+    FILING_REPORT,
+    FilingReport,
+    audit_prefix="certificates.filing_report",
+    parties=_filing_report_parties,
+    roles=_filing_report_role,
+    related=("organization", "authority"),
+    worklist=_waiting_filing_reports,
+    title=_filing_report_title,
 )

@@ -7,7 +7,7 @@ from django.db import models
 
 from skillcert.assessment.models import Batch, Candidate
 from skillcert.keystore.fields import SealedCharField
-from skillcert.registry.models import Organization
+from skillcert.registry.models import FilingCase, Organization
 from skillcert.rules import clock
 
 
@@ -347,3 +347,83 @@ class SignedCredential(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class FilingReportKind(models.TextChoices):
+    """What a filing report tells the ministry's appraisal center (报部鉴定中心评估确认)."""
+
+    INITIAL = "initial", "备案"
+    SCOPE_CHANGE = "scope_change", "变更"
+    RENEWAL = "renewal", "延续"
+    CROSS_CITY = "cross_city", "异地备案"
+    PROVINCE_WIDE = "province_wide", "面向全省备案"
+    REVOCATION = "revocation", "撤销"
+
+
+class FilingReportState(models.TextChoices):
+    PENDING = "pending", "待发送"
+    FAILED = "failed", "发送失败"
+    SENT = "sent", "已报部，待确认"
+    CONFIRMED = "confirmed", "部鉴定中心已确认"
+    RETURNED = "returned", "部鉴定中心退回"
+    RESENT = "resent", "已更正重报"
+
+
+class FilingReport(models.Model):
+    """One report of a filing event (a filing case filed, an organization's filing revoked)
+    to the ministry's appraisal center, and its answer. See ``certificates.national.filings``.
+
+    ``subject`` names the event (``filing:12``, ``revocation:7:S340100000012``); ``round`` 1
+    is the first report, each resend after a return the next: the database refuses a second
+    report of the same event and round, so an event goes out once however often it is swept.
+    """
+
+    subject = models.CharField("报部事项", max_length=64)
+    round = models.PositiveSmallIntegerField("报送次序", default=1)
+    kind = models.CharField("类型", max_length=16, choices=FilingReportKind.choices)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="filing_reports"
+    )
+    filing = models.ForeignKey(
+        FilingCase, null=True, blank=True, on_delete=models.PROTECT, related_name="reports"
+    )
+    # The authority whose officers filed (or revoked) and correct a returned report.
+    authority = models.ForeignKey(
+        "accounts.Authority", on_delete=models.PROTECT, related_name="filing_reports"
+    )
+    replaces = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="resent_as"
+    )
+    payload = models.JSONField("报送内容", default=dict)
+    note = models.TextField("更正说明", blank=True)
+    file_name = models.CharField("文件名", max_length=200)
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+    state = models.CharField(
+        "状态",
+        max_length=12,
+        choices=FilingReportState.choices,
+        default=FilingReportState.PENDING,
+        db_index=True,
+    )
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+    sender = models.CharField("发送方式", max_length=200, blank=True)
+    receipt = models.CharField("回执", max_length=200, blank=True)
+    attempts = models.PositiveIntegerField("发送次数", default=0)
+    last_error = models.TextField("最近错误", blank=True)
+    answered_on = models.DateField("部鉴定中心答复日期", null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField("退回理由", blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["subject", "round"], name="filing_report_once"),
+        ]
+        verbose_name = "备案报部"
+        verbose_name_plural = "备案报部"
+
+    def __str__(self) -> str:
+        return f"{self.subject}#{self.round}"

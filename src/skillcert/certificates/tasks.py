@@ -41,3 +41,33 @@ def retry_national_sends() -> int:
         except national.SendFailed:
             continue  # recorded on the export; the next run tries again
     return sent
+
+
+@task()
+def send_filing_report(report_id: int) -> bool:
+    """Send one filing report to the ministry's appraisal center (queued once its filing
+    committed); True when it went out now."""
+    from skillcert.audit.service import SYSTEM
+    from skillcert.certificates.models import FilingReport, FilingReportState
+    from skillcert.certificates.national import filings
+
+    report = FilingReport.objects.filter(pk=report_id).first()
+    if report is None:
+        return False
+    before = report.state
+    after = filings.deliver(report, actor=SYSTEM).state
+    return before != after and after == FilingReportState.SENT
+
+
+@periodic(
+    every=dt.timedelta(minutes=15), label="备案报部：补报漏报的备案和撤销，重试发送失败的报部"
+)
+@task()
+def sweep_filing_reports() -> int:
+    """Record the reports of filings and revocations that have none, and send what waits
+    (a failed send up to ``filings.RETRY_SENDS`` attempts)."""
+    from skillcert.audit.service import SYSTEM
+    from skillcert.certificates.national import filings
+
+    filings.record_missing()
+    return filings.send_pending(SYSTEM)

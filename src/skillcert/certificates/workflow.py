@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from skillcert.certificates.models import (
     CertificateStatus,
+    FilingReportState,
     NationalExportState,
     SegmentRequestState,
 )
@@ -91,5 +92,42 @@ NATIONAL_EXPORT = Workflow(
     waits={
         NE.PENDING: Wait(NationalExportParty.REPORTER, "send"),
         NE.FAILED: Wait(NationalExportParty.REPORTER, "send"),
+    },
+)
+
+
+class FilingReportParty(StrEnum):
+    # The provincial appraisal center (省鉴定中心): the ministry's appraisal center's
+    # counterpart in the province; it records the center's answers and retries a send.
+    CENTER = "center"
+    # The officers of the authority that filed or revoked (a city's bureau; the province
+    # department for its own filings): they correct a returned report and send it again.
+    REVIEWER = "reviewer"
+
+
+FR = FilingReportState
+FILING_REPORT = Workflow(
+    name="filing_report",
+    noun="备案报部",
+    states=dict(FilingReportState.choices),
+    final=frozenset({FR.CONFIRMED, FR.RESENT}),
+    transitions=(
+        # Sent by a job after the filing commits; the sender decides the outcome.
+        t(
+            "send",
+            {FR.PENDING, FR.FAILED},
+            (FR.SENT, FR.FAILED),
+            {FilingReportParty.CENTER, SYSTEM},
+            "发送",
+        ),
+        t("confirm", {FR.SENT}, FR.CONFIRMED, {FilingReportParty.CENTER}, "登记确认"),
+        t("return", {FR.SENT}, FR.RETURNED, {FilingReportParty.CENTER}, "登记退回"),
+        # A returned report is corrected and goes out again as a new report (the next round).
+        t("resend", {FR.RETURNED}, FR.RESENT, {FilingReportParty.REVIEWER}, "更正后重新报部"),
+    ),
+    waits={
+        FR.FAILED: Wait(FilingReportParty.CENTER, "send"),
+        FR.SENT: Wait(FilingReportParty.CENTER, "confirm"),
+        FR.RETURNED: Wait(FilingReportParty.REVIEWER, "resend"),
     },
 )

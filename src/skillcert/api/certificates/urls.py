@@ -2,7 +2,7 @@
 
 from django.urls import re_path
 
-from skillcert.api.certificates import national, segment_requests
+from skillcert.api.certificates import filing_reports, national, segment_requests
 from skillcert.api.certificates import views as certificates
 from skillcert.api.routing import route
 
@@ -94,5 +94,29 @@ urlpatterns = [
         r"api/v1/national/exports/(?P<pk>\d+)/send",
         national.NationalExportSendView.as_view(),
         "national-export-send",
+    ),
+    # The filing's report to the ministry's appraisal center (备案报部)
+    route(
+        r"api/v1/national/filing-reports",
+        filing_reports.FilingReportListView.as_view(),
+        "filing-reports",
+    ),
+    route(
+        r"api/v1/national/filing-reports/(?P<pk>\d+)",
+        filing_reports.FilingReportDetailView.as_view(),
+        "filing-report",
+    ),
+    *(
+        route(
+            rf"api/v1/national/filing-reports/(?P<pk>\d+)/{action}",
+            view.as_view(),
+            f"filing-report-{action}",
+        )
+        for action, view in (
+            ("send", filing_reports.FilingReportSendView),
+            ("confirm", filing_reports.FilingReportConfirmView),
+            ("return", filing_reports.FilingReportReturnView),
+            ("resend", filing_reports.FilingReportResendView),
+        )
     ),
 ]

@@ -22,7 +22,7 @@ from typing import IO, Protocol
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from skillcert.certificates.models import NationalExport
+from skillcert.certificates.models import FilingReport, NationalExport
 from skillcert.documents import files
 from skillcert.env import env_str
 from skillcert.rules.errors import NotFound
@@ -39,9 +39,13 @@ _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\.xlsx")
 
 
 class Sender(Protocol):
-    """Delivers one export file; returns a receipt id. Must be idempotent for a file name."""
+    """Delivers one export file; returns a receipt id. Must be idempotent for a file name.
 
-    def send(self, path: Path, export: NationalExport) -> str: ...
+    ``export`` is the ``NationalExport`` of a 附件5 file, or the ``FilingReport`` of a filing's
+    report to the ministry's appraisal center (a JSON file, ``filings``); both carry
+    ``file_name`` and ``sha256``."""
+
+    def send(self, path: Path, export: NationalExport | FilingReport) -> str: ...
 
 
 def outbox_dir() -> Path | None:
@@ -123,7 +127,7 @@ class FolderSender:
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = folder or outbox_dir()
 
-    def send(self, path: Path, export: NationalExport) -> str:
+    def send(self, path: Path, export: NationalExport | FilingReport) -> str:
         digest = export.sha256 or _sha256_file(path)
         receipt = f"outbox:{path.name}:{digest[:12]}"
         if self.folder is None:

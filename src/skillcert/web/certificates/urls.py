@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from skillcert.web.certificates import national, segment_requests, segments
+from skillcert.web.certificates import filing_reports, national, segment_requests, segments
 from skillcert.web.certificates import printing as batch_print
 from skillcert.web.certificates import views as certificates
 
@@ -56,4 +56,14 @@ urlpatterns = [
     path("review/national/jobs/<str:job>", national.export_job, name="review_national_job"),
     path("review/national/<int:pk>/send", national.export_send, name="review_national_send"),
     path("review/national/<int:pk>/file", national.export_file, name="review_national_file"),
+    path(
+        "review/national/filing-reports",
+        filing_reports.reports_page,
+        name="review_national_filing_reports",
+    ),
+    path(
+        "review/national/filing-reports/<int:pk>/<str:action>",
+        filing_reports.report_act,
+        name="review_national_filing_report_act",
+    ),
 ]
