@@ -144,9 +144,10 @@ CASES = [
     # The same worklist without the guarded steps.
     Case("api worklist (bureau, unguarded)", "bureau", "/api/v1/worklist", filings_unguarded, 12),
     Case("api worklist (organization)", "org", "/api/v1/worklist", batches_of_one, 14),
-    Case("api public catalog", "public", "/api/v1/public/organizations", catalog_entries, 6),
+    # +1: 部鉴定中心评估确认 of the page's organizations (one query for the page).
+    Case("api public catalog", "public", "/api/v1/public/organizations", catalog_entries, 7),
     Case("api public notices", "public", "/api/v1/public/notices", notices, 2),
-    # pages
+    # pages (signed in: +1 for the unread messages counted in the navigation, 消息 n)
     Case(
         "page /review/filings",
         "bureau",
@@ -155,13 +156,13 @@ CASES = [
         16,
         api=False,
     ),
-    Case("page /org/filings", "applicant", "/org/filings", filings_of_one, 17, api=False),
-    Case("page /org/batches", "org", "/org/batches", batches_of_one, 18, api=False),
-    Case("page /review/batches", "bureau", "/review/batches", batches_of_one, 17, api=False),
+    Case("page /org/filings", "applicant", "/org/filings", filings_of_one, 18, api=False),
+    Case("page /org/batches", "org", "/org/batches", batches_of_one, 19, api=False),
+    Case("page /review/batches", "bureau", "/review/batches", batches_of_one, 18, api=False),
     Case("page /org/certificates", "org", "/org/certificates", certificates_of_one, 18, api=False),
     # The home page shows the worklist's count (工作台 n); the workbench lists its items.
     Case("page / (bureau)", "bureau", "/", filings_of_many, 14, api=False),
-    Case("page / (organization)", "org", "/", batches_of_one, 14, api=False),
+    Case("page / (organization)", "org", "/", batches_of_one, 15, api=False),
     Case(
         "page /dashboard (bureau)",
         "bureau",
@@ -171,7 +172,7 @@ CASES = [
         api=False,
     ),
     Case("page /dashboard (organization)", "org", "/dashboard", batches_of_one, 24, api=False),
-    Case("page /catalog", "public", "/catalog", catalog_entries, 6, api=False),
+    Case("page /catalog", "public", "/catalog", catalog_entries, 7, api=False),
     Case("page /notices", "public", "/notices", notices, 4, api=False),
 ]
 

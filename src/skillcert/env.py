@@ -165,3 +165,48 @@ def check_production(
         raise ConfigError(
             "SKILLCERT_ENV=production refuses to start:\n" + "\n".join(f"- {p}" for p in problems)
         )
+
+
+EMAIL_SCHEMES = {
+    "smtp": (25, False, False),
+    "smtp+tls": (587, True, False),
+    "smtp+ssl": (465, False, True),
+}
+
+
+def email_settings(url: str) -> dict[str, object]:
+    """Django's e-mail settings from ``SKILLCERT_EMAIL_URL``: ``smtp://user:pass@host:port``
+    (plain), ``smtp+tls://…`` (STARTTLS, port 587 by default), ``smtp+ssl://…`` (TLS from the
+    start, 465); ``?timeout=N`` seconds (10 by default). The user and password may be
+    percent-encoded. Empty: no e-mail is sent (``EMAIL_COPIES_ENABLED`` false)."""
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    if not url:
+        return {
+            "EMAIL_COPIES_ENABLED": False,
+            "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+        }
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in EMAIL_SCHEMES or not parts.hostname:
+        raise ConfigError(
+            f"SKILLCERT_EMAIL_URL: expected smtp://, smtp+tls:// or smtp+ssl://HOST[:PORT], "
+            f"got {parts.scheme or 'no scheme'}://{parts.hostname or ''}"
+        )
+    default_port, use_tls, use_ssl = EMAIL_SCHEMES[scheme]
+    try:
+        port = parts.port or default_port
+        timeout = int(parse_qs(parts.query).get("timeout", ["10"])[0])
+    except ValueError as exc:
+        raise ConfigError(f"SKILLCERT_EMAIL_URL: {exc}") from exc
+    return {
+        "EMAIL_COPIES_ENABLED": True,
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parts.hostname,
+        "EMAIL_PORT": port,
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_TLS": use_tls,
+        "EMAIL_USE_SSL": use_ssl,
+        "EMAIL_TIMEOUT": timeout,
+    }

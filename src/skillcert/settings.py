@@ -14,6 +14,7 @@ import dj_database_url
 from skillcert.env import (
     ConfigError,
     check_production,
+    email_settings,
     env_bool,
     env_int,
     env_list,
@@ -162,6 +163,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "skillcert.web.context.site",
                 "skillcert.web.worklist.worklist_count",
+                "skillcert.web.inbox.context.unread_messages",
             ],
         },
     },
@@ -469,6 +471,18 @@ SKILLCERT_NATIONAL_SENDER = env_str(
     "SKILLCERT_NATIONAL_SENDER", "skillcert.certificates.national.FolderSender"
 )
 SKILLCERT_NATIONAL_OUTBOX = env_str("SKILLCERT_NATIONAL_OUTBOX")  # empty: under DATA_DIR
+
+# Messages' e-mail copies and password-reset mails (skillcert/inbox): Django's SMTP backend as
+# SKILLCERT_EMAIL_URL says (env.email_settings); unset, no e-mail is sent, messages stay in the
+# inbox. SMS copies go through SKILLCERT_SMS_SENDER (default: one file each under outbox/).
+_EMAIL = email_settings(env_str("SKILLCERT_EMAIL_URL"))
+EMAIL_COPIES_ENABLED = bool(_EMAIL.pop("EMAIL_COPIES_ENABLED"))
+EMAIL_BACKEND = str(_EMAIL.pop("EMAIL_BACKEND"))
+globals().update(_EMAIL)  # EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, … (Django's names)
+DEFAULT_FROM_EMAIL = env_str("SKILLCERT_EMAIL_FROM", "skillcert@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+SKILLCERT_SMS_SENDER = env_str("SKILLCERT_SMS_SENDER", "skillcert.inbox.sms.FolderSender")
+PASSWORD_RESET_TIMEOUT = 3600  # a reset link by e-mail works for one hour, once
 
 
 def _networks(name: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 from drf_spectacular.generators import SchemaGenerator
 
@@ -20,6 +21,7 @@ def test_committed_schema_matches_the_code():
     )
 
 
+@pytest.mark.django_db  # the docs page carries the site footer (网站信息)
 def test_schema_and_docs_have_a_chinese_title(client):
     """The docs are linked from the public pages as 开发者接口: their title says so in Chinese."""
     committed = yaml.safe_load(COMMITTED.read_text(encoding="utf-8"))

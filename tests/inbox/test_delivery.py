@@ -4,7 +4,6 @@ transaction commits, failures recorded and retried after a pause, at most MAX_AT
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
@@ -12,9 +11,10 @@ from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 
+from skillcert.documents import files as stored_files
 from skillcert.inbox import delivery, service
 from skillcert.inbox.models import Delivery, Preference
-from skillcert.inbox.sms import outbox_dir
+from skillcert.inbox.sms import OUTBOX
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +58,7 @@ def tell(user, django_capture_on_commit_callbacks, **extra):
 
 
 def test_email_copy_is_sent_after_commit(org_user, settings, django_capture_on_commit_callbacks):
-    settings.SKILLCERT_EMAIL_ENABLED = True
+    settings.EMAIL_COPIES_ENABLED = True
     choose(org_user, "email", email="school@example.cn")
     with django_capture_on_commit_callbacks() as pending, transaction.atomic():
         service.notify([org_user], event="x", title="备案申请已受理", link="/org/filings/7")
@@ -79,7 +79,7 @@ def test_email_copy_is_sent_after_commit(org_user, settings, django_capture_on_c
 def test_no_email_when_email_is_not_configured(
     org_user, settings, django_capture_on_commit_callbacks
 ):
-    settings.SKILLCERT_EMAIL_ENABLED = False
+    settings.EMAIL_COPIES_ENABLED = False
     choose(org_user, "email", email="school@example.cn")
     tell(org_user, django_capture_on_commit_callbacks)
     assert not Delivery.objects.exists()
@@ -87,7 +87,7 @@ def test_no_email_when_email_is_not_configured(
 
 
 def test_a_rolled_back_change_sends_nothing(org_user, settings, django_capture_on_commit_callbacks):
-    settings.SKILLCERT_EMAIL_ENABLED = True
+    settings.EMAIL_COPIES_ENABLED = True
     choose(org_user, "email", email="school@example.cn")
     with django_capture_on_commit_callbacks(execute=True):
         with pytest.raises(RuntimeError), transaction.atomic():
@@ -99,14 +99,18 @@ def test_a_rolled_back_change_sends_nothing(org_user, settings, django_capture_o
 
 def test_default_sms_sender_writes_one_file(org_user, django_capture_on_commit_callbacks):
     choose(org_user, "sms", phone="13800138000")
-    before = set(outbox_dir().glob("sms-*.txt")) if outbox_dir().exists() else set()
+    storage = stored_files.storage()
+
+    def written() -> set[str]:
+        return set(storage.listdir(OUTBOX)[1]) if storage.exists(OUTBOX) else set()
+
+    before = written()
     tell(org_user, django_capture_on_commit_callbacks)
-    files = set(outbox_dir().glob("sms-*.txt")) - before
-    assert len(files) == 1
-    text = Path(next(iter(files))).read_text(encoding="utf-8")
+    new = written() - before
+    assert len(new) == 1 and next(iter(new)).startswith("sms-")
+    text = (stored_files.read(f"{OUTBOX}/{next(iter(new))}") or b"").decode("utf-8")
     assert text.startswith("To: 13800138000\n")
     assert "备案申请已受理" in text and "/org/filings/7" in text
-    assert outbox_dir() == Path(django_settings.DATA_DIR) / "outbox"
     assert Delivery.objects.get().state == "sent"
 
 

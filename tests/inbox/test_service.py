@@ -106,7 +106,7 @@ def test_preferences_are_sealed_and_audited(org_user):
 
 
 def test_inbox_only_plans_no_copies(city_bureau, settings):
-    settings.SKILLCERT_EMAIL_ENABLED = True
+    settings.EMAIL_COPIES_ENABLED = True
     city_bureau.email = "bureau@example.cn"
     city_bureau.save()
     service.notify([city_bureau], event="x", title="只在站内")

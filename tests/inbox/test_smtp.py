@@ -49,7 +49,7 @@ def test_message_arrives_at_the_smtp_server(
 
 
 def test_an_unreachable_server_is_retried(settings, org_user, django_capture_on_commit_callbacks):
-    settings.SKILLCERT_EMAIL_ENABLED = True
+    settings.EMAIL_COPIES_ENABLED = True
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", free_port(), 2
     Preference.objects.create(user=org_user, channel="email")

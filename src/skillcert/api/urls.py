@@ -11,6 +11,8 @@ from skillcert.api.accounts import urls as accounts
 from skillcert.api.assessment import urls as assessment
 from skillcert.api.audit import urls as audit
 from skillcert.api.certificates import urls as certificates
+from skillcert.api.formal import urls as formal
+from skillcert.api.inbox import urls as inbox
 from skillcert.api.public import urls as public
 from skillcert.api.registry import urls as registry
 from skillcert.api.routing import route
@@ -24,11 +26,13 @@ urlpatterns = [
     *certificates.urlpatterns,
     *accounts.urlpatterns,
     route(r"api/v1/worklist", worklist.WorklistView.as_view(), "worklist"),
+    *inbox.urlpatterns,
     *registry.urlpatterns,
     *assessment.urlpatterns,
     *supervision.urlpatterns,
     *audit.urlpatterns,
     *public.urlpatterns,
+    *formal.urlpatterns,
     # Schema
     route(r"api/schema", SchemaView.as_view(), "schema"),
     route(r"api/docs", docs.api_docs_view(url_name="api:schema"), "docs"),

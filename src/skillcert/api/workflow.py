@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from skillcert.accounts.display import with_person_labels
 from skillcert.api.inputs import request_body
 from skillcert.workflow.machine import machine_for
 
@@ -86,18 +87,21 @@ class WorkflowFields(serializers.Serializer):
 
 
 def history_of(obj: models.Model) -> list[dict[str, Any]]:
+    """The object's history; ``actor`` names the person as pages do (姓名（部门）, or the
+    name stored: ``accounts.display``)."""
     machine = machine_for(obj)
+    changes = with_person_labels(machine.history(obj))
     return [
         {
             "action": change.action,
             "label": machine.workflow.action_label(change.action),
             "from": change.from_state,
             "to": change.to_state,
-            "actor": change.actor,
+            "actor": change.actor_label,
             "at": change.at,
             "note": change.note,
         }
-        for change in machine.history(obj)
+        for change in changes
     ]
 
 

@@ -61,7 +61,7 @@ class NoAddress(Exception):
 
 
 def email_enabled() -> bool:
-    return bool(getattr(settings, "SKILLCERT_EMAIL_ENABLED", False))
+    return bool(getattr(settings, "EMAIL_COPIES_ENABLED", False))
 
 
 def plan(messages: Sequence[Message], users: dict[int, Any]) -> list[Delivery]:

@@ -115,7 +115,13 @@ def _center(user: User, today: dt.date) -> str:
         requests = SegmentRequest.objects.filter(state=SegmentRequestState.PENDING).count()
         asked = f"号段申请待分配 {requests} 件（见「证书号段」）、" if requests else ""
         return f"{asked}证书状态变更待全国联网上报 {pending} 项（见「证书」›「全国联网上报」）"
-    return f"本市认定批次 {batches_for(user).count()} 个（见「认定批次」）"
+    waiting = [
+        batch
+        for batch in batches_for(user).filter(state="plan_filed", plan_received_on__isnull=True)
+        if batch.plan_receipt_due is not None and batch.plan_receipt_due >= today
+    ]
+    receipt = f"、计划待签收 {len(waiting)} 件（3 个工作日内签收或退回）" if waiting else ""
+    return f"本市认定批次 {batches_for(user).count()} 个（见「认定批次」）{receipt}"
 
 
 def _inspector(user: User, today: dt.date) -> str:
@@ -183,7 +189,7 @@ def _standing(organization: Organization, today: dt.date) -> str:
         return f"已撤销备案（{organization.exited_on}），退出公告见「公示公告」"
     open_case = (
         organization.filing_cases.exclude(state__in=[FilingState.FILED, FilingState.NOT_ACCEPTED])
-        .exclude(state=FilingState.NOT_SELECTED)
+        .exclude(state__in=[FilingState.NOT_SELECTED, FilingState.WITHDRAWN])
         .select_related("authority")
         .order_by("-pk")
         .first()
@@ -196,6 +202,12 @@ def _standing(organization: Organization, today: dt.date) -> str:
             standing += "；已推荐面向全省，待省人社厅受理"
         return standing
     if open_case is None:
+        withdrawn = organization.filing_cases.filter(state=FilingState.WITHDRAWN).first()
+        if withdrawn is not None:
+            return (
+                f"备案申请（办件 {withdrawn.case_number}）已于 {withdrawn.withdrawn_on} 撤回，"
+                f"可重新申请（{MY_CASES}）"
+            )
         return organization.get_status_display()
     return _case_stage(open_case, today)
 
@@ -208,6 +220,12 @@ def _case_stage(case: FilingCase, today: dt.date) -> str:
         return (
             f"备案申请 {case.submitted_on} 已提交{where}，待受理（受理期限 {case.acceptance_due}，"
             f"{MY_CASES}）"
+        )
+    if case.state == FilingState.CORRECTION_REQUESTED:
+        items = len(case.correction_items or [])
+        return (
+            f"办件 {case.case_number}：{where}已一次性告知补正 {items} 项，待补正后重新提交"
+            f"（{MY_CASES}）"
         )
     if case.state == FilingState.IN_PUBLICITY and case.publicity_end:
         if case.publicity_end >= today:

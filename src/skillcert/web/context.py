@@ -1,4 +1,4 @@
-"""Values every page shows: the site's name and the platform's date."""
+"""Values every page shows: the site's name, the platform's date and the site footer."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from skillcert.reference.selectors import site_settings
 from skillcert.rules import clock
 
 SITE_NAME = "安徽省职业技能等级认定服务平台"
@@ -17,4 +18,6 @@ def site(request: HttpRequest) -> dict[str, Any]:
         "platform_name": SITE_NAME,
         "today": clock.today(),
         "today_is_fixed": fixed is not None,
+        # The government-site footer (主办单位, ICP/公安备案号…): one cache read per page.
+        "site_footer": site_settings(),
     }

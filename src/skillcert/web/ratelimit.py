@@ -25,8 +25,11 @@ _THROTTLE = ScopedRateThrottle()  # for parse_rate only: the same reading of "60
 PURPOSES = {
     "verify": ("查询", "web:verify", "返回证书查询"),
     "login": ("登录尝试", "web:login", "返回登录"),
+    "password_reset": ("找回密码", "web:login", "返回登录"),
     "register": ("注册", "web:home", "返回首页"),
     "objection": ("异议提交", "web:notices", "返回公示公告"),
+    "document": ("文书核验", "web:home", "返回首页"),
+    "objection_lookup": ("异议查询", "web:objection_lookup", "返回异议查询"),
 }
 
 

@@ -23,6 +23,7 @@ TYPE_LABELS = {
     "batch": "认定批次",
     "segment_request": "号段申请",
     "national_export": "全国联网上报",
+    "filing_report": "备案报部",
     "certificate": "证书",
     "inspection": "监督检查",
     "rectification": "限期整改",
@@ -74,6 +75,8 @@ def link_for(item: dict[str, Any], user: User | AnonymousUser) -> str:
             return reverse("web:review_segments") + f"#request-{pk}"
         if kind == "national_export":
             return reverse("web:review_national")
+        if kind == "filing_report":
+            return reverse("web:review_national_filing_reports") + f"#report-{pk}"
         if kind == "rectification":
             return _rectification_link(pk, organization_user)
         if kind == "annual_report":  # ``id`` is the organization's: one page files every year

@@ -116,7 +116,7 @@ def test_expired_or_forged_links_are_refused(org_user, settings):
 
 
 def test_mails_per_account_are_limited(org_user, settings, django_capture_on_commit_callbacks):
-    settings.SKILLCERT_EMAIL_ENABLED = True
+    settings.EMAIL_COPIES_ENABLED = True
     org_user.email = "school@example.cn"
     org_user.save(update_fields=["email"])
     for _ in range(5):
@@ -133,6 +133,6 @@ def test_requests_are_throttled(db, settings):
 
 
 def test_without_email_the_page_says_whom_to_ask(db, settings):
-    settings.SKILLCERT_EMAIL_ENABLED = False
+    settings.EMAIL_COPIES_ENABLED = False
     text = web_client().get("/password/forgot").content.decode()
     assert "暂未开通邮件发送" in text and "安全管理员" in text

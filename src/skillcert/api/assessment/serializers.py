@@ -13,7 +13,7 @@ from skillcert.api.registry.serializers import ObjectionSerializer
 from skillcert.api.workflow import HistorySerializer, WorkflowFields, history_of
 from skillcert.assessment.access import parties_for_batch
 from skillcert.assessment.models import Batch
-from skillcert.assessment.selectors import batch_deadline
+from skillcert.assessment.selectors import batch_deadline, plan_receipt, results_receipt
 from skillcert.certificates.models import Certificate, Segment
 from skillcert.certificates.selectors import serials_left
 from skillcert.registry.access import organization_of
@@ -46,6 +46,24 @@ class CandidateSerializer(serializers.Serializer):
 extend_schema_field_candidates = extend_schema_field(CandidateSerializer(many=True))
 
 
+class ReceiptSerializer(serializers.Serializer):
+    """A plan or result filing with the appraisal center (签收 / 退回, domain.md §9)."""
+
+    status = serializers.ChoiceField(
+        choices=["awaiting", "received", "returned"],
+        help_text="awaiting: the center may receive or return it until `due`",
+    )
+    due = serializers.DateField(allow_null=True, help_text="the 3rd working day after filing")
+    received_on = serializers.DateField(allow_null=True)
+    received_by = serializers.CharField(
+        allow_null=True, help_text="null when received by time (unanswered by `due`)"
+    )
+    by_time = serializers.BooleanField()
+    reasons = serializers.ListField(
+        child=serializers.CharField(), help_text="a return's reasons, every one"
+    )
+
+
 class BatchSerializer(WorkflowFields, serializers.ModelSerializer):
     organization_name = serializers.CharField(source="organization.name")
     site_city = serializers.CharField(source="site_city.code")
@@ -57,11 +75,18 @@ class BatchSerializer(WorkflowFields, serializers.ModelSerializer):
     next_deadline = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
     history = serializers.SerializerMethodField()
+    # 办件编号 (domain.md §9): ``case_number`` is the plan filing's (JH-…), from its first
+    # submission; ``results_case_number`` the result filing's (JG-…); both "" until then.
+    case_number = serializers.CharField(source="plan_case_number")
+    plan_receipt = serializers.SerializerMethodField()
+    results_receipt = serializers.SerializerMethodField()
 
     class Meta:
         model = Batch
         fields = [
             "id",
+            "case_number",
+            "results_case_number",
             "organization",
             "organization_name",
             "title",
@@ -82,6 +107,9 @@ class BatchSerializer(WorkflowFields, serializers.ModelSerializer):
             "results_due",
             "results_filed_on",
             "late",
+            "plan_receipt",
+            "results_receipt",
+            "withdrawn_on",
             "next_deadline",
             "items",
             "staff",
@@ -195,16 +223,29 @@ class BatchSerializer(WorkflowFields, serializers.ModelSerializer):
     def get_history(self, batch: Batch) -> list[dict[str, Any]]:
         return history_of(batch)
 
+    @extend_schema_field(ReceiptSerializer(allow_null=True))
+    def get_plan_receipt(self, batch: Batch) -> dict[str, Any] | None:
+        receipt = plan_receipt(batch)
+        return receipt.as_dict() if receipt else None
+
+    @extend_schema_field(ReceiptSerializer(allow_null=True))
+    def get_results_receipt(self, batch: Batch) -> dict[str, Any] | None:
+        receipt = results_receipt(batch)
+        return receipt.as_dict() if receipt else None
+
 
 class BatchListSerializer(serializers.ModelSerializer):
     organization_name = serializers.CharField(source="organization.name")
     site_city = serializers.CharField(source="site_city.code")
     candidates = serializers.IntegerField(source="candidate_count")
+    case_number = serializers.CharField(source="plan_case_number")
 
     class Meta:
         model = Batch
         fields = [
             "id",
+            "case_number",
+            "results_case_number",
             "organization",
             "organization_name",
             "title",

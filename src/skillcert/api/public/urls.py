@@ -1,6 +1,7 @@
 """The public part of the v1 contract's paths (names under the ``api`` namespace)."""
 
 from skillcert.api.public import views as public
+from skillcert.api.registry.objections import PublicObjectionView
 from skillcert.api.routing import route
 
 urlpatterns = [
@@ -16,6 +17,11 @@ urlpatterns = [
         r"api/v1/public/audit/checkpoint-keys",
         public.AuditCheckpointKeysView.as_view(),
         "audit-checkpoint-keys",
+    ),
+    route(
+        r"api/v1/public/objections/(?P<reference>[^/]+)",
+        PublicObjectionView.as_view(),
+        "public-objection",
     ),
     route(r"api/v1/occupations", public.OccupationSearchView.as_view(), "occupations"),
 ]

@@ -3,6 +3,8 @@ audit record's signed checkpoints and their keys."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import permissions, serializers
 from rest_framework.request import Request
@@ -13,7 +15,9 @@ from skillcert.api.pagination import Pagination, paginated
 from skillcert.api.registry.serializers import NoticeSerializer, PublicOrganizationSerializer
 from skillcert.api.throttling import WindowRateThrottle
 from skillcert.audit import checkpoints as audit_checkpoints
+from skillcert.certificates.national.filings import confirmed_ids
 from skillcert.reference.selectors import search_occupations
+from skillcert.registry.models import Organization
 from skillcert.registry.selectors import all_city_codes, public_catalog, public_notices
 from skillcert.rules import clock
 
@@ -40,12 +44,17 @@ class CatalogView(PublicView):
         auth=[],
     )
     def get(self, request: Request) -> Response:
-        context = {"city_codes": all_city_codes()}
-        return paginated(
-            request,
-            public_catalog(request.query_params),
-            lambda page: PublicOrganizationSerializer(page, many=True, context=context).data,
-        )
+        context: dict[str, Any] = {"city_codes": all_city_codes()}
+
+        def page_data(page: list[Organization]) -> Any:
+            # 部鉴定中心评估确认 of the page's organizations, asked at once.
+            confirmed = confirmed_ids([organization.pk for organization in page])
+            serializer = PublicOrganizationSerializer(
+                page, many=True, context={**context, "confirmed": confirmed}
+            )
+            return serializer.data
+
+        return paginated(request, public_catalog(request.query_params), page_data)
 
 
 class NoticesView(PublicView):

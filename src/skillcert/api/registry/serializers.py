@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from skillcert.accounts.models import Authority
 from skillcert.api.workflow import HistorySerializer, WorkflowFields, history_of
+from skillcert.certificates.national.filings import confirmed_ids as ministry_confirmed
 from skillcert.registry import checklist as eligibility
 from skillcert.registry.access import may_read_materials, parties_for_case, sees_full_phone
 from skillcert.registry.machines import FILING_MACHINE
@@ -88,6 +89,8 @@ class OrganizationSerializer(WorkflowFields, OrganizationBaseSerializer):
 
 class PublicOrganizationSerializer(OrganizationBaseSerializer):
     city = serializers.SerializerMethodField()
+    # 部鉴定中心评估确认 (三 (三)): whether the ministry's appraisal center confirmed the filing.
+    ministry_confirmed = serializers.SerializerMethodField()
 
     class Meta(OrganizationBaseSerializer.Meta):
         fields = [
@@ -103,11 +106,19 @@ class PublicOrganizationSerializer(OrganizationBaseSerializer):
             "occupations",
             "filed_on",
             "valid_until",
+            "ministry_confirmed",
         ]
 
     def get_city(self, organization: Organization) -> str | None:
         authority = organization.filing_authority
         return authority.name if authority else None
+
+    def get_ministry_confirmed(self, organization: Organization) -> bool:
+        """From ``confirmed`` in the context (the page's organizations, asked at once)."""
+        confirmed = self.context.get("confirmed")
+        if confirmed is None:
+            confirmed = ministry_confirmed([organization.pk])
+        return organization.pk in confirmed
 
 
 class MaterialSerializer(serializers.ModelSerializer):
@@ -134,6 +145,7 @@ class ObjectionSerializer(WorkflowFields, serializers.ModelSerializer):
         model = Objection
         fields = [
             "id",
+            "case_number",
             "content",
             "contact",
             "state",
@@ -166,8 +178,19 @@ class DeadlineSerializer(serializers.Serializer):
     note = serializers.CharField()
 
 
+class CorrectionItemSerializer(serializers.Serializer):
+    """One item of a 补正 request (一次性告知): what to correct and how."""
+
+    target = serializers.CharField()
+    message = serializers.CharField()
+    # Stubs are wrong here: they see this field as overriding ``Field.label``, but DRF's
+    # SerializerMetaclass pops declared fields off the class (no attribute is shadowed).
+    label = serializers.CharField()  # type: ignore[assignment]
+
+
 class FilingSerializer(WorkflowFields, serializers.ModelSerializer):
     city = serializers.CharField(source="authority.code")
+    correction_items = CorrectionItemSerializer(many=True, read_only=True)
     organization_name = serializers.CharField(source="organization.name")
     occupations = serializers.SerializerMethodField()
     checklist = serializers.SerializerMethodField()
@@ -184,6 +207,7 @@ class FilingSerializer(WorkflowFields, serializers.ModelSerializer):
         model = FilingCase
         fields = [
             "id",
+            "case_number",
             "organization",
             "organization_name",
             "kind",
@@ -191,6 +215,9 @@ class FilingSerializer(WorkflowFields, serializers.ModelSerializer):
             "city",
             "category",
             "state",
+            "correction_items",
+            "correction_requested_on",
+            "withdrawn_on",
             "basic",
             "record",
             "narrative",
@@ -330,6 +357,7 @@ class FilingListSerializer(serializers.ModelSerializer):
         model = FilingCase
         fields = [
             "id",
+            "case_number",
             "organization",
             "organization_name",
             "kind",

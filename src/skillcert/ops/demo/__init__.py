@@ -26,6 +26,7 @@ from skillcert.ops.demo.people import (
     DemoOrganization,
     demo_credit_code,
 )
+from skillcert.ops.demo.service import build_service
 from skillcert.registry.services.organizations import set_city_thresholds
 from skillcert.rules import clock
 
@@ -73,6 +74,7 @@ def load_demo() -> bool:
         _build_certificates(today, officers, users)
         _build_supervision(today, officers, users)
         _request_next_year(today, users)
+        build_service(today, officers, users)
         # What the hourly job does: the result publicities already over lose their names
         # (domain.md §11); the one running today keeps them, so both can be seen.
         remove_names_from_ended_notices(actor=DEMO_ACTOR)

@@ -121,6 +121,10 @@ ORGANIZATIONS = [
         "org_telecom", "中国电信股份有限公司安徽分公司", "340100", "MJ000707", contact="徐丽"
     ),
     DemoOrganization("org_revoked", "合肥市速成职业培训学校", "340102", "MJ000808", contact="朱强"),
+    DemoOrganization(
+        "org_shushan", "合肥市蜀山区职业技能培训学校", "340104", "MJ000909", contact="唐悦"
+    ),
+    DemoOrganization("org_feixi", "肥西县职业技能培训中心", "340123", "MJ001010", contact="邓军"),
 ]
 
 

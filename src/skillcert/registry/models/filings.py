@@ -252,6 +252,8 @@ class NoticeKind(models.TextChoices):
     EXIT = "exit", "评价组织退出公告"
     MERGER = "merger", "评价组织合并公告"
     RESULT_PUBLICITY = "result_publicity", "认定结果公示"
+    # 三 (三): the ministry's appraisal center confirmed a filing (评估确认的最终结果向社会发布).
+    FILING_CONFIRMED = "filing_confirmed", "备案评估确认公告"
 
 
 class Notice(models.Model):

@@ -11,7 +11,9 @@ from skillcert.accounts.models import Authority, User
 from skillcert.accounts.roles import Role
 from skillcert.audit import service as audit
 from skillcert.audit.service import Actor
+from skillcert.registry import signals
 from skillcert.registry.access import decides_for_organization
+from skillcert.registry.documents import issue_revocation
 from skillcert.registry.inputs import CityThresholds as CityThresholdsRequest
 from skillcert.registry.inputs import Merger
 from skillcert.registry.machines import ORGANIZATION_MACHINE
@@ -153,6 +155,10 @@ def revoke_organization(
             organization=organization,
             starts_on=today,
         )
+        issue_revocation(
+            organization, category=ExitReason(category).label, reason=text, actor=actor
+        )
+        signals.filing_revoked.send(sender="registry", organization=organization)
     return organization
 
 

@@ -12,8 +12,11 @@ from django.db import transaction
 from skillcert.accounts.actors import user_or_none
 from skillcert.audit import service as audit
 from skillcert.audit.service import Actor
+from skillcert.formal.models import DocumentKind
 from skillcert.reference.selectors import work_calendar
 from skillcert.registry import checklist as eligibility
+from skillcert.registry import documents, signals
+from skillcert.registry.corrections import parse_items
 from skillcert.registry.inputs import EvaluationRequest
 from skillcert.registry.machines import FILING_MACHINE, ORGANIZATION_MACHINE
 from skillcert.registry.models import (
@@ -26,6 +29,7 @@ from skillcert.registry.models import (
     Organization,
     OrganizationStatus,
 )
+from skillcert.registry.services import messages as tell
 from skillcert.registry.services.effects import apply_filing
 from skillcert.registry.workflow import FilingKind
 from skillcert.rules import clock
@@ -96,6 +100,48 @@ def _decide_acceptance(case: FilingCase, action: str, *, actor: Actor, reason: s
             note=reason,
             extra_fields=["accepted_on", "decision_reason", "overdue"],
         )
+        if action == "accept":
+            documents.issue_for_case(
+                DocumentKind.ACCEPTANCE, case, documents.acceptance_body(case), actor=actor
+            )
+        else:
+            documents.issue_for_case(
+                DocumentKind.NON_ACCEPTANCE, case, documents.non_acceptance_body(case), actor=actor
+            )
+        tell.decided(case, action)
+    return case
+
+
+def request_correction(case: FilingCase, data: object, *, actor: Actor) -> FilingCase:
+    """一次性告知 (domain.md §9): the reviewer names every field and material to correct at
+    once, each with its message; once per submission. No acceptance deadline runs while the
+    applicant corrects (``acceptance_due`` null); resubmitting starts a new one. A 补正告知书
+    is issued and the applicant told."""
+    FILING_MACHINE.check_party(case, "request-correction", actor)
+    with transaction.atomic():
+        case = FILING_MACHINE.lock(case.pk)
+        transition = FILING_MACHINE.check(case, "request-correction", actor)
+        items = parse_items(case, data)
+        case.correction_items = items
+        case.correction_requested_on = clock.today()
+        case.acceptance_due = None
+        case.acceptance_due_estimated = False
+        FILING_MACHINE.move(
+            case,
+            transition,
+            actor=actor,
+            note=f"一次性告知补正 {len(items)} 项",
+            extra_fields=[
+                "correction_items",
+                "correction_requested_on",
+                "acceptance_due",
+                "acceptance_due_estimated",
+            ],
+        )
+        documents.issue_for_case(
+            DocumentKind.CORRECTION, case, documents.correction_body(case, items), actor=actor
+        )
+        tell.correction_requested(case)
     return case
 
 
@@ -196,6 +242,7 @@ def select_filing(case: FilingCase, *, actor: Actor) -> FilingCase:
                 code="conditions_not_met",
             )
         FILING_MACHINE.move(case, transition, actor=actor)
+        tell.decided(case, "select")
     return case
 
 
@@ -208,6 +255,7 @@ def not_select_filing(case: FilingCase, *, reason: str, actor: Actor) -> FilingC
         FILING_MACHINE.move(
             case, transition, actor=actor, note=reason, extra_fields=["decision_reason"]
         )
+        tell.decided(case, "not-select")
     return case
 
 
@@ -287,4 +335,9 @@ def file_filing(case: FilingCase, *, actor: Actor) -> FilingCase:
                 "filed_pilot_until",
             ],
         )
+        documents.issue_for_case(
+            DocumentKind.FILING_RECEIPT, case, documents.filing_receipt_body(case), actor=actor
+        )
+        tell.decided(case, "file")
+        signals.filing_filed.send(sender="registry", case=case)  # reported to the ministry
     return case

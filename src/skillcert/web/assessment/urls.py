@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from skillcert.web.assessment import batches, photos, uploads
+from skillcert.web.assessment import batches, objections, photos, uploads
 from skillcert.web.assessment import review as batch_review
 
 urlpatterns = [
@@ -44,7 +44,13 @@ urlpatterns = [
     # The annexes: the organization, its center and bureau, the province
     path("batches/<int:pk>/annex<int:number>.xlsx", uploads.annex, name="batch_annex"),
     path("review/batches", batch_review.batch_worklist, name="review_batches"),
+    path("review/objections", objections.objection_list, name="review_objections"),
     path("review/batches/<int:pk>", batch_review.batch_page, name="review_batch"),
+    path(
+        "review/batches/<int:pk>/receipt",
+        batch_review.batch_receipt,
+        name="review_batch_receipt",
+    ),
     path(
         "review/batches/<int:pk>/inspections",
         batch_review.inspection_record,

@@ -43,6 +43,11 @@ class ObjectionForm(forms.Form):
     )
 
 
+class ObjectionLookupForm(forms.Form):
+    reference = forms.CharField(label="办件编号", max_length=24)
+    code = forms.CharField(label="查询码", max_length=20)
+
+
 class CatalogFilterForm(forms.Form):
     scope = forms.CharField(required=False, widget=forms.HiddenInput)
     city = forms.ChoiceField(label="可开展认定的地市", required=False)

@@ -2,14 +2,15 @@
 
 from django.urls import path
 
+from skillcert.web.public import objections, verify, views
 from skillcert.web.public import supervision as supervision_public
-from skillcert.web.public import verify, views
 
 urlpatterns = [
     path("catalog", views.catalog, name="catalog"),
     path("notices", views.notices, name="notices"),
     path("notices/<int:pk>", views.notice, name="notice"),
     path("notices/<int:pk>/objection", views.objection, name="objection"),
+    path("objections/lookup", objections.lookup, name="objection_lookup"),
     path("verify", verify.verify, name="verify"),
     path("verify/<str:number>", verify.verify, name="verify_number"),
     path("register", views.register, name="register"),

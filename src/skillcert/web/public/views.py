@@ -15,6 +15,7 @@ from skillcert.accounts.middleware import touch
 from skillcert.assessment.machines import BATCH_MACHINE
 from skillcert.assessment.models import Batch
 from skillcert.assessment.services.objections import lodge_objection
+from skillcert.certificates.national.filings import confirmed_ids
 from skillcert.registry.machines import FILING_MACHINE
 from skillcert.registry.models import Notice, NoticeKind
 from skillcert.registry.selectors import (
@@ -43,8 +44,13 @@ def catalog(request: HttpRequest) -> HttpResponse:
     params = {**form.params(), "scope": scope}
     page = Paginator(public_catalog(params), PAGE_SIZE).get_page(request.GET.get("page"))
     city_codes = sorted(names)
+    confirmed = confirmed_ids([organization.pk for organization in page])
     rows = [
-        {"organization": organization, "cities": cities_of(organization, city_codes)}
+        {
+            "organization": organization,
+            "cities": cities_of(organization, city_codes),
+            "confirmed": organization.pk in confirmed,  # 部鉴定中心评估确认
+        }
         for organization in page
     ]
     return render(
@@ -157,7 +163,7 @@ def objection(request: HttpRequest, pk: int) -> HttpResponse:
                 batch = Batch.objects.filter(pk=batch_id).first()
                 if batch is None:
                     raise Http404("未找到该公示")
-                lodge_objection(batch, form.cleaned_data)
+                lodged = lodge_objection(batch, form.cleaned_data)
                 done = (
                     f"异议已提交。{notice.authority.name}职业技能鉴定中心将核实处理，"
                     "异议处理完毕前不予发证。"
@@ -166,7 +172,7 @@ def objection(request: HttpRequest, pk: int) -> HttpResponse:
                 # The query above only finds result notices and notices of a filing.
                 if notice.filing is None:
                     raise Http404("未找到该公示")
-                lodge_objection(notice.filing, form.cleaned_data)
+                lodged = lodge_objection(notice.filing, form.cleaned_data)
                 done = (
                     f"异议已提交。{notice.authority.name}"
                     f"{'人社厅' if notice.authority.is_province else '人社局'}将核实处理，"
@@ -176,8 +182,19 @@ def objection(request: HttpRequest, pk: int) -> HttpResponse:
             add_domain_error(form, exc)
             error, status = exc.message, exc.status
         else:
-            messages.success(request, done)
-            return redirect("web:notice", pk=notice.pk)
+            # Answered here, not redirected: the code is shown this once and kept nowhere.
+            response = render(
+                request,
+                "web/objection_lodged.html",
+                {
+                    "notice": notice,
+                    "done": done,
+                    "reference": lodged.case_number,
+                    "code": getattr(lodged, "code", ""),
+                },
+            )
+            response["Cache-Control"] = "private, no-store"
+            return response
     return render(
         request,
         "web/objection.html",

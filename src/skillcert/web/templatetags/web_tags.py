@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django import template
 from django.utils.html import format_html_join
 
+from skillcert.accounts.display import with_person_labels
 from skillcert.registry.models import Category, Scope
 from skillcert.registry.workflow import FilingState
 from skillcert.rules.disclosure import mask_phone as _mask_phone
@@ -198,6 +199,13 @@ PARTY_LABELS = {
     "province_center": "省职业技能鉴定中心",
     "inspector": "督查员",
 }
+
+
+@register.filter
+def with_people(rows: Any) -> list[Any]:
+    """History rows, each with ``actor_label``: 姓名（部门） of the account that acted when it
+    has a name on record (``accounts.display``), else the name stored."""
+    return with_person_labels(rows or [])
 
 
 @register.filter

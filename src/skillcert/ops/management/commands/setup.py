@@ -14,7 +14,7 @@ from skillcert.audit.service import command_line_actor
 from skillcert.certificates.keys import ensure_key
 from skillcert.reference.models import Occupation
 from skillcert.reference.selectors import work_calendar
-from skillcert.reference.services import load_occupation_catalog
+from skillcert.reference.services import load_occupation_catalog, seed_service_guides
 from skillcert.rules.errors import DomainError
 
 
@@ -30,6 +30,7 @@ class Command(BaseCommand):
         actor = command_line_actor()
         load_authorities(actor=actor)
         occupations = load_occupation_catalog(actor=actor)
+        seed_service_guides(actor=actor)  # 办事指南: the missing ones only (edits are kept)
         try:
             signing_key = ensure_key()  # imports an older version's key directory once
         except DomainError as exc:  # a wrong master key, an unreadable old key
