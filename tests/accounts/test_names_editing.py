@@ -38,6 +38,15 @@ def test_the_person_label_is_name_and_department_else_the_login(city_bureau):
     assert person_label(city_bureau) == "张明（审批科）"
 
 
+def test_an_organization_user_is_named_with_its_organization(org_user):
+    set_user_names(org_user, display_name="李科长", department="合肥市人社局", actor=org_user)
+    organization = org_user.membership.organization
+    assert person_label(org_user) == f"李科长（{organization.name}）"
+    assert person_labels([org_user.username]) == {
+        org_user.username: f"李科长（{organization.name}）"
+    }
+
+
 def test_stored_names_are_shown_as_people_now(city_bureau, city_center, org_user):
     set_user_names(city_bureau, display_name="张明", department="合肥市人社局", actor=SYSTEM)
     assert person_labels(

@@ -111,3 +111,12 @@ def test_inbox_only_plans_no_copies(city_bureau, settings):
     city_bureau.save()
     service.notify([city_bureau], event="x", title="只在站内")
     assert not Delivery.objects.exists()
+
+
+def test_long_or_multiline_titles_fit_one_line_of_the_column(org_user):
+    long_name = "某" * 230
+    with transaction.atomic():
+        (message,) = service.notify([org_user], event="test", title=f"计划\n已退回：{long_name}")
+    stored = Message.objects.get(pk=message.pk).title
+    assert len(stored) == Message._meta.get_field("title").max_length
+    assert "\n" not in stored and stored.startswith("计划 已退回：") and stored.endswith("…")

@@ -18,11 +18,16 @@ from skillcert.accounts.models import User
 
 
 def person_label(user: Any) -> str:
-    """``张明（审批科）``, ``张明``, or the login name."""
+    """``张明（审批科）``, ``张明``, or the login name. An organization's user is named with
+    its organization, whatever department it typed: nobody outside an authority appears to
+    act for one."""
     name = (getattr(user, "display_name", "") or "").strip()
     if not name:
         return str(user.get_username())
     department = (getattr(user, "department", "") or "").strip()
+    if getattr(user, "role", "") == "organization":
+        membership = getattr(user, "membership", None)  # absent: AttributeError → None
+        department = membership.organization.name if membership is not None else ""
     return f"{name}（{department}）" if department else name
 
 
@@ -41,7 +46,7 @@ def person_labels(names: Iterable[str]) -> dict[str, str]:
     last_words = {name.rsplit(" ", 1)[-1] for name in wanted}
     users = User.objects.filter(
         Q(username__in=wanted) | (Q(display_name__in=last_words) & ~Q(display_name=""))
-    ).only("username", "display_name", "department")
+    ).select_related("membership__organization")
     labels: dict[str, str] = {}
     for user in users:
         if user.username in wanted:

@@ -30,7 +30,9 @@ def _province_wide(user: User) -> bool:
 def batches_for(user: Actor | None) -> QuerySet[Batch]:
     """Batches a user may read: its organization's (drafts included); for officers, the filed
     plans held in or by their city, or all for the province. A draft is the organization's
-    working copy: nobody else sees it before the plan is filed."""
+    working copy: nobody else sees it before the plan is filed; a plan the center returned
+    (a draft again, with its case number) stays visible to the officers who saw it filed,
+    with the 计划退回通知 they issued."""
     if not is_signed_in(user):
         return Batch.objects.none()
     _catch_up()
@@ -38,7 +40,7 @@ def batches_for(user: Actor | None) -> QuerySet[Batch]:
     own = organization_of(user)
     if own is not None:
         return everything.filter(organization=own)
-    filed = everything.exclude(state=BatchState.DRAFT)
+    filed = everything.exclude(state=BatchState.DRAFT, plan_case_number="")
     if _province_wide(user):
         return filed
     if user.role in CITY_ROLES or user.role == Role.INSPECTOR:

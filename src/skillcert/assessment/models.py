@@ -85,6 +85,18 @@ class Batch(models.Model):
         ]
         verbose_name = "认定批次"
         verbose_name_plural = "认定批次"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan_case_number"],
+                condition=~models.Q(plan_case_number=""),
+                name="batch_plan_case_number_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["results_case_number"],
+                condition=~models.Q(results_case_number=""),
+                name="batch_results_case_number_unique",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

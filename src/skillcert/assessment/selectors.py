@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Case, F, Q, QuerySet, When
 
+from skillcert.accounts.display import person_label
 from skillcert.assessment.models import Batch
 from skillcert.assessment.workflow import BatchState, plan_filed
 from skillcert.reference.selectors import work_calendar
@@ -102,9 +103,7 @@ class Receipt:
 
 
 def _person(user: object) -> str:
-    if user is None:
-        return ""
-    return str(getattr(user, "display_name", "") or getattr(user, "username", ""))
+    return "" if user is None else person_label(user)
 
 
 def _receipt(

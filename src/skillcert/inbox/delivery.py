@@ -234,7 +234,8 @@ def compose_email(copy: Delivery) -> tuple[str, str]:
         "登录平台后可在“消息”中查看全部消息，在“消息接收设置”中更改接收方式。",
         f"{PLATFORM}（系统自动发送，请勿回复）",
     ]
-    return f"【{PLATFORM}】{message.title}", "\n".join(lines)
+    # A header is one line: a title made before titles were fitted may hold a line break.
+    return f"【{PLATFORM}】{' '.join(message.title.split())}", "\n".join(lines)
 
 
 def compose_sms(copy: Delivery) -> str:

@@ -36,6 +36,16 @@ def officers(roles: Iterable[str], authority_id: int | None) -> QuerySet[Any]:
     return User.objects.filter(role__in=list(roles), authority_id=authority_id, is_active=True)
 
 
+TITLE_LENGTH = Message._meta.get_field("title").max_length or 200
+
+
+def fitted_title(title: str) -> str:
+    """One line that fits the column: titles quote names people typed (a batch title, an
+    organization's name), which may be long or hold line breaks."""
+    line = " ".join(str(title).split())
+    return line if len(line) <= TITLE_LENGTH else line[: TITLE_LENGTH - 1] + "…"
+
+
 def notify(
     recipients: Iterable[Any],
     *,
@@ -51,6 +61,7 @@ def notify(
 
     Runs in the caller's transaction; the e-mail or SMS copies the recipients chose are
     planned in it too and sent by jobs once it commits (``inbox.delivery``)."""
+    title = fitted_title(title)
     made: list[Message] = []
     seen: dict[int, Any] = {}
     for user in recipients:

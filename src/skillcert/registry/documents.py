@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime as dt
 
 from skillcert.audit.service import Actor
-from skillcert.formal.models import DocumentKind, FormalDocument
-from skillcert.formal.service import issue
+from skillcert.formal.models import DocumentKind, DocumentStatus, FormalDocument
+from skillcert.formal.service import issue, revoke
 from skillcert.registry.models import FilingCase, Organization
 from skillcert.registry.workflow import FilingKind
 from skillcert.rules.filing import ACCEPTANCE_WORKING_DAYS
@@ -134,7 +134,7 @@ def issue_revocation(
 ) -> FormalDocument:
     authority = organization.filing_authority
     assert authority is not None, "only a filed organization is revoked"
-    return issue(
+    decision = issue(
         DocumentKind.REVOCATION,
         authority=authority,
         recipient=organization.name,
@@ -142,3 +142,10 @@ def issue_revocation(
         body=revocation_body(organization, category=category, reason=reason),
         actor=actor,
     )
+    # Its filing receipts are no longer current: their public check says so from now on.
+    subjects = [f"filing:{pk}" for pk in organization.filing_cases.values_list("pk", flat=True)]
+    for receipt in FormalDocument.objects.filter(
+        kind=DocumentKind.FILING_RECEIPT, subject__in=subjects, status=DocumentStatus.VALID
+    ):
+        revoke(receipt, note=f"备案已撤销（{decision.number}）", actor=actor)
+    return decision

@@ -89,6 +89,12 @@ def test_a_return_sends_the_plan_back_with_every_reason(
     assert body["plan_receipt"]["reasons"] == ["考场地址不详。", "缺少督导员。"]
     assert body["case_number"] == "JH-3401-2026-000001"
     assert FormalDocument.objects.filter(subject=f"batch:{batch.pk}").count() == 1
+    # The center still reads the plan it returned, and its 计划退回通知, with no action on it.
+    center = client_for(city_center)
+    seen = center.get(f"/api/v1/batches/{batch.pk}")
+    assert seen.status_code == 200 and seen.json()["actions"] == []
+    documents = center.get("/api/v1/documents", {"object": f"batch:{batch.pk}"})
+    assert documents.status_code == 200 and len(documents.json()) == 1
     # The organization sees it as a draft to edit and file anew.
     owner = client_for(org_user).get(f"/api/v1/batches/{batch.pk}").json()
     assert {"submit", "edit"} <= {a["action"] for a in owner["actions"]}

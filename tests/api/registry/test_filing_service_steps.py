@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from rest_framework.test import APIClient
 
 from skillcert.audit.models import AuditEntry
 from skillcert.formal.models import FormalDocument
@@ -205,6 +206,28 @@ def test_a_second_correction_on_the_same_submission_is_409(setup, client_for):
     assert snapshot(case.pk) == before
 
 
+def test_a_case_under_correction_cannot_move_to_another_authority(setup, client_for):
+    org_user, organization, bureau = setup
+    case = submitted_case(organization, org_user)
+    post(client_for(bureau), f"/api/v1/filings/{case.pk}/request-correction", {"items": ITEMS})
+    applicant = client_for(org_user)
+    before = snapshot(case.pk)
+    moved = applicant.patch(
+        f"/api/v1/filings/{case.pk}",
+        {
+            "channel": "province",
+            "city": "00",
+            "industry": "通信行业",
+            "recommended_by": "中国电信集团有限公司",
+        },
+        format="json",
+    )
+    assert moved.status_code == 400
+    assert "city" in moved.json()["error"]["fields"]
+    assert snapshot(case.pk) == before
+    assert FilingCase.objects.get(pk=case.pk).authority_id == case.authority_id
+
+
 @pytest.mark.parametrize(
     ("persona", "status"),
     [
@@ -339,3 +362,8 @@ def test_a_revocation_issues_its_decision(setup, client_for, today):
     assert answer.status_code == 200, answer.json()
     document = FormalDocument.objects.get(subject=f"organization:{organization.pk}")
     assert document.kind == "revocation" and "提供虚假材料。" in "".join(document.body)
+    # The filing receipt is no longer current: its public check says 已撤销.
+    receipt = FormalDocument.objects.get(kind="filing_receipt")
+    assert receipt.status == "revoked" and document.number in receipt.status_note
+    public = APIClient().get(f"/api/v1/public/documents/{receipt.code}")
+    assert public.status_code == 200 and public.json()["status"] != "valid"

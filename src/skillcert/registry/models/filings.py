@@ -79,6 +79,14 @@ class FilingCase(models.Model):
         ordering = ["-created_at"]
         verbose_name = "备案申请"
         verbose_name_plural = "备案申请"
+        constraints = [
+            # The counter gives each number once; this is the last guard (conventions).
+            models.UniqueConstraint(
+                fields=["case_number"],
+                condition=~models.Q(case_number=""),
+                name="filing_case_number_unique",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk} {self.organization_id}"
@@ -223,7 +231,12 @@ class Objection(models.Model):
                 ),
                 name="objection_has_one_subject",
                 violation_error_message="异议须且只能针对一个备案申请或一个认定批次",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["case_number"],
+                condition=~models.Q(case_number=""),
+                name="objection_case_number_unique",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -125,6 +125,15 @@ def update_filing(case: FilingCase, data: object, *, actor: Actor) -> FilingCase
             raise InvalidInput.for_field("kind", "申请类型创建后不能修改，请新建申请")
         if payload.channel or payload.city:
             authority, channel = _target(case.organization, case.kind, payload)
+            moved = authority.pk != case.authority_id or channel != case.channel
+            if moved and case.case_number:
+                # Submitted once (补正): the case, its number and its 补正告知书 belong to the
+                # authority it went to; another authority is another application.
+                raise InvalidInput.for_field(
+                    "city",
+                    f"办件 {case.case_number} 已向{case.authority.name}提交，补正时不能改变"
+                    "受理机关或申请渠道；如需向其他机关申请，请撤回后另行申请",
+                )
             case.authority, case.channel = authority, channel
         before = _summary(case)
         _apply_payload(case, payload)
