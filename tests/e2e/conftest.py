@@ -261,12 +261,14 @@ def demo_data_dir(name: str) -> tuple[Path, dict[str, str], Path]:
 
 
 @contextlib.contextmanager
-def demo_instance(name: str) -> Iterator[str]:
+def demo_instance(name: str, env: dict[str, str] | None = None) -> Iterator[str]:
     """A freshly set up instance with the demo data; yields its base URL (no trailing slash).
 
     Journeys that change what the demo shows run on an instance of their own, so the other
-    journeys' pages keep their meaning."""
-    data_dir, env, log = demo_data_dir(name)
+    journeys' pages keep their meaning. ``env`` adds settings for the server and its worker
+    (``SKILLCERT_EMAIL_URL`` for a test's SMTP server), after setup and demo have run."""
+    data_dir, base_env, log = demo_data_dir(name)
+    env = {**base_env, **(env or {})}
     process, base_url = _start_server(env, log)
     worker = _start_worker(env, log, base_url)  # as ``make run``: prints and sweeps need one
     try:

@@ -165,7 +165,8 @@ def test_organization_plans_and_files_a_batch_center_sees_it(open_page, tmp_path
     expect(page).to_have_url(re.compile(rf"/org/batches/{batch_id}$"))
     expect(page.locator("main .message")).to_contain_text("计划已报备合肥市职业技能鉴定中心")
     expect(page.locator(".status-line")).to_contain_text("计划已报备")
-    expect(page.locator("main [data-action]")).to_have_count(2)  # results: upload and form
+    # results: upload and form; 撤回计划 before the start (domain.md §9)
+    expect(page.locator("main [data-action]")).to_have_count(3)
     both_screenshots(page, "batch-org-filed")
 
     # --- the city center finds it -------------------------------------------------------------
@@ -186,9 +187,17 @@ def test_organization_plans_and_files_a_batch_center_sees_it(open_page, tmp_path
     row.get_by_role("link", name=TITLE).click()
     expect(center).to_have_url(re.compile(rf"/review/batches/{batch_id}$"))
     expect(center.locator("#candidates-title")).to_have_text("考生（8 名）")
-    expect(center.locator("main [data-action]")).to_have_count(0)
+    # The plan waits for the center's receipt (3 working days): 签收 or 退回 (domain.md §9).
+    actions = center.locator("main [data-action]")
+    expect(actions).to_have_count(2)
+    assert sorted(actions.evaluate_all("nodes => nodes.map(n => n.dataset.action)")) == [
+        "receive",
+        "return",
+    ]
     expect(center.locator("form.inspection-form")).to_be_visible()
     both_screenshots(center, "batch-center-batch")
+    center.get_by_role("button", name="签收", exact=True).click()
+    expect(center.locator("main [data-action]")).to_have_count(0)
 
 
 def test_the_other_roles_pages(open_page):

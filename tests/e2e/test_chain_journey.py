@@ -283,7 +283,7 @@ def test_from_registration_to_a_verified_certificate(qr_tools, chain_instance, o
     # === 2. hefei_bureau: from its worklist to the publicity ==================================
     bureau = open_page()
     log_in(bureau, "hefei_bureau")
-    expect(bureau.locator(".nav-count")).to_have_text(re.compile(r"^[1-9]\d*$"))
+    expect(bureau.locator('.nav-count[title="待办事项"]')).to_have_text(re.compile(r"^[1-9]\d*$"))
     item = worklist_row(bureau, ORGANIZATION)
     expect(item).to_have_count(1)
     expect(item).to_contain_text("首次备案")
@@ -323,7 +323,7 @@ def test_from_registration_to_a_verified_certificate(qr_tools, chain_instance, o
     filing_number = facts.locator("dd.mono").last.inner_text().strip()
     assert re.fullmatch(r"S0000340100\d\d", filing_number), filing_number
     nav(org, "我的申请")
-    org.get_by_role("link", name=f"首次备案 #{case_id}").click()
+    org.locator(f'a[href="/org/filings/{case_id}"]').first.click()
     expect(org.locator("main")).to_contain_text(filing_number)
     expect(org.locator("main")).to_contain_text("2026-09-18 至 2026-09-23")
     receipt_link = org.get_by_role("link", name="下载备案回执（PDF）")
@@ -422,7 +422,7 @@ def test_from_registration_to_a_verified_certificate(qr_tools, chain_instance, o
 
     center = open_page()
     log_in(center, "province_center")
-    expect(center.locator(".nav-count")).to_have_text(re.compile(r"^[1-9]\d*$"))
+    expect(center.locator('.nav-count[title="待办事项"]')).to_have_text(re.compile(r"^[1-9]\d*$"))
     item = worklist_row(center, ORGANIZATION)
     expect(item).to_contain_text("号段申请")
     item.locator("[data-work-action=grant]").click()

@@ -21,7 +21,7 @@ PHONE = {"width": 390, "height": 844}
 VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
 
 SITE_NAME = "安徽省职业技能等级认定服务平台"
-HOME_CARDS = ["证书查询", "评价组织目录", "公示公告", "双随机一公开", "办事入口"]
+HOME_CARDS = ["证书查询", "评价组织目录", "公示公告", "双随机一公开", "办事指南", "办事入口"]
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 UNKNOWN_CERTIFICATE = "S000034010001263000001"
 

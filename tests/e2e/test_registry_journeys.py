@@ -176,10 +176,11 @@ def test_first_filing_from_application_to_publicity(open_page, tmp_path):
 
     expect(officer).to_have_url(re.compile(rf"/review/filings/{case_id}$"))
     actions = officer.locator("main [data-action]")
-    expect(actions).to_have_count(2)
+    expect(actions).to_have_count(3)
     assert sorted(actions.evaluate_all("nodes => nodes.map(n => n.dataset.action)")) == [
         "accept",
         "not-accept",
+        "request-correction",  # 一次性告知补正 (domain.md §9)
     ]
     both_screenshots(officer, "registry-case-submitted")
     officer.get_by_role("button", name="受理", exact=True).click()

@@ -411,7 +411,7 @@ def filing_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "actions": actions,
             "may_withdraw": any(t.action == "withdraw" for t in actions),
             "correction_items": correction_items(case),
-                "next": FILING_MACHINE.next(case),
+            "next": FILING_MACHINE.next(case),
             "deadline": display.next_deadline(case),
             "acceptance": display.acceptance_deadline(case),
             "occupations": case.occupations.all(),

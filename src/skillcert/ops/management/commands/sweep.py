@@ -14,7 +14,8 @@ from skillcert.rules import clock
 class Command(BaseCommand):
     help = (
         "Sweep now (the workers do it every hour): flag acceptance replies past due, expire "
-        "filings past their validity, close result publicities that are over."
+        "filings past their validity, close result publicities that are over, record plans "
+        "and result filings as received when the center did not answer in 3 working days."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -22,5 +23,6 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{clock.today()}：标记受理超期 {result['overdue_flagged']} 件，"
             f"备案到期注销 {result['expired']} 个，"
-            f"结果公示期满 {result['publicities_closed']} 个批次"
+            f"结果公示期满 {result['publicities_closed']} 个批次，"
+            f"逾期未签收视为已签收 {result['received_by_time']} 项"
         )
