@@ -1,7 +1,8 @@
 """Imports point down: the map of layers that README.md draws (section Development).
 
 0 rules, documents, env ← 1 audit, keystore, jobs, workflow ← 2 accounts, reference, inbox,
-formal ← 3 registry ← 4 assessment ← 5 certificates ← 6 supervision ← 7 api, web ← 8 ops (set-up and demo sit on top).
+formal ← 3 registry ← 4 assessment ← 5 certificates ← 6 supervision ← 7 api, web ← 8 ops
+(set-up and demo sit on top).
 
 A lower app never imports a higher one, ``rules`` imports no Django, and every package of
 ``src/skillcert`` has its place in the map (a new one must be placed, here and in the README).
