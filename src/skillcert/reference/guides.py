@@ -243,7 +243,7 @@ SITE_DEFAULTS: Final[dict[str, tuple[str, str]]] = {
     "organizer": ("SKILLCERT_SITE_ORGANIZER", "安徽省职业技能鉴定中心"),
     "phone": ("SKILLCERT_SITE_PHONE", "（0551）62623630"),
     "address": ("SKILLCERT_SITE_ADDRESS", "合肥市庐阳区益民街17号富华大厦4楼"),
-    "icp_record": ("SKILLCERT_SITE_ICP", "待设置（请系统管理员填写ICP备案号）"),
-    "police_record": ("SKILLCERT_SITE_POLICE", "待设置（请系统管理员填写公安机关备案号）"),
+    "icp_record": ("SKILLCERT_SITE_ICP", "待设置"),
+    "police_record": ("SKILLCERT_SITE_POLICE", "待设置"),
     "site_code": ("SKILLCERT_SITE_CODE", "待设置"),
 }
