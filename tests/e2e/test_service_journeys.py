@@ -33,6 +33,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from playwright.sync_api import Page, expect
 
+from skillcert.ops.demo import DEMO_PASSWORD
 from skillcert.ops.samples import MINIMAL_PDF
 from tests.e2e import conftest as e2e
 from tests.e2e.test_registry_journeys import both_screenshots, log_in
@@ -154,6 +155,8 @@ def test_correction_resubmission_and_acceptance_notice(open_page, smtp_catcher, 
     expect(org.get_by_role("heading", level=1)).to_have_text("消息接收设置")
     org.get_by_label("站内消息和电子邮件").check()
     org.get_by_label("电子邮箱").fill(BINHU_EMAIL)
+    org.get_by_label("当前登录密码").fill(DEMO_PASSWORD)  # the reset address: asked again
+    both_screenshots(org, "service-message-settings")
     org.get_by_role("button", name="保存").click()
     expect(org.locator("main .message")).to_contain_text("消息接收设置已保存")
     expect(org.locator(".inbox-head")).to_contain_text("接收方式：站内消息和电子邮件")

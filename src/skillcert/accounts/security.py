@@ -221,6 +221,31 @@ def _revoke_tokens(user: User, *, keep: Any = None) -> int:
     return int(deleted)
 
 
+def confirm_password(
+    user: User,
+    password: str,
+    *,
+    request: Any = None,
+    field: str = "password",
+    wrong: str = "密码不正确",
+) -> None:
+    """The signed-in ``user`` proves it is them by typing their password again (before a change
+    that a stolen session must not make). A wrong password counts as a failed login of the
+    account (django-axes: it may lock it; a locked account is refused, 403 ``account_locked``);
+    it is 400 ``wrong_password`` under ``field``."""
+    from django.contrib.auth.signals import user_login_failed
+
+    if is_locked(user.username):
+        raise Forbidden(locked_message(user.username), code="account_locked")
+    if not user.check_password(password or ""):
+        user_login_failed.send(
+            sender=__name__, credentials={"username": user.username}, request=request
+        )
+        if getattr(request, "axes_locked_out", False) or is_locked(user.username):
+            raise Forbidden(locked_message(user.username), code="account_locked")
+        raise InvalidInput.for_field(field, wrong, code="wrong_password")
+
+
 def change_password(
     user: User,
     *,
@@ -234,19 +259,11 @@ def change_password(
     of the account (django-axes: it may lock it, and a locked account cannot change its
     password). Every other API token of the user ends (``keep_token``, the token of the API
     request making the change, stays)."""
-    from django.contrib.auth.signals import user_login_failed
-
     from skillcert.accounts.services import check_password
 
-    if is_locked(user.username):
-        raise Forbidden(locked_message(user.username), code="account_locked")
-    if not user.check_password(old_password or ""):
-        user_login_failed.send(
-            sender=__name__, credentials={"username": user.username}, request=request
-        )
-        if getattr(request, "axes_locked_out", False) or is_locked(user.username):
-            raise Forbidden(locked_message(user.username), code="account_locked")
-        raise InvalidInput.for_field("old_password", "原密码不正确", code="wrong_password")
+    confirm_password(
+        user, old_password, request=request, field="old_password", wrong="原密码不正确"
+    )
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
         check_password(new_password, locked)

@@ -143,10 +143,24 @@ def preference_of(user: Any) -> Preference:
     return found or Preference(user_id=user.pk, channel=Channel.INBOX, phone="")
 
 
-def set_preference(user: Any, *, channel: str, phone: str, email: str) -> Preference:
+def set_preference(
+    user: Any,
+    *,
+    channel: str,
+    phone: str,
+    email: str,
+    password: str | None = None,
+    request: Any = None,
+) -> Preference:
     """Save how ``user`` is told (a channel of ``Channel``), the mobile number for SMS and the
     account's e-mail address; checked (400 with ``fields``) and audited, in one transaction.
-    E-mail needs an address, SMS a mobile number (11 digits starting with 1)."""
+    E-mail needs an address, SMS a mobile number (11 digits starting with 1).
+
+    The e-mail address is where a forgotten password is reset, so changing it (setting,
+    replacing or clearing it) needs the account's current ``password``: a stolen session alone
+    cannot point password resets at its own address. ``password=None`` is for the platform's
+    own callers (demo, set-up), never for a person's request; a wrong password counts as a
+    failed login (``accounts.security.confirm_password``)."""
     from django.core.exceptions import ValidationError
     from django.core.validators import validate_email
 
@@ -173,6 +187,14 @@ def set_preference(user: Any, *, channel: str, phone: str, email: str) -> Prefer
         errors["email"] = ["选择电子邮件接收时请填写电子邮箱"]
     if errors:
         raise InvalidInput("消息接收设置有误", fields=errors)
+    if password is not None and email != (user.email or ""):
+        from skillcert.accounts.security import confirm_password
+
+        if not password:
+            raise InvalidInput.for_field("password", "更改电子邮箱需要输入当前登录密码")
+        confirm_password(
+            user, password, request=request, field="password", wrong="当前登录密码不正确"
+        )
     User = get_user_model()
     with transaction.atomic():
         account = User.objects.select_for_update().get(pk=user.pk)

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from skillcert.inbox.models import Message, Preference
 from skillcert.inbox.service import notify
+from tests.conftest import PASSWORD
 from tests.support.personas import web_client
 
 pytestmark = pytest.mark.django_db
@@ -96,7 +97,12 @@ def test_preferences_page(org_user):
     assert not Preference.objects.exists()
     saved = client.post(
         "/messages/settings",
-        {"channel": "sms", "phone": "13800138000", "email": "school@example.cn"},
+        {
+            "channel": "sms",
+            "phone": "13800138000",
+            "email": "school@example.cn",
+            "password": PASSWORD,
+        },
     )
     assert saved.status_code == 302
     preference = Preference.objects.get(user=org_user)
@@ -104,3 +110,60 @@ def test_preferences_page(org_user):
     org_user.refresh_from_db()
     assert org_user.email == "school@example.cn"
     assert "仅站内消息" not in client.get("/messages").content.decode().split("接收方式：")[1][:20]
+
+
+def test_changing_the_email_address_needs_the_current_password(org_user):
+    """The address is where a forgotten password is reset: a session alone cannot change it."""
+    from axes.models import AccessAttempt
+
+    from skillcert.accounts import security
+    from skillcert.audit.models import AuditEntry
+
+    org_user.email = "old@example.cn"
+    org_user.save(update_fields=["email"])
+    client = web_client(org_user)
+    form = {"channel": "email", "phone": "", "email": "thief@example.com"}
+    missing = client.post("/messages/settings", form)
+    assert missing.status_code == 200
+    assert "更改电子邮箱需要输入当前登录密码" in missing.content.decode()
+    wrong = client.post("/messages/settings", {**form, "password": "not-the-password"})
+    assert wrong.status_code == 200
+    assert "当前登录密码不正确" in wrong.content.decode()
+    org_user.refresh_from_db()
+    assert org_user.email == "old@example.cn"
+    assert not Preference.objects.exists()
+    assert not AuditEntry.objects.filter(action="inbox.preference_changed").exists()
+    assert AccessAttempt.objects.get(username=org_user.username).failures_since_start == 1
+
+    # keeping the address (or only changing the channel or phone) asks no password
+    kept = client.post(
+        "/messages/settings", {"channel": "sms", "phone": "13800138000", "email": "old@example.cn"}
+    )
+    assert kept.status_code == 302
+    # clearing the address is a change too
+    cleared = client.post("/messages/settings", {"channel": "inbox", "phone": "", "email": ""})
+    assert (
+        cleared.status_code == 200
+        and "更改电子邮箱需要输入当前登录密码" in cleared.content.decode()
+    )
+    # the right password changes it
+    moved = client.post("/messages/settings", {**form, "password": PASSWORD})
+    assert moved.status_code == 302
+    org_user.refresh_from_db()
+    assert org_user.email == "thief@example.com"
+    assert not security.is_locked(org_user.username)
+
+
+def test_wrong_passwords_on_the_settings_page_lock_the_account(org_user, settings):
+    from skillcert.accounts import security
+
+    client = web_client(org_user)
+    form = {"channel": "email", "phone": "", "email": "thief@example.com", "password": "guess"}
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/messages/settings", form)
+    assert security.is_locked(org_user.username)
+    refused = client.post("/messages/settings", {**form, "password": PASSWORD})
+    assert refused.status_code in (200, 403)
+    assert "锁定" in refused.content.decode()
+    org_user.refresh_from_db()
+    assert org_user.email != "thief@example.com"

@@ -184,6 +184,8 @@ def password_change(request: HttpRequest) -> HttpResponse:
                 name = "new_password" if field == "password" else field
                 for problem in problems:
                     form.add_error(name if name in form.fields else None, problem)
+            if not exc.fields:  # e.g. the account locked by wrong passwords
+                form.add_error(None, exc.message)
         else:
             update_session_auth_hash(request, user)
             messages.success(request, "密码已修改")

@@ -75,6 +75,7 @@ class PreferenceForm(forms.Form):
     channel = forms.ChoiceField(label="接收方式", choices=Channel.choices, widget=forms.RadioSelect)
     phone = forms.CharField(label="手机号码", required=False, max_length=20)
     email = forms.CharField(label="电子邮箱", required=False, max_length=254)
+    password = forms.CharField(label="当前登录密码", required=False, strip=False)
 
 
 @login_required
@@ -90,11 +91,15 @@ def preferences(request: HttpRequest) -> HttpResponse:
                 channel=form.cleaned_data["channel"],
                 phone=form.cleaned_data["phone"],
                 email=form.cleaned_data["email"],
+                password=form.cleaned_data["password"],
+                request=request,
             )
         except DomainError as exc:
             for field, problems in exc.fields.items():
                 for problem in problems:
                     form.add_error(field if field in form.fields else None, problem)
+            if not exc.fields:  # e.g. the account locked by wrong passwords
+                form.add_error(None, exc.message)
         else:
             messages.success(request, "消息接收设置已保存")
             return HttpResponseRedirect(reverse("web:messages"))
