@@ -17,10 +17,12 @@ from typing import Any
 import pytest
 
 from skillcert.accounts.models import Authority
+from skillcert.audit import service as audit
 from skillcert.audit.models import AuditEntry
 from skillcert.audit.service import actor_ref
 from skillcert.registry.models import Organization, ScopeItem, ServiceArea, levels_key
 from skillcert.rules.errors import Conflict, DomainError, Forbidden
+from skillcert.rules.workflow import SYSTEM
 from skillcert.supervision.machines import (
     ANNUAL_REPORT_MACHINE,
     INSPECTION_MACHINE,
@@ -95,6 +97,8 @@ def world(today, org_user, city_bureau, inspector) -> dict[str, Any]:
 
 # Who takes a party's steps in this world, and someone no step of the action names.
 def acting(party: str, users: dict[str, Any]) -> Any:
+    if party == SYSTEM:
+        return audit.SYSTEM
     return {
         SupervisionParty.INSPECTOR: users["inspector"],
         SupervisionParty.OFFICER: users["city_bureau"],
@@ -145,11 +149,14 @@ INSPECTION_STEPS: dict[str, Callable[[Inspection, Any], Any]] = {
     "findings": lambda i, actor: inspections.record_finding(i, FINDING, actor=actor),
     "conclude": lambda i, actor: inspections.conclude(i, PASSED, actor=actor),
     "publish": lambda i, actor: inspections.publish(i, actor=actor),
+    # The system's step, driven by the plan's withdrawal (tested whole in test_withdrawn_plans)
+    "end": lambda i, actor: inspections.end(i, reason="计划已撤回", actor=actor),
 }
 INSPECTION_AUDIT = {
     "findings": "supervision.finding_recorded",
     "conclude": "supervision.inspection_concluded",
     "publish": "supervision.inspection_published",
+    "end": "supervision.inspection_ended",
 }
 
 
@@ -157,6 +164,8 @@ def inspection_in(state: str, world: dict[str, Any], users: dict[str, Any]) -> I
     """The inspection walked up to ``state`` (an assigned one has a finding already)."""
     inspection = world["inspection"]
     inspections.record_finding(inspection, FINDING, actor=users["inspector"])
+    if state == "ended":
+        return inspections.end(inspection, reason="计划已撤回", actor=audit.SYSTEM)
     if state != "assigned":
         inspections.conclude(inspection, PASSED, actor=users["inspector"])
     if state == "published":
@@ -200,7 +209,8 @@ def test_every_state_and_action_of_an_inspection(world, users, state, action):
         assert not INSPECTION_MACHINE.may(inspection, actor, action)
         return
 
-    assert INSPECTION_MACHINE.may(inspection, actor, action)
+    # A step another object's step drives is never offered as a button
+    assert INSPECTION_MACHINE.may(inspection, actor, action) == transition.offered
     changes = StateChange.objects.count()
     made = INSPECTION_STEPS[action](inspection, actor)
     moved = Inspection.objects.get(pk=inspection.pk)

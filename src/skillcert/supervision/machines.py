@@ -105,7 +105,11 @@ INSPECTION_MACHINE: Machine[Inspection] = Machine(
     roles=_inspection_role,
     guards={"has_findings": _has_findings},
     related=("organization", "authority", "draw__drawn_by"),
-    audit_names={"conclude": "inspection_concluded", "publish": "inspection_published"},
+    audit_names={
+        "conclude": "inspection_concluded",
+        "publish": "inspection_published",
+        "end": "inspection_ended",
+    },
     worklist=lambda user: (
         inspections_for(user)
         .filter(state__in=INSPECTION.waiting_states)

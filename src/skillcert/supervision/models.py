@@ -110,6 +110,8 @@ class Inspection(models.Model):
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    ended_on = models.DateField("终止日期", null=True, blank=True)
+    end_reason = models.TextField("终止原因", blank=True)
     created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:

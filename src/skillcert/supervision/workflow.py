@@ -13,13 +13,15 @@ from enum import StrEnum
 from django.conf import settings
 from django.db import models
 
-from skillcert.rules.workflow import Wait, Workflow, t
+from skillcert.rules.workflow import SYSTEM, Wait, Workflow, t
 
 
 class InspectionState(models.TextChoices):
     ASSIGNED = "assigned", "待检查"
     CONCLUDED = "concluded", "已出结论"
     PUBLISHED = "published", "已公开"
+    # Its batch's plan withdrawn before the assessment: nothing left to inspect.
+    ENDED = "ended", "已终止"
 
 
 class RectificationState(models.TextChoices):
@@ -47,9 +49,11 @@ INSPECTION = Workflow(
     name="inspection",
     noun="检查",
     states=dict(InspectionState.choices),
-    final=frozenset({IN.PUBLISHED}),
+    final=frozenset({IN.PUBLISHED, IN.ENDED}),
     transitions=(
         t("findings", {IN.ASSIGNED}, None, {P.INSPECTOR}, "记录检查情况"),
+        # Driven by the batch's plan withdrawal (撤回), before anything was concluded.
+        t("end", {IN.ASSIGNED}, IN.ENDED, {SYSTEM}, "计划撤回，检查终止", offered=False),
         t(
             "conclude",
             {IN.ASSIGNED},

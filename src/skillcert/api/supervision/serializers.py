@@ -87,6 +87,8 @@ class InspectionSerializer(WorkflowFields, serializers.ModelSerializer):
             "conclusion_label",
             "conclusion_note",
             "published_on",
+            "ended_on",
+            "end_reason",
             "findings",
             "rectification",
             "inspectors",
@@ -121,7 +123,7 @@ class PublicInspectionSerializer(InspectionSerializer):
         fields = [
             f
             for f in InspectionSerializer.Meta.fields
-            if f not in {"inspectors", "actions", "next"}
+            if f not in {"inspectors", "actions", "next", "ended_on", "end_reason"}
         ]
 
     @extend_schema_field(RectificationSerializer(required=False))

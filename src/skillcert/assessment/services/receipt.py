@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from skillcert.accounts.actors import acting_user
 from skillcert.accounts.roles import Role
+from skillcert.assessment import signals
 from skillcert.assessment.machines import BATCH_MACHINE
 from skillcert.assessment.models import Batch
 from skillcert.audit.service import Actor
@@ -161,6 +162,7 @@ def withdraw_plan(batch: Batch, *, actor: Actor) -> Batch:
             body=f"{batch.organization.name}于 {batch.withdrawn_on} 撤回了该认定计划"
             f"（原定 {batch.start_date} 开始），本批次不再开展认定。",
         )
+        signals.plan_withdrawn.send(sender=Batch, batch=batch)
     return batch
 
 

@@ -52,6 +52,7 @@ def _text(value: Any, field: str, label: str, limit: int) -> str:
 
 _AFTER_CONCLUSION = (InspectionState.CONCLUDED, InspectionState.PUBLISHED)
 _CONCLUDED_ALREADY = Refusal("invalid_state", "该检查已出结论，不能再记录检查情况")
+_ENDED_ALREADY = Refusal("invalid_state", "该检查已终止（认定计划已撤回），无需再检查")
 
 
 def record_finding(
@@ -84,7 +85,10 @@ def record_finding(
             inspection,
             "findings",
             actor,
-            {state: _CONCLUDED_ALREADY for state in _AFTER_CONCLUSION},
+            {
+                **{state: _CONCLUDED_ALREADY for state in _AFTER_CONCLUSION},
+                InspectionState.ENDED: _ENDED_ALREADY,
+            },
         )
         stored = ""
         if content is not None:
@@ -160,7 +164,12 @@ def conclude(inspection: Inspection, data: object, *, actor: Actor) -> Inspectio
             inspection,
             "conclude",
             actor,
-            {state: Refusal("invalid_state", "该检查已出结论") for state in _AFTER_CONCLUSION},
+            {
+                **{
+                    state: Refusal("invalid_state", "该检查已出结论") for state in _AFTER_CONCLUSION
+                },
+                InspectionState.ENDED: _ENDED_ALREADY,
+            },
         )
         inspection.conclusion = conclusion
         inspection.conclusion_note = note
@@ -271,7 +280,11 @@ def publish(inspection: Inspection, *, actor: Actor) -> Inspection:
                 state: Refusal(
                     "invalid_state", f"检查当前状态为「{INSPECTION.label(state)}」，不能公开"
                 )
-                for state in (InspectionState.ASSIGNED, InspectionState.PUBLISHED)
+                for state in (
+                    InspectionState.ASSIGNED,
+                    InspectionState.PUBLISHED,
+                    InspectionState.ENDED,
+                )
             },
         )
         inspection.published_on = clock.today()
@@ -280,3 +293,54 @@ def publish(inspection: Inspection, *, actor: Actor) -> Inspection:
             inspection, transition, actor=actor, extra_fields=["published_on", "approved_by_id"]
         )
     return inspection
+
+
+# --- ended by a withdrawn plan -------------------------------------------------------------
+
+
+def end(inspection: Inspection, *, reason: str, actor: Actor = audit.SYSTEM) -> Inspection:
+    """Ends (终止) an inspection still waiting for its inspectors because what it would
+    inspect will not take place: the system's step (the plan's withdrawal drives it), never
+    a person's. The inspectors and whoever follows the inspection up are told; the
+    organization is not (a drawn target is not told in advance)."""
+    from skillcert.inbox.service import notify
+
+    INSPECTION_MACHINE.check_party(inspection, "end", actor)
+    with transaction.atomic():
+        inspection = INSPECTION_MACHINE.lock(inspection.pk)
+        transition = INSPECTION_MACHINE.check(inspection, "end", actor)
+        inspection.ended_on = clock.today()
+        inspection.end_reason = reason
+        INSPECTION_MACHINE.move(
+            inspection, transition, actor=actor, extra_fields=["ended_on", "end_reason"]
+        )
+        subject = inspection.batch.title if inspection.batch else inspection.organization.name
+        title = f"监督检查已终止：{subject}"
+        notify(
+            inspection.inspectors.filter(is_active=True),
+            event="inspection.ended",
+            title=title,
+            body=reason,
+            link=f"/inspector/inspections/{inspection.pk}",
+        )
+        follower = getattr(inspection.draw, "drawn_by", None)
+        if follower is not None and follower.is_active:
+            notify(
+                [follower],
+                event="inspection.ended",
+                title=title,
+                body=reason,
+                link=f"/review/supervision/inspections/{inspection.pk}",
+            )
+    return inspection
+
+
+def on_plan_withdrawn(sender: Any, batch: Any, **kwargs: Any) -> None:
+    """The plan of ``batch`` was withdrawn (in its transaction): its open inspections end."""
+    reason = (
+        f"{batch.organization.name}已于 {batch.withdrawn_on} 撤回认定计划"
+        f"（{batch.plan_case_number}，原定 {batch.start_date} 开始），本批次不再开展认定，"
+        "检查随之终止。"
+    )
+    for inspection in Inspection.objects.filter(batch=batch, state=InspectionState.ASSIGNED):
+        end(inspection, reason=reason)

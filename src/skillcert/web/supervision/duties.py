@@ -340,10 +340,11 @@ def annual_reports(request: HttpRequest) -> HttpResponse:
 
 
 def _org_inspections(request: HttpRequest) -> Any:
-    """The organization's inspections once concluded (a drawn target is not told in advance)."""
+    """The organization's inspections once concluded (a drawn target is not told in advance,
+    nor of an inspection its withdrawn plan ended)."""
     return (
         inspections_for(request.user)
-        .exclude(state=InspectionState.ASSIGNED)
+        .exclude(state__in=(InspectionState.ASSIGNED, InspectionState.ENDED))
         .select_related("batch", "rectification")
         .prefetch_related("findings")
         .distinct()

@@ -157,6 +157,7 @@ SHOW = {
     "assigned": ("待检查", lambda q: q.filter(state=InspectionState.ASSIGNED)),
     "concluded": ("待公开", lambda q: q.filter(state=InspectionState.CONCLUDED)),
     "published": ("已公开", lambda q: q.filter(state=InspectionState.PUBLISHED)),
+    "ended": ("已终止", lambda q: q.filter(state=InspectionState.ENDED)),
     "rectification": ("整改待审核", sd.rectifications_to_review),
 }
 
