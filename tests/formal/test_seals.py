@@ -113,3 +113,58 @@ def test_new_upload_withdraws_the_pending_one(city_bureau, province_dept, other_
     assert set(seals_for(city_bureau)) == {first, second}
     assert not seals_for(other_city_bureau).exists()  # another city sees none of them
     assert set(seals_for(province_dept)) == {first, second}
+
+
+def test_the_deciders_and_the_uploader_are_told(city_bureau, province_dept, second_province_dept):
+    """A seal waiting for confirmation reaches the province department's inbox; the uploader
+    hears the decision (with the reason of a refusal)."""
+    from skillcert.inbox.models import Message
+
+    hefei = city_bureau.authority
+    seal = upload_seal(hefei, upload("章.png", seal_picture()), actor=city_bureau)
+    for officer in (province_dept, second_province_dept):
+        told = Message.objects.get(recipient=officer, event="seal.uploaded")
+        assert told.title == f"机关印章待确认：{hefei.name}" and told.link == "/authority/seals"
+    assert not Message.objects.filter(recipient=city_bureau).exists()
+    decide_seal(seal, confirmed=False, note="印章与备案不一致", actor=province_dept)
+    refused = Message.objects.get(recipient=city_bureau, event="seal.rejected")
+    assert "未予确认" in refused.title and "印章与备案不一致" in refused.body
+
+    again = upload_seal(hefei, upload("章.png", seal_picture()), actor=city_bureau)
+    decide_seal(again, confirmed=True, note="", actor=second_province_dept)
+    assert Message.objects.filter(recipient=city_bureau, event="seal.confirmed").exists()
+
+
+def test_the_province_uploader_is_not_told_of_its_own_seal(province_dept, second_province_dept):
+    from skillcert.inbox.models import Message
+
+    province = province_dept.authority
+    upload_seal(province, upload("章.png", seal_picture()), actor=province_dept)
+    assert not Message.objects.filter(recipient=province_dept).exists()
+    assert Message.objects.filter(recipient=second_province_dept, event="seal.uploaded").exists()
+
+
+def test_a_refused_upload_tells_nobody(city_bureau, province_dept):
+    from skillcert.inbox.models import Message
+
+    with pytest.raises(InvalidInput):
+        upload_seal(city_bureau.authority, upload("章.png", b"not a picture"), actor=city_bureau)
+    assert not Message.objects.exists()
+
+
+def test_the_workbench_counts_seals_awaiting_the_reader(
+    city_bureau, province_dept, second_province_dept
+):
+    from tests.support.personas import web_client
+
+    upload_seal(city_bureau.authority, upload("章.png", seal_picture()), actor=city_bureau)
+    upload_seal(province_dept.authority, upload("章.png", seal_picture()), actor=province_dept)
+
+    def count(user) -> str | None:
+        html = web_client(user).get("/dashboard").content.decode()
+        label = '机关印章待确认</span> <strong class="count">'
+        return html.split(label)[1].split("<")[0] if label in html else None
+
+    assert count(second_province_dept) == "2"
+    assert count(province_dept) == "1"  # not the seal it uploaded itself
+    assert count(city_bureau) is None  # the bureau does not decide seals

@@ -25,6 +25,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
+from django.urls import reverse
 from PIL import Image
 
 from skillcert.accounts.actors import is_signed_in, user_or_none
@@ -158,6 +159,7 @@ def upload_seal(authority: Authority, upload: Any, *, actor: Actor) -> Authority
                     "withdrawn": withdrawn,
                 },
             )
+            _tell_deciders(seal, actor)
     except Exception:
         files.delete(stored)
         raise
@@ -200,7 +202,51 @@ def decide_seal(seal: AuthoritySeal, *, confirmed: bool, note: str, actor: Actor
                 **({"note": note} if note else {}),
             },
         )
+        _tell_uploader(seal)
     return seal
+
+
+# --- messages -------------------------------------------------------------------------------
+
+
+def _tell_deciders(seal: AuthoritySeal, actor: Actor) -> None:
+    """A new seal waits for the province department: its officers (not the uploader) are told."""
+    from skillcert.accounts.services import PROVINCE_AUTHORITY_CODE
+    from skillcert.inbox.service import notify, officers
+
+    province = Authority.objects.filter(code=PROVINCE_AUTHORITY_CODE).first()
+    deciders = officers([Role.PROVINCE_DEPT], province.pk if province else None)
+    uploader = getattr(user_or_none(actor), "pk", None)
+    if uploader is not None:
+        deciders = deciders.exclude(pk=uploader)
+    notify(
+        deciders,
+        event="seal.uploaded",
+        title=f"机关印章待确认：{seal.authority.name}",
+        body=f"{seal.authority.name}上传了新的机关印章，确认后用于本机关出具的文书。",
+        link=reverse("web:formal_seals"),
+    )
+
+
+def _tell_uploader(seal: AuthoritySeal) -> None:
+    from skillcert.inbox.service import notify
+
+    uploader = seal.uploaded_by
+    if uploader is None or not uploader.is_active:
+        return
+    if seal.state == SealState.CONFIRMED:
+        title = f"机关印章已确认：{seal.authority.name}"
+        body = "新印章已确认，此后出具的文书使用该印章。"
+    else:
+        title = f"机关印章未予确认：{seal.authority.name}"
+        body = f"不予确认的理由：{seal.note}\n请重新上传。"
+    notify(
+        [uploader],
+        event=f"seal.{seal.state}",
+        title=title,
+        body=body,
+        link=reverse("web:formal_seals"),
+    )
 
 
 # --- reads --------------------------------------------------------------------------------

@@ -17,6 +17,8 @@ def dashboard_card(user: User, organization: Organization | None) -> dict[str, A
     from skillcert.certificates import national
     from skillcert.certificates.access import PROVINCE_OFFICERS, certificates_for
     from skillcert.certificates.counts import status_counts as cached_status_counts
+    from skillcert.formal import seals as authority_seals
+    from skillcert.formal.models import SealState as AuthoritySealState
     from skillcert.registry.models import SealState
     from skillcert.registry.services.seals import current_seal
     from skillcert.supervision.selectors import certificate_totals
@@ -42,6 +44,13 @@ def dashboard_card(user: User, organization: Organization | None) -> dict[str, A
     card["decides_seals"] = decides_seals(user)
     if card["decides_seals"]:
         card["seals_pending"] = seals_for_decision(user).filter(state=SealState.PENDING).count()
+    if authority_seals.decides_seals(user):  # the authorities' own seals (机关印章)
+        card["authority_seals_pending"] = (
+            authority_seals.seals_for(user)
+            .filter(state=AuthoritySealState.PENDING)
+            .exclude(uploaded_by=user)
+            .count()
+        )
     card["reports"] = user.role in national.PROVINCE_REPORTERS or user.role == Role.CITY_CENTER
     if card["reports"]:
         card["unsent"] = national.unsent(user).count()
