@@ -70,7 +70,7 @@ def test_email_copy_is_sent_after_commit(org_user, settings, django_capture_on_c
     sent = mail.outbox[0]
     assert sent.to == ["school@example.cn"]
     assert "备案申请已受理" in sent.subject
-    assert f"{django_settings.BASE_URL}/org/filings/7" in sent.body
+    assert f"详情：{django_settings.BASE_URL}/org/filings/7" in sent.body  # it only informs
     copy = Delivery.objects.get()
     assert (copy.state, copy.attempts, copy.channel) == ("sent", 1, "email")
     assert copy.sent_at is not None
@@ -186,3 +186,18 @@ def test_the_worker_imports_the_delivery_jobs():
     discover()
     assert "skillcert.inbox.tasks.retry_deliveries" in schedule.PERIODIC
     assert "skillcert.ops.tasks.send_reminders" in schedule.PERIODIC
+
+
+def test_an_email_asking_to_act_says_where_and_one_without_a_link_has_none(
+    org_user, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_COPIES_ENABLED = True
+    choose(org_user, "email", email="school@example.cn")
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        service.notify(
+            [org_user], event="filing.correction_requested", title="需要补正", link="/org/f/7"
+        )
+        service.notify([org_user], event="filing.filed", title="已备案")
+    bodies = {sent.subject.split("】")[1]: sent.body for sent in mail.outbox}
+    assert f"办理地址：{django_settings.BASE_URL}/org/f/7" in bodies["需要补正"]
+    assert "办理地址" not in bodies["已备案"] and "详情：" not in bodies["已备案"]

@@ -227,9 +227,10 @@ def compose_email(copy: Delivery) -> tuple[str, str]:
     lines = [_greeting(user), "", message.title]
     if message.body:
         lines += ["", message.body]
+    if message.link:
+        where = "办理地址" if message.asks_action else "详情"
+        lines += ["", f"{where}：{absolute(message.link)}"]
     lines += [
-        "",
-        f"办理地址：{absolute(message.link)}",
         "",
         "登录平台后可在“消息”中查看全部消息，在“消息接收设置”中更改接收方式。",
         f"{PLATFORM}（系统自动发送，请勿回复）",

@@ -9,6 +9,32 @@ from django.utils import timezone
 from skillcert.keystore.fields import SealedCharField
 from skillcert.rules import clock
 
+# Events whose message asks its recipient to act (review, receive, correct, refile, decide,
+# meet a deadline); every other message only informs. The inbox's button and the e-mail's link
+# say 前往办理 for these, 查看详情 for the others.
+ACTION_EVENTS = frozenset(
+    {
+        "filing.submitted",
+        "filing.correction_requested",
+        "objection.lodged",
+        "batch.plan_filed",
+        "batch.plan_returned",
+        "batch.results_filed",
+        "batch.results_returned",
+        "segment_request.requested",
+        "filing_report.returned",
+        "seal.uploaded",
+        "seal.rejected",
+        "deadline.reminder",
+    }
+)
+
+
+def asks_action(event: str) -> bool:
+    """Whether a message of ``event`` asks its recipient to act (an annual report come due is
+    ``annual_report.due``: every ``*.due`` event asks)."""
+    return event in ACTION_EVENTS or event.endswith(".due")
+
 
 class Message(models.Model):
     """One message to one user: shown in their inbox; e-mail and SMS copies are sent by jobs."""
@@ -44,6 +70,14 @@ class Message(models.Model):
     @property
     def read(self) -> bool:
         return self.read_at is not None
+
+    @property
+    def asks_action(self) -> bool:
+        return asks_action(self.event)
+
+    @property
+    def link_label(self) -> str:
+        return "前往办理" if self.asks_action else "查看详情"
 
 
 class Channel(models.TextChoices):

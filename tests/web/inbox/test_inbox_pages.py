@@ -50,13 +50,16 @@ def test_the_count_is_one_query(org_user):
 
 
 def test_list_marks_unread_and_opening_marks_read(org_user):
-    notify([org_user], event="a", title="已读的", link="/org/filings")
-    notify([org_user], event="b", title="备案申请已受理", link="/org/filings")
+    notify([org_user], event="filing.correction_requested", title="已读的", link="/org/filings")
+    notify([org_user], event="filing.accepted", title="备案申请已受理", link="/org/filings")
     Message.objects.filter(title="已读的").update(read_at="2026-01-01T00:00:00Z")
     client = web_client(org_user)
     text = client.get("/messages").content.decode()
     assert text.index("备案申请已受理") < text.index("已读的")  # unread first
-    assert "1 条未读" in text and "前往办理" in text
+    assert "1 条未读" in text
+    # What asks the reader to act says so; what only informs is looked at.
+    assert text.count("前往办理") == 1 and text.count("查看详情") == 1
+    assert text.index("查看详情") < text.index("前往办理")
     message = Message.objects.get(title="备案申请已受理")
     answer = client.post(f"/messages/{message.pk}/open")
     assert answer.status_code == 302 and answer["Location"] == "/org/filings"
