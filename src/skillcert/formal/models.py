@@ -22,7 +22,8 @@ class DocumentKind(models.TextChoices):
 
 class DocumentStatus(models.TextChoices):
     VALID = "valid", "有效"
-    REVOKED = "revoked", "已撤销"
+    REVOKED = "revoked", "已撤销"  # withdrawn by its authority's decision
+    EXPIRED = "expired", "已失效"  # what it records has lapsed (a filing expired or merged away)
 
 
 class SealState(models.TextChoices):

@@ -98,23 +98,34 @@ def latest_document(subject: str, kind: str) -> FormalDocument | None:
 
 def revoke(document: FormalDocument, *, note: str, actor: Any) -> FormalDocument:
     """Mark a document 已撤销 (its public page says so from then on); a reason is required,
-    a document already revoked is 409. Runs in the caller's transaction when there is one."""
+    a document no longer valid is 409. Runs in the caller's transaction when there is one."""
+    return _end(document, DocumentStatus.REVOKED, note=note, actor=actor)
+
+
+def lapse(document: FormalDocument, *, note: str, actor: Any) -> FormalDocument:
+    """Mark a document 已失效: what it records no longer holds (the filing a receipt records
+    expired, or its organization was merged into another), though nobody revoked it."""
+    return _end(document, DocumentStatus.EXPIRED, note=note, actor=actor)
+
+
+def _end(document: FormalDocument, status: str, *, note: str, actor: Any) -> FormalDocument:
     note = (note or "").strip()
     if not note:
-        raise InvalidInput.for_field("note", "请说明撤销的理由")
+        raise InvalidInput.for_field("note", "请说明理由")
     with transaction.atomic():
         document = FormalDocument.objects.select_for_update().get(pk=document.pk)
-        if document.status == DocumentStatus.REVOKED:
-            raise Conflict("该文书已撤销", code="invalid_state")
-        document.status = DocumentStatus.REVOKED
+        if document.status != DocumentStatus.VALID:
+            raise Conflict(f"该文书{document.get_status_display()}", code="invalid_state")
+        document.status = status
         document.status_note = note[:200]
         document.save(update_fields=["status", "status_note"])
         audit.record(
             actor=actor,
-            action="formal.document.revoked",
+            action="formal.document."
+            + ("revoked" if status == DocumentStatus.REVOKED else "lapsed"),
             obj=document,
             before={"status": DocumentStatus.VALID},
-            after={"status": DocumentStatus.REVOKED, "note": note},
+            after={"status": status, "note": note},
         )
     return document
 

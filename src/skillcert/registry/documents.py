@@ -12,7 +12,7 @@ import datetime as dt
 
 from skillcert.audit.service import Actor
 from skillcert.formal.models import DocumentKind, DocumentStatus, FormalDocument
-from skillcert.formal.service import issue, revoke
+from skillcert.formal.service import issue, lapse, revoke
 from skillcert.registry.models import FilingCase, Organization
 from skillcert.registry.workflow import FilingKind
 from skillcert.rules.filing import ACCEPTANCE_WORKING_DAYS
@@ -143,9 +143,25 @@ def issue_revocation(
         actor=actor,
     )
     # Its filing receipts are no longer current: their public check says so from now on.
-    subjects = [f"filing:{pk}" for pk in organization.filing_cases.values_list("pk", flat=True)]
-    for receipt in FormalDocument.objects.filter(
-        kind=DocumentKind.FILING_RECEIPT, subject__in=subjects, status=DocumentStatus.VALID
-    ):
+    for receipt in valid_receipts(organization):
         revoke(receipt, note=f"备案已撤销（{decision.number}）", actor=actor)
     return decision
+
+
+def valid_receipts(organization: Organization) -> list[FormalDocument]:
+    """The organization's filing receipts (备案回执) still valid."""
+    subjects = [f"filing:{pk}" for pk in organization.filing_cases.values_list("pk", flat=True)]
+    return list(
+        FormalDocument.objects.filter(
+            kind=DocumentKind.FILING_RECEIPT, subject__in=subjects, status=DocumentStatus.VALID
+        )
+    )
+
+
+def lapse_receipts(organization: Organization, *, note: str, actor: Actor) -> int:
+    """The organization's filing has lapsed without a revocation (its validity ended, or it
+    was merged into another): its receipts read 已失效 on the public check from now on."""
+    receipts = valid_receipts(organization)
+    for receipt in receipts:
+        lapse(receipt, note=note, actor=actor)
+    return len(receipts)

@@ -18,6 +18,7 @@ from skillcert.registry.access import (
     organizations_for,
     parties_for_case,
 )
+from skillcert.registry.documents import lapse_receipts
 from skillcert.registry.models import (
     Evaluation,
     FilingCase,
@@ -188,6 +189,9 @@ def _expire(organization: Organization, actor: Actor) -> None:
     organization.save(update_fields=["exited_on"])
     retire_filing_number(
         organization, reason="expired", detail="备案有效期届满未延续", on=today, actor=actor
+    )
+    lapse_receipts(
+        organization, note=f"备案有效期已于 {organization.valid_until} 届满", actor=actor
     )
 
 

@@ -13,7 +13,7 @@ from skillcert.audit import service as audit
 from skillcert.audit.service import Actor
 from skillcert.registry import signals
 from skillcert.registry.access import decides_for_organization
-from skillcert.registry.documents import issue_revocation
+from skillcert.registry.documents import issue_revocation, lapse_receipts
 from skillcert.registry.inputs import CityThresholds as CityThresholdsRequest
 from skillcert.registry.inputs import Merger
 from skillcert.registry.machines import ORGANIZATION_MACHINE
@@ -316,6 +316,7 @@ def _absorb(organization: Organization, target: Organization, *, today: Any, act
         on=today,
         actor=actor,
     )
+    lapse_receipts(organization, note=f"已合并注销，{organization.exit_detail}", actor=actor)
 
 
 def _union_scope(target: Organization, absorbed: list[Organization]) -> None:
