@@ -438,3 +438,42 @@ def test_objection_lodged_followed_and_resolved(open_page):
     expect(answer.locator("[data-outcome]")).to_have_text("异议不成立")
     expect(answer).to_contain_text("经核查社保缴纳记录，所列两名考评人员仍在该校任职")
     both_screenshots(public, "service-objection-lookup")
+
+
+# --- 4. an inspection ended by the withdrawal of its plan ------------------------------------
+
+
+def test_an_inspection_ends_with_its_withdrawn_plan(open_page):
+    """The demo's plan 合肥 drew for an on-site check, then withdrawn by org_hefei two days ago:
+    the inspector finds the task 已终止 with the reason, the bureau under 已终止 and in its
+    messages; the organization sees its plan withdrawn and never the inspection."""
+    checker = open_page()
+    log_in(checker, "inspector_hefei")
+    nav(checker, "检查任务")
+    done = checker.locator("section.past")
+    row = done.locator("tbody tr", has_text="已终止")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("认定计划撤回，检查终止")
+    row.get_by_role("link", name=re.compile(r"^检查 #")).click()
+    expect(checker).to_have_url(re.compile(r"/inspector/inspections/\d+$"))
+    inspection_id = found(r"/inspections/(\d+)$", checker.url)
+    ended = checker.locator(".notice.ended")
+    expect(ended).to_contain_text("检查已终止")
+    expect(ended).to_contain_text("撤回认定计划")
+    expect(checker.locator(".finding-form")).to_have_count(0)
+    both_screenshots(checker, "service-inspection-ended")
+
+    bureau = open_page()
+    log_in(bureau, "hefei_bureau")
+    open_inbox(bureau)
+    expect(inbox_item(bureau, "监督检查已终止")).to_have_count(1)
+    bureau.goto("/review/supervision/inspections?show=ended")
+    listed = bureau.locator("main table tbody tr", has_text=f"#{inspection_id}")
+    expect(listed).to_have_count(1)
+    expect(listed).to_contain_text("已终止")
+
+    org = open_page()
+    log_in(org, "org_hefei")
+    org.goto("/org/inspections")
+    expect(org.locator("main")).not_to_contain_text(f"检查 #{inspection_id}")
+    expect(org.locator("main")).not_to_contain_text("已终止")

@@ -126,8 +126,12 @@ def _center(user: User, today: dt.date) -> str:
 
 def _inspector(user: User, today: dt.date) -> str:
     tasks = user.assigned_inspections.filter(state=InspectionState.ASSIGNED).count()
+    ended = user.assigned_inspections.filter(state=InspectionState.ENDED).count()
+    ended_note = f"；已终止 {ended} 项（认定计划撤回）" if ended else ""
     if tasks:
-        return f"检查任务 {tasks} 项待完成（见「检查任务」）"
+        return f"检查任务 {tasks} 项待完成（见「检查任务」）{ended_note}"
+    if ended:
+        return f"暂无检查任务{ended_note}"
     conflicts = InspectorConflict.objects.filter(inspector=user).select_related("organization")
     avoided = "、".join(c.organization.name for c in conflicts)
     return "暂无检查任务" + (f"（已申报回避：{avoided}）" if avoided else "")
@@ -242,6 +246,8 @@ def _batch_facts(organization: Organization, today: dt.date) -> list[str]:
     for batch in batches:
         if batch.publicity_end and batch.publicity_start and batch.publicity_end >= today:
             facts.append(f"「{batch.title}」结果公示至 {batch.publicity_end}")
+        if batch.state == BatchState.WITHDRAWN and batch.withdrawn_on:
+            facts.append(f"「{batch.title}」认定计划已于 {batch.withdrawn_on} 撤回")
         if batch.state == BatchState.CERTIFICATES_ISSUED and batch.results_due:
             facts.append(f"「{batch.title}」证书已编号，结果报备期限 {batch.results_due}")
     return facts

@@ -1,6 +1,7 @@
 """The demo's government-service stage (issue 14): the authorities' seals, a 补正 waiting for
-its applicant, a withdrawn application, plans received, returned and awaiting receipt, an
-objection followed by its reference, ratings, the ministry's confirmations, e-mail choices.
+its applicant, a withdrawn application, plans received, returned and awaiting receipt, a plan
+drawn for an on-site check then withdrawn (the inspection ended with it), an objection followed
+by its reference, ratings, the ministry's confirmations, e-mail choices.
 
 Everything goes through the services, as the rest of the demo does; the messages, formal
 documents and case numbers follow from them."""
@@ -13,7 +14,7 @@ from skillcert.accounts.models import User
 from skillcert.assessment.models import Batch
 from skillcert.assessment.services.objections import lodge_objection, resolve_objection
 from skillcert.assessment.services.plans import submit_plan
-from skillcert.assessment.services.receipt import receive_plan, return_plan
+from skillcert.assessment.services.receipt import receive_plan, return_plan, withdraw_plan
 from skillcert.certificates.models import FilingReport
 from skillcert.certificates.national.filings import confirm, deliver
 from skillcert.formal.seals import decide_seal, upload_seal
@@ -25,6 +26,7 @@ from skillcert.ops.samples import sample_seal
 from skillcert.registry.services.filings import withdraw_filing
 from skillcert.registry.services.review import request_correction
 from skillcert.supervision.ratings import rate
+from skillcert.supervision.services.draws import make_draw
 
 days = dt.timedelta
 
@@ -109,6 +111,31 @@ def _plans(today: dt.date, officers: dict[str, User], users: dict[str, User]) ->
         submit_plan(waiting, actor=hefei)
 
 
+def _withdrawn_plan(today: dt.date, officers: dict[str, User], users: dict[str, User]) -> None:
+    """合肥 drew this plan for an on-site check (the only batch starting that day), then its
+    organization withdrew it before the assessment: the inspection ended (已终止) with it and
+    its inspector and the bureau were told; the organization never saw the inspection."""
+    hefei = users["org_hefei"]
+    start = today + days(40)
+    planned = _batch(hefei, today - days(9), start, 5, 950)
+    with on(today - days(9)):
+        submit_plan(planned, actor=hefei)
+    with on(today - days(8)):
+        make_draw(
+            {
+                "targets": "batches",
+                "count": 1,
+                "inspectors": 1,
+                "seed": f"{today.year}-合肥-双随机-02",
+                "from": start.isoformat(),
+                "to": start.isoformat(),
+            },
+            actor=officers["hefei_bureau"],
+        )
+    with on(today - days(2)):
+        withdraw_plan(planned, actor=hefei)
+
+
 def _objection(today: dt.date, officers: dict[str, User], users: dict[str, User]) -> None:
     """An objection to the result publicity running now, followed by its reference: the
     center found it unfounded (dismissed), so the publicity runs on to its end."""
@@ -156,6 +183,7 @@ def build_service(today: dt.date, officers: dict[str, User], users: dict[str, Us
     _choices(officers, users)
     _filing_cases(today, officers, users)
     _plans(today, officers, users)
+    _withdrawn_plan(today, officers, users)
     _objection(today, officers, users)
     _ratings(today, users)
     _ministry(today, officers)
