@@ -201,3 +201,16 @@ def test_an_email_asking_to_act_says_where_and_one_without_a_link_has_none(
     bodies = {sent.subject.split("】")[1]: sent.body for sent in mail.outbox}
     assert f"办理地址：{django_settings.BASE_URL}/org/f/7" in bodies["需要补正"]
     assert "办理地址" not in bodies["已备案"] and "详情：" not in bodies["已备案"]
+
+
+def test_an_sms_without_a_link_points_nowhere(org_user, flaky, django_capture_on_commit_callbacks):
+    choose(org_user, "sms", phone="13800138000")
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        service.notify([org_user], event="filing.filed", title="已备案")
+        service.notify([org_user], event="filing.accepted", title="已受理", link="/org/filings/7")
+    texts = sorted(text for _phone, text in flaky["sent"])
+    assert len(texts) == 2
+    assert "详见" not in next(t for t in texts if "已备案" in t)
+    assert f"详见 {django_settings.BASE_URL}/org/filings/7" in next(
+        t for t in texts if "已受理" in t
+    )

@@ -149,6 +149,7 @@ def test_the_worker_schedules_the_declared_periodic_jobs_and_runs_them():
         "skillcert.certificates.tasks.remove_old_prints",
         "skillcert.certificates.tasks.retry_national_sends",
         "skillcert.supervision.tasks.recount_statistics",
+        "skillcert.supervision.tasks.settle_ended",
     } <= names
     sweep = DBTaskResult.objects.get(task_path="skillcert.assessment.tasks.sweep")
     assert sweep.status == TaskResultStatus.SUCCESSFUL

@@ -124,8 +124,12 @@ def test_the_resolvers_and_the_organization_are_told_without_the_objector(
 ):
     objection = lodge_objection(subject, LODGED)
     who = resolver(subject, city_bureau, city_center)
-    told = Message.objects.filter(event="objection.lodged")
-    assert set(told.values_list("recipient", flat=True)) == {who.pk, org_user.pk}
+    told = Message.objects.filter(event__in=["objection.lodged", "objection.received"])
+    assert set(told.values_list("recipient", "event")) == {
+        (who.pk, "objection.lodged"),  # to handle: 前往办理
+        (org_user.pk, "objection.received"),  # to know: 查看详情
+    }
+    assert [m.asks_action for m in told.order_by("event")] == [True, False]
     for message in told:
         assert objection.case_number in message.title + message.body
         assert "13900000000" not in message.body and "王先生" not in message.body

@@ -102,3 +102,30 @@ def test_a_refused_merger_leaves_the_receipt_valid(
             {"members": [organization.pk], "into": into.pk}, actor=other_city_bureau
         )
     assert receipt_of(case).status == DocumentStatus.VALID
+
+
+def test_the_daily_job_settles_receipts_left_valid(
+    org_user, city_bureau, today, occupation_catalog
+):
+    """Filings that ended while nothing touched their receipts (before the steps did, or
+    rows written outside the services): expired → 已失效, revoked → 已撤销, once."""
+    from skillcert.supervision.tasks import settle_ended
+
+    organization = org_user.membership.organization
+    case = filed_case(organization, org_user, city_bureau, today)
+    Organization.objects.filter(pk=organization.pk).update(status="expired")
+    assert settle_ended.call() == {"inspections": 0, "receipts": 1}
+    receipt = receipt_of(case)
+    assert receipt.status == DocumentStatus.EXPIRED and "届满" in receipt.status_note
+    assert settle_ended.call() == {"inspections": 0, "receipts": 0}
+
+    FormalDocument.objects.filter(pk=receipt.pk).update(status="valid", status_note="")
+    Organization.objects.filter(pk=organization.pk).update(status="revoked", exit_reason="other")
+    assert settle_ended.call()["receipts"] == 1
+    receipt.refresh_from_db()
+    assert (receipt.status, receipt.status_note) == (DocumentStatus.REVOKED, "备案已撤销")
+    entries = AuditEntry.objects.filter(object_id=str(receipt.pk))
+    assert set(entries.values_list("action", flat=True)) >= {
+        "formal.document.lapsed",
+        "formal.document.revoked",
+    }

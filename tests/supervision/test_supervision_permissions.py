@@ -328,10 +328,13 @@ ENDPOINTS = [
     E(ALL_200, "get", "/api/v1/public/inspection-draws", "none"),
     E(ALL_200, "get", "D", "draw"),
     E("200 200 200 200 200 200 200 200 200 200 401", "get", "/api/v1/inspections", "none"),
-    E("200 404 200 200 404 200 200 200 404 200 401", "get", "I", "assigned"),
+    # The inspected organization reads its inspection once concluded, not while it waits
+    # (a drawn target is not told in advance).
+    E("404 404 200 200 404 200 200 200 404 200 401", "get", "I", "assigned"),
+    E("200 404 200 200 404 200 200 200 404 200 401", "get", "I", "concluded"),
     # Findings and conclusions: only the assigned inspectors.
-    E("403 404 403 403 404 403 403 201 404 403 401", "post", "I/findings", "assigned"),
-    E("403 404 403 403 404 403 403 200 404 403 401", "post", "I/conclude", "found"),
+    E("404 404 403 403 404 403 403 201 404 403 401", "post", "I/findings", "assigned"),
+    E("404 404 403 403 404 403 403 200 404 403 401", "post", "I/conclude", "found"),
     # Publication and review: the drawing authority's officers, or the province.
     E("403 404 200 200 404 200 200 403 404 403 401", "post", "I/publish", "concluded"),
     E("200 404 403 403 404 403 403 403 404 403 401", "post", "I/rectification", "rectify"),
@@ -465,8 +468,8 @@ def test_only_the_drawing_authority_or_the_province_publishes(world):
 
 #            org other_org bureau center other_bureau dept pcenter assigned unassigned admin
 INSPECTIONS_SEEN = {
-    "hefei": "1 0 1 1 0 1 1 1 0 1",
-    "wuhu": "0 1 0 0 1 1 1 0 0 1",
+    "hefei": "0 0 1 1 0 1 1 1 0 1",  # both assigned: not yet shown to the organizations
+    "wuhu": "0 0 0 0 1 1 1 0 0 1",
 }
 
 

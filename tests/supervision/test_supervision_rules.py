@@ -680,7 +680,7 @@ def expected_statistics(organization: Organization, year: int) -> dict[str, Any]
         "inspections": sum(
             1
             for i in Inspection.objects.filter(organization=organization)
-            if i.draw.business_date.year == year
+            if i.draw.business_date.year == year and i.state != "ended"
         ),
     }
 

@@ -160,12 +160,16 @@ INSPECTION_AUDIT = {
 }
 
 
-def inspection_in(state: str, world: dict[str, Any], users: dict[str, Any]) -> Inspection:
-    """The inspection walked up to ``state`` (an assigned one has a finding already)."""
+def inspection_in(
+    state: str, world: dict[str, Any], users: dict[str, Any], *, started: bool = True
+) -> Inspection:
+    """The inspection walked up to ``state`` (an assigned one has a finding already unless
+    not ``started``: only one nobody started may end with its plan)."""
     inspection = world["inspection"]
-    inspections.record_finding(inspection, FINDING, actor=users["inspector"])
     if state == "ended":
         return inspections.end(inspection, reason="计划已撤回", actor=audit.SYSTEM)
+    if started:
+        inspections.record_finding(inspection, FINDING, actor=users["inspector"])
     if state != "assigned":
         inspections.conclude(inspection, PASSED, actor=users["inspector"])
     if state == "published":
@@ -191,7 +195,7 @@ def test_the_tables_cover_the_workflows():
 @pytest.mark.parametrize("action", list(INSPECTION_STEPS))
 @pytest.mark.parametrize("state", list(INSPECTION.states))
 def test_every_state_and_action_of_an_inspection(world, users, state, action):
-    inspection = inspection_in(state, world, users)
+    inspection = inspection_in(state, world, users, started=(state, action) != ("assigned", "end"))
     transition = INSPECTION.transition(action)
     actor = acting(next(iter(transition.parties)), users)
     outsider = stranger(transition.parties, users)
@@ -226,6 +230,16 @@ def test_every_state_and_action_of_an_inspection(world, users, state, action):
     assert (change.workflow, change.object_id, change.action) == ("inspection", moved.pk, action)
     assert (change.from_state, change.to_state) == (state, moved.state)
     assert change.actor == actor_ref(actor).name
+
+
+def test_an_inspection_with_findings_is_not_ended(world, users):
+    inspection = inspection_in("assigned", world, users)  # a finding recorded
+    assert not INSPECTION_MACHINE.may(inspection, audit.SYSTEM, "end")
+    before = record()
+    refused = refusal(lambda: inspections.end(inspection, reason="计划已撤回", actor=audit.SYSTEM))
+    assert (refused.status, refused.code) == (409, "inspection_started")
+    assert refused.message == "督查员已记录检查情况，应作出检查结论，不能终止"
+    assert record() == before
 
 
 def test_no_conclusion_without_findings(world, users):

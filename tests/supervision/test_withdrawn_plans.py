@@ -85,15 +85,63 @@ def test_withdrawing_the_plan_ends_its_open_inspection(
     )
 
 
-def test_a_refused_withdrawal_leaves_the_inspection_open(
+def test_a_started_inspection_stays_for_its_conclusion(
     organization, org_user, city_bureau, inspector, today
 ):
+    """A finding recorded before the start (a 考前检查): the inspection took place, so it is
+    concluded on what was found, not ended; its inspector is told the plan was withdrawn."""
     batch, inspection = drawn_batch(organization, org_user, city_bureau, today)
-    today("2026-11-02")  # the assessment has started: too late to withdraw
-    with pytest.raises(Conflict):
-        receipt.withdraw_plan(batch, actor=org_user)
-    assert Inspection.objects.get(pk=inspection.pk).state == "assigned"
+    inspections.record_finding(inspection, FINDING, actor=inspector)
+    today("2026-10-30")
+    receipt.withdraw_plan(batch, actor=org_user)
+    kept = Inspection.objects.get(pk=inspection.pk)
+    assert kept.state == "assigned" and kept.ended_on is None
+    told = Message.objects.get(recipient=inspector, event="inspection.plan_withdrawn")
+    assert "请据此作出检查结论" in told.body and told.asks_action
     assert not Message.objects.filter(event="inspection.ended").exists()
+    assert INSPECTION_MACHINE.may(kept, inspector, "conclude")
+
+
+def test_the_withdrawal_and_the_end_commit_or_roll_back_together(
+    organization, org_user, city_bureau, inspector, today
+):
+    """The inspection ends inside the withdrawal's transaction: a failure after it undoes both."""
+    from skillcert.assessment.signals import plan_withdrawn
+
+    batch, inspection = drawn_batch(organization, org_user, city_bureau, today)
+    today("2026-10-30")
+
+    def fails(sender, batch, **kwargs):
+        raise RuntimeError("a later receiver fails")
+
+    plan_withdrawn.connect(fails, dispatch_uid="test_fails_after_the_end")
+    try:
+        with pytest.raises(RuntimeError):
+            receipt.withdraw_plan(batch, actor=org_user)
+    finally:
+        plan_withdrawn.disconnect(dispatch_uid="test_fails_after_the_end")
+    assert Batch.objects.get(pk=batch.pk).state == "plan_filed"
+    assert Inspection.objects.get(pk=inspection.pk).state == "assigned"
+    assert not Message.objects.filter(event__in=["inspection.ended", "batch.plan_withdrawn"])
+    assert not AuditEntry.objects.filter(action="supervision.inspection_ended").exists()
+
+
+def test_the_organization_neither_reads_nor_counts_the_ended_inspection(
+    organization, org_user, city_bureau, inspector, today
+):
+    from skillcert.supervision.services.reports import report_statistics
+    from tests.support.personas import api_client
+
+    batch, inspection = drawn_batch(organization, org_user, city_bureau, today)
+    today("2026-10-30")
+    receipt.withdraw_plan(batch, actor=org_user)
+    own = api_client(org_user)
+    assert own.get(f"/api/v1/inspections/{inspection.pk}").status_code == 404
+    assert own.get("/api/v1/inspections", {"state": "ended"}).json()["results"] == []
+    assert report_statistics(organization, 2026)["inspections"] == 0
+    officer = api_client(city_bureau).get(f"/api/v1/inspections/{inspection.pk}").json()
+    assert officer["state"] == "ended" and officer["ended_on"] == "2026-10-30"
+    assert "撤回认定计划" in officer["end_reason"] and officer["actions"] == []
 
 
 def test_a_concluded_inspection_is_not_ended(organization, org_user, city_bureau, inspector, today):
@@ -137,3 +185,22 @@ def test_the_pages_show_the_end_and_hide_it_from_the_organization(
     )
     own = web_client(org_user).get("/org/inspections").content.decode()
     assert f"检查 #{inspection.pk}" not in own and "已终止" not in own
+
+
+def test_the_daily_job_ends_what_a_withdrawal_left_open(
+    organization, org_user, city_bureau, inspector, today
+):
+    """A plan withdrawn while nothing ended its inspection (before the step did, or a row
+    written outside the services): the daily job ends it, once; a started one stays."""
+    from skillcert.supervision.tasks import settle_ended
+
+    batch, inspection = drawn_batch(organization, org_user, city_bureau, today)
+    Batch.objects.filter(pk=batch.pk).update(state="withdrawn", withdrawn_on="2026-10-29")
+    today("2026-10-30")
+    assert settle_ended.call() == {"inspections": 1, "receipts": 0}
+    ended = Inspection.objects.get(pk=inspection.pk)
+    assert (ended.state, ended.ended_on) == ("ended", dt.date(2026, 10, 30))
+    assert "2026-10-29 撤回认定计划" in ended.end_reason
+    assert Message.objects.filter(recipient=inspector, event="inspection.ended").count() == 1
+    assert settle_ended.call() == {"inspections": 0, "receipts": 0}  # once
+    assert Message.objects.filter(recipient=inspector).count() == 1

@@ -247,7 +247,8 @@ def compose_sms(copy: Delivery) -> str:
         text = f"{text}：{message.body}"
     if len(text) > SMS_LENGTH:
         text = text[: SMS_LENGTH - 1] + "…"
-    return f"{SMS_SIGNATURE}{text} 详见 {absolute(message.link)}"
+    where = f" 详见 {absolute(message.link)}" if message.link else ""
+    return f"{SMS_SIGNATURE}{text}{where}"
 
 
 def _send_email(copy: Delivery) -> None:

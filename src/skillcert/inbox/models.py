@@ -26,6 +26,7 @@ ACTION_EVENTS = frozenset(
         "seal.uploaded",
         "seal.rejected",
         "deadline.reminder",
+        "inspection.plan_withdrawn",
     }
 )
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import transaction
+
 from skillcert.audit.service import Actor
 from skillcert.formal.models import DocumentKind, DocumentStatus, FormalDocument
 from skillcert.formal.service import issue, lapse, revoke
@@ -165,3 +167,40 @@ def lapse_receipts(organization: Organization, *, note: str, actor: Actor) -> in
     for receipt in receipts:
         lapse(receipt, note=note, actor=actor)
     return len(receipts)
+
+
+def settle_receipts(*, actor: Actor) -> int:
+    """Every filing receipt still 有效 of an organization whose filing no longer holds gets the
+    status it should have had (revoked with the filing, 已失效 once expired or merged away).
+    The steps do this as they happen; this catches rows from before they did, or written
+    outside the services. Returns how many receipts changed."""
+    from skillcert.registry.models import ExitReason, OrganizationStatus
+
+    ended = Organization.objects.filter(
+        status__in=[OrganizationStatus.REVOKED, OrganizationStatus.EXPIRED]
+    ).filter(
+        pk__in=FilingCase.objects.filter(pk__in=_receipt_case_ids(DocumentStatus.VALID)).values(
+            "organization"
+        )
+    )
+    changed = 0
+    for organization in ended.order_by("pk"):
+        with transaction.atomic():
+            if organization.status == OrganizationStatus.EXPIRED:
+                note = f"备案有效期已于 {organization.valid_until} 届满"
+                changed += lapse_receipts(organization, note=note, actor=actor)
+            elif organization.exit_reason == ExitReason.MERGED:
+                note = f"已合并注销，{organization.exit_detail}".rstrip("，")
+                changed += lapse_receipts(organization, note=note, actor=actor)
+            else:
+                for receipt in valid_receipts(organization):
+                    revoke(receipt, note="备案已撤销", actor=actor)
+                    changed += 1
+    return changed
+
+
+def _receipt_case_ids(status: str) -> list[int]:
+    subjects = FormalDocument.objects.filter(
+        kind=DocumentKind.FILING_RECEIPT, status=status, subject__startswith="filing:"
+    ).values_list("subject", flat=True)
+    return [int(subject.split(":", 1)[1]) for subject in subjects]

@@ -12,7 +12,7 @@ from skillcert.accounts.roles import Role
 from skillcert.audit.service import Actor
 from skillcert.registry.access import organization_of
 from skillcert.rules.errors import Forbidden, NotFound
-from skillcert.supervision.models import Inspection
+from skillcert.supervision.models import Inspection, InspectionState
 
 if TYPE_CHECKING:  # not importable before the app registry is ready
     from django.contrib.auth.models import AnonymousUser
@@ -32,7 +32,7 @@ def officer_authority(user: Actor | None, *, deciding: bool = False) -> Authorit
 
 def inspections_for(user: Actor | None) -> QuerySet[Inspection]:
     """Inspections a user may read: assigned ones for inspectors; its authority's (or, for the
-    province, all) for officers; its own for an organization."""
+    province, all) for officers; its own, once concluded, for an organization."""
     everything = Inspection.objects.all()
     if not is_signed_in(user):
         return everything.none()
@@ -46,7 +46,13 @@ def inspections_for(user: Actor | None) -> QuerySet[Inspection]:
             | Q(organization__filing_authority_id=user.authority_id)
         )
     own = organization_of(user)
-    return everything.filter(organization=own) if own else everything.none()
+    if own is None:
+        return everything.none()
+    # Its own once concluded: a drawn target is not told of the inspection in advance, nor of
+    # one its withdrawn plan ended (the pages show the same).
+    return everything.filter(
+        organization=own, state__in=(InspectionState.CONCLUDED, InspectionState.PUBLISHED)
+    )
 
 
 def get_inspection_for_user(user: User | AnonymousUser, pk: int) -> Inspection:

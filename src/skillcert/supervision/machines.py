@@ -85,6 +85,13 @@ def _inspection_role(party: str, inspection: Inspection) -> str:
     return Role.INSPECTOR if party == P.INSPECTOR else officer_role(inspection)
 
 
+def _not_started(inspection: Inspection) -> Refusal | None:
+    """An inspection with findings took place: it is concluded, not ended with its plan."""
+    if inspection.findings.exists():
+        return Refusal("inspection_started", "督查员已记录检查情况，应作出检查结论，不能终止")
+    return None
+
+
 def _has_findings(inspection: Inspection) -> Refusal | None:
     if inspection.findings.exists():
         return None
@@ -103,7 +110,7 @@ INSPECTION_MACHINE: Machine[Inspection] = Machine(
     audit_prefix="supervision",
     parties=_inspection_parties,
     roles=_inspection_role,
-    guards={"has_findings": _has_findings},
+    guards={"has_findings": _has_findings, "not_started": _not_started},
     related=("organization", "authority", "draw__drawn_by"),
     audit_names={
         "conclude": "inspection_concluded",

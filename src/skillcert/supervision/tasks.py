@@ -32,3 +32,19 @@ def apply_retention() -> dict[str, int]:
     from skillcert.supervision.retention import apply_retention as apply
 
     return asdict(apply(actor=SYSTEM))
+
+
+@periodic(
+    every=dt.timedelta(days=1),
+    label="核对已终止的事项（撤回计划的检查、已撤销或失效备案的回执）",
+)
+@task()
+def settle_ended() -> dict[str, int]:
+    """What a step should have ended with it and did not (rows from before the steps did
+    it, or written outside the services): the inspections of withdrawn plans nobody
+    started, and the filing receipts of filings revoked, expired or merged away."""
+    from skillcert.audit.service import SYSTEM
+    from skillcert.registry.documents import settle_receipts
+    from skillcert.supervision.services.inspections import settle_withdrawn_plans
+
+    return {"inspections": settle_withdrawn_plans(), "receipts": settle_receipts(actor=SYSTEM)}

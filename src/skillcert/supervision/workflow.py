@@ -52,8 +52,17 @@ INSPECTION = Workflow(
     final=frozenset({IN.PUBLISHED, IN.ENDED}),
     transitions=(
         t("findings", {IN.ASSIGNED}, None, {P.INSPECTOR}, "记录检查情况"),
-        # Driven by the batch's plan withdrawal (撤回), before anything was concluded.
-        t("end", {IN.ASSIGNED}, IN.ENDED, {SYSTEM}, "计划撤回，检查终止", offered=False),
+        # Driven by the batch's plan withdrawal (撤回), before any finding was recorded (one
+        # that took place is concluded on what was found).
+        t(
+            "end",
+            {IN.ASSIGNED},
+            IN.ENDED,
+            {SYSTEM},
+            "计划撤回，检查终止",
+            guards=["not_started"],
+            offered=False,
+        ),
         t(
             "conclude",
             {IN.ASSIGNED},

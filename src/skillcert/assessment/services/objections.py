@@ -301,7 +301,7 @@ def _tell_lodged(objection: Objection, subject: Subject) -> None:
     # The organization is told that an objection arrived, never who lodged it.
     notify(
         organization_users(subject.organization_id),
-        event="objection.lodged",
+        event="objection.received",  # informs only: the resolvers act
         title=f"公示期内收到异议 {number}",
         body=f"{name}的{_subject_ref(subject)}在公示期内收到一条异议（办件编号 {number}），"
         "主管部门将核实处理，处理结果将另行告知。",

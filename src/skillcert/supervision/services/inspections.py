@@ -336,11 +336,56 @@ def end(inspection: Inspection, *, reason: str, actor: Actor = audit.SYSTEM) -> 
 
 
 def on_plan_withdrawn(sender: Any, batch: Any, **kwargs: Any) -> None:
-    """The plan of ``batch`` was withdrawn (in its transaction): its open inspections end."""
-    reason = (
+    """The plan of ``batch`` was withdrawn (in its transaction): its inspections still waiting
+    for their inspectors end; one with findings already recorded stays for its conclusion,
+    and its inspectors are told the plan was withdrawn."""
+    _settle_withdrawn(batch, tell_started=True)
+
+
+def settle_withdrawn_plans() -> int:
+    """End the inspections nobody started of plans withdrawn without it happening (rows from
+    before the withdrawal ended them, or written outside the services): the daily job's
+    catch-up. Returns how many ended."""
+    from skillcert.assessment.models import Batch
+    from skillcert.assessment.workflow import BatchState
+
+    withdrawn = Batch.objects.filter(
+        state=BatchState.WITHDRAWN,
+        supervision_inspections__state=InspectionState.ASSIGNED,
+        supervision_inspections__findings__isnull=True,
+    ).distinct()
+    ended = 0
+    for batch in withdrawn.select_related("organization").order_by("pk"):
+        with transaction.atomic():
+            ended += _settle_withdrawn(batch, tell_started=False)
+    return ended
+
+
+def _settle_withdrawn(batch: Any, *, tell_started: bool) -> int:
+    """The rows are locked as they are read, so an inspector's conclusion committed meanwhile
+    is seen (the row no longer waits) instead of failing the withdrawal."""
+    from skillcert.inbox.service import notify
+
+    withdrawn = (
         f"{batch.organization.name}已于 {batch.withdrawn_on} 撤回认定计划"
-        f"（{batch.plan_case_number}，原定 {batch.start_date} 开始），本批次不再开展认定，"
-        "检查随之终止。"
+        f"（{batch.plan_case_number}，原定 {batch.start_date} 开始），本批次不再开展认定"
     )
-    for inspection in Inspection.objects.filter(batch=batch, state=InspectionState.ASSIGNED):
-        end(inspection, reason=reason)
+    waiting = (
+        Inspection.objects.select_for_update()
+        .filter(batch=batch, state=InspectionState.ASSIGNED)
+        .order_by("pk")
+    )
+    ended = 0
+    for inspection in waiting:
+        if not inspection.findings.exists():
+            end(inspection, reason=f"{withdrawn}，检查随之终止。")
+            ended += 1
+        elif tell_started:
+            notify(
+                inspection.inspectors.filter(is_active=True),
+                event="inspection.plan_withdrawn",
+                title=f"被检查的认定计划已撤回：{batch.title}",
+                body=f"{withdrawn}。您已记录检查情况，请据此作出检查结论。",
+                link=f"/inspector/inspections/{inspection.pk}",
+            )
+    return ended

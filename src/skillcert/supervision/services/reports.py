@@ -29,6 +29,7 @@ from skillcert.supervision.models import (
     AnnualReport,
     AnnualReportState,
     Inspection,
+    InspectionState,
     Violation,
     ViolationKind,
 )
@@ -75,9 +76,12 @@ def report_statistics(organization: Organization, year: int) -> dict[str, Any]:
             filing__organization=organization, filing__publicity_start__year=year
         ).count(),
         "spot_checks": SpotCheck.objects.filter(batch__in=batches).count(),
+        # By the draw's date; one its withdrawn plan ended never took place.
         "inspections": Inspection.objects.filter(
             organization=organization, draw__business_date__year=year
-        ).count(),
+        )
+        .exclude(state=InspectionState.ENDED)
+        .count(),
     }
 
 
