@@ -395,3 +395,27 @@ def test_the_page_offers_the_workflows_buttons(
 
     client.force_login(org_user)
     assert client.get(PAGE).status_code == 403
+
+
+def test_the_page_says_whether_a_send_failed(
+    occupation_catalog,
+    organization,
+    org_user,
+    city_bureau,
+    province_center,
+    today,
+    settings,
+    client,
+):
+    settings.SKILLCERT_NATIONAL_SENDER = f"{__name__}.BrokenSender"
+    case = filed_case(organization, org_user, city_bureau, today)  # no job ran: pending
+    report = FilingReport.objects.get(filing=case)
+    assert report.state == "pending"
+    client.force_login(province_center)
+    failed = client.post(f"{PAGE}/{report.pk}/send", follow=True).content.decode()
+    assert "发送失败（第 1 次）：ConnectionError: 部鉴定中心系统暂时无法连接" in failed
+    settings.SKILLCERT_NATIONAL_SENDER = ""
+    sent = client.post(f"{PAGE}/{report.pk}/send", follow=True).content.decode()
+    assert "：已发送。" in sent and "发送失败（第 2 次）" not in sent
+    report.refresh_from_db()
+    assert (report.state, report.attempts, report.last_error) == ("sent", 2, "")

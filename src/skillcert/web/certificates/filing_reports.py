@@ -116,7 +116,7 @@ def report_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             failed_action=action,
             fields=exc.fields,
         )
-    if action == "send" and done.state != FilingReportState.SENT:
+    if action == "send" and done.last_error:  # the sender failed: recorded on the report
         messages.error(request, f"发送失败（第 {done.attempts} 次）：{done.last_error}")
     else:
         messages.success(request, f"{filings.title_of(done)}：{DONE[action]}。")
