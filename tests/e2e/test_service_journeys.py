@@ -477,3 +477,48 @@ def test_an_inspection_ends_with_its_withdrawn_plan(open_page):
     org.goto("/org/inspections")
     expect(org.locator("main")).not_to_contain_text(f"检查 #{inspection_id}")
     expect(org.locator("main")).not_to_contain_text("已终止")
+
+
+# --- 5. 好差评: a finished case rated, the bureau reads and exports the ratings ----------------
+
+
+def test_a_finished_case_is_rated_and_the_bureau_exports_the_ratings(open_page, tmp_path):
+    import openpyxl
+
+    comment = "撤回申请的手续简便，页面提示清楚。"
+    org = open_page()
+    log_in(org, "org_feixi")  # its application, withdrawn in the demo: a finished case
+    nav(org, "我的申请")
+    withdrawn = org.locator("main table tbody tr", has_text="已撤回")
+    expect(withdrawn).to_have_count(1)
+    withdrawn.get_by_role("link", name="查看").click()
+    expect(org).to_have_url(re.compile(r"/org/filings/\d+$"))
+    case_number = found(r"BA-\d{4}-\d{4}-\d{6}", org.locator("main").inner_text())
+    card = org.locator("section.rating-card")
+    expect(card).to_contain_text("本事项已办结")
+    card.get_by_label("4 分 满意").check()
+    card.get_by_label("评价内容（选填）").fill(comment)
+    both_screenshots(org, "service-rating-form")
+    card.get_by_role("button", name="提交评价").click()
+    expect(org.locator("main .message")).to_contain_text("感谢您的评价")
+    expect(org.locator("section.rating-card [data-rated]")).to_contain_text("4 分（满意）")
+    expect(org.locator("section.rating-card form")).to_have_count(0)  # once only
+
+    bureau = open_page()
+    log_in(bureau, "hefei_bureau")
+    bureau.goto("/review/ratings")
+    expect(bureau.get_by_role("heading", level=1)).to_have_text("好差评统计")
+    mine = bureau.locator(".rating-comment-item", has_text=comment)
+    expect(mine).to_contain_text(f"备案申请 {case_number}")  # named by its case number
+    both_screenshots(bureau, "service-ratings")
+    with bureau.expect_download() as waiting:
+        bureau.get_by_role("link", name=re.compile("导出 Excel")).click()
+    saved = tmp_path / "ratings.xlsx"
+    waiting.value.save_as(saved)
+    book = openpyxl.load_workbook(saved)
+    rows = [list(row) for row in book["评价明细"].iter_rows(values_only=True)]
+    exported = [row for row in rows if row[6] == comment]
+    assert len(exported) == 1, rows
+    assert exported[0][1:6] == ["合肥市", "备案申请", case_number, 4, "满意"]
+    assert exported[0][7] == "肥西县职业技能培训中心"
+    assert book["评价汇总"]["A2"].value == "合肥市"

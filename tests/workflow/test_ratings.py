@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from skillcert.audit.models import AuditEntry
+from skillcert.registry.models import FilingCase
 from skillcert.workflow.models import ServiceRating
 from tests.support import personas
 from tests.support.factories import FilingCaseFactory
@@ -191,3 +192,90 @@ def test_a_batch_with_its_results_filed_is_rated_for_the_city_that_received_it()
     response = _rate(applicant, f"batch:{batch.pk}", 5)
     assert response.status_code == 201, response.json()
     assert response.json()["authority"] == batch.site_city.code
+
+
+def _sheets(content: bytes) -> dict[str, list[list[object]]]:
+    import io
+
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    return {
+        sheet.title: [list(row) for row in sheet.iter_rows(values_only=True)]
+        for sheet in book.worksheets
+    }
+
+
+def test_the_statistics_go_to_excel_with_every_comment_and_only_the_readers_own():
+    _rated("01", 5, "合肥的评价")
+    _rated("01", 3)
+    _rated("02", 1, '=HYPERLINK("http://x")')  # text stays text
+    hefei = personas.city_officer("01")
+    answer = hefei.web.get("/review/ratings.xlsx")
+    assert answer.status_code == 200
+    assert answer["Content-Type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    )
+    assert "attachment" in answer["Content-Disposition"]
+    sheets = _sheets(answer.content)
+    summary, detail = sheets["评价汇总"], sheets["评价明细"]
+    assert summary[0][:4] == ["办理部门", "评价数", "平均分", "好评（4-5 分）"]
+    assert summary[1][:4] == ["合肥市", 2, 4, 1] and summary[1][4:] == [1, 0, 1, 0, 0]
+    assert summary[-1][:3] == ["合计", 2, 4]
+    assert detail[0] == [
+        "评价时间",
+        "办理部门",
+        "办理事项",
+        "办件编号",
+        "评分",
+        "评价等级",
+        "评价内容",
+        "评价单位",
+    ]
+    assert sorted(row[4] for row in detail[1:]) == [3, 5]
+    commented = next(row for row in detail[1:] if row[4] == 5)
+    assert commented[1:3] == ["合肥市", "备案申请"] and commented[5:7] == ["非常满意", "合肥的评价"]
+    rating = ServiceRating.objects.get(comment="合肥的评价")
+    case = FilingCase.objects.get(pk=int(rating.subject.split(":")[1]))
+    assert commented[3] == (case.case_number or None)  # an empty cell when it had none
+    assert commented[7] == case.organization.name
+    assert "芜湖" not in str(sheets)
+    export = AuditEntry.objects.filter(action="export").order_by("pk").last()
+    assert export is not None and "好差评统计（合肥市）" in export.after
+
+    province = _sheets(personas.province_officer().web.get("/review/ratings.xlsx").content)
+    assert [row[0] for row in province["评价汇总"][1:]] == ["合肥市", "芜湖市", "合计"]
+    formula = next(row for row in province["评价明细"][1:] if row[4] == 1)
+    assert formula[6] == '=HYPERLINK("http://x")'  # a string, never a formula
+
+
+@pytest.mark.parametrize("who", ["org", "inspector", "admin"])
+def test_others_do_not_export_the_statistics(who):
+    persona = {
+        "org": lambda: personas.organization_user(),
+        "inspector": lambda: personas.inspector("01"),
+        "admin": lambda: personas.province_officer("system_admin"),
+    }[who]()
+    assert persona.web.get("/review/ratings.xlsx").status_code == 403
+    assert not AuditEntry.objects.filter(action="export").exists()
+
+
+def test_rated_cases_are_named_by_their_case_numbers():
+    from skillcert.assessment.models import Batch
+    from skillcert.supervision.ratings import case_numbers
+    from tests.support.factories import BatchFactory
+
+    _applicant, case = _finished()
+    FilingCase.objects.filter(pk=case.pk).update(case_number="BA-3401-2026-000123")
+    planned, finished = BatchFactory(), BatchFactory()
+    Batch.objects.filter(pk=planned.pk).update(plan_case_number="JH-3401-2026-000001")
+    Batch.objects.filter(pk=finished.pk).update(
+        plan_case_number="JH-3401-2026-000002", results_case_number="JG-3401-2026-000002"
+    )
+    assert case_numbers(
+        [f"filing:{case.pk}", f"batch:{planned.pk}", f"batch:{finished.pk}", "x:1", "batch:abc"]
+    ) == {
+        f"filing:{case.pk}": "BA-3401-2026-000123",
+        f"batch:{planned.pk}": "JH-3401-2026-000001",
+        f"batch:{finished.pk}": "JG-3401-2026-000002",
+    }

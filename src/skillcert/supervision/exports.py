@@ -107,3 +107,83 @@ def talent_workbook(certificates: Any) -> bytes:
             write_text(sheet, row, col, text)
     book.close()
     return buffer.getvalue()
+
+
+RATINGS_SUMMARY_HEADER = ("办理部门", "评价数", "平均分", "好评（4-5 分）")
+RATINGS_DETAIL_HEADER = (
+    "评价时间",
+    "办理部门",
+    "办理事项",
+    "办件编号",
+    "评分",
+    "评价等级",
+    "评价内容",
+    "评价单位",
+)
+
+
+def ratings_workbook(found: Any) -> bytes:
+    """好差评 of the ratings ``found`` (a queryset an officer may read): the summary per
+    authority as the page shows it, and every rating with its comment (the page shows the
+    latest only)."""
+    from django.utils import timezone
+
+    from skillcert.supervision import ratings
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    bold = book.add_format({"bold": True, "border": 1, "bg_color": "#F0F3F7"})
+    cell = book.add_format({"border": 1})
+    wrap = book.add_format({"border": 1, "text_wrap": True, "valign": "top"})
+
+    summary = book.add_worksheet("评价汇总")
+    header = (
+        *RATINGS_SUMMARY_HEADER,
+        *(f"{score} 分（{ratings.SCORE_LABELS[score]}）" for score in reversed(ratings.SCORES)),
+    )
+    for col, title in enumerate(header):
+        write_text(summary, 0, col, title, bold)
+        summary.set_column(col, col, 18 if col == 0 else 13)
+    rows = ratings.statistics(found)
+    for row_no, row in enumerate(rows, start=1):
+        write_text(summary, row_no, 0, row["authority"], cell)
+        figures = (
+            row["count"],
+            row["average"],
+            row["good"],
+            *(row["distribution"][score] for score in reversed(ratings.SCORES)),
+        )
+        for col, figure in enumerate(figures, start=1):
+            summary.write_number(row_no, col, figure, cell)
+    total = ratings.overall(found)
+    last = len(rows) + 1
+    write_text(summary, last, 0, "合计", bold)
+    summary.write_number(last, 1, total["count"], bold)
+    if total["average"] is not None:
+        summary.write_number(last, 2, total["average"], bold)
+    summary.freeze_panes(1, 1)
+
+    detail = book.add_worksheet("评价明细")
+    widths = (17, 18, 12, 22, 6, 11, 48, 30)
+    for col, title in enumerate(RATINGS_DETAIL_HEADER):
+        write_text(detail, 0, col, title, bold)
+        detail.set_column(col, col, widths[col])
+    listed = list(found.select_related("authority", "rated_by__membership__organization"))
+    numbers = ratings.case_numbers([rating.subject for rating in listed])
+    for row_no, rating in enumerate(listed, start=1):
+        membership = getattr(rating.rated_by, "membership", None)
+        texts = (
+            timezone.localtime(rating.at).strftime("%Y-%m-%d %H:%M"),
+            rating.authority.name,
+            ratings.subject_noun(rating.subject),
+            numbers.get(rating.subject, ""),
+        )
+        for col, text in enumerate(texts):
+            write_text(detail, row_no, col, text, cell)
+        detail.write_number(row_no, 4, rating.score, cell)
+        write_text(detail, row_no, 5, ratings.SCORE_LABELS[rating.score], cell)
+        write_text(detail, row_no, 6, rating.comment, wrap)
+        write_text(detail, row_no, 7, membership.organization.name if membership else "", cell)
+    detail.freeze_panes(1, 0)
+    book.close()
+    return buffer.getvalue()

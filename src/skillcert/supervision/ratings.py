@@ -107,6 +107,35 @@ def subject_label(subject: str) -> str:
     return f"{found.noun} {pk}" if found else subject
 
 
+def subject_noun(subject: str) -> str:
+    """``filing:12`` → ``备案申请``."""
+    found = KINDS.get(subject.partition(":")[0])
+    return found.noun if found else subject
+
+
+def case_numbers(subjects: list[str]) -> dict[str, str]:
+    """The case number (办件编号) of each rated case, one query per kind: a batch by its result
+    filing's number, else its plan's."""
+    wanted: dict[str, list[int]] = {}
+    for subject in subjects:
+        kind, _, number = subject.partition(":")
+        if kind in KINDS and number.isdigit():
+            wanted.setdefault(kind, []).append(int(number))
+    found: dict[str, str] = {}
+    cases = FilingCase.objects.filter(pk__in=wanted.get("filing", []))
+    for case_pk, case_number in cases.values_list("pk", "case_number"):
+        found[f"filing:{case_pk}"] = case_number or ""
+    batches = Batch.objects.filter(pk__in=wanted.get("batch", []))
+    for batch_pk, plan, results in batches.values_list(
+        "pk", "plan_case_number", "results_case_number"
+    ):
+        found[f"batch:{batch_pk}"] = results or plan
+    requests = SegmentRequest.objects.filter(pk__in=wanted.get("segment_request", []))
+    for request_pk, request_number in requests.values_list("pk", "case_number"):
+        found[f"segment_request:{request_pk}"] = request_number
+    return found
+
+
 def is_applicant(obj: models.Model, user: Actor | None) -> bool:
     own = organization_of(user)
     return own is not None and getattr(obj, "organization_id", None) == own.pk

@@ -182,6 +182,26 @@ def rate(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+def ratings_workbook(request: HttpRequest) -> HttpResponse:
+    """好差评统计 as Excel: the summary and every rating with its comment."""
+    from skillcert.audit.service import record_export
+    from skillcert.rules import clock
+    from skillcert.supervision.exports import ratings_workbook as workbook
+    from skillcert.web.assessment.uploads import xlsx_response
+
+    user = signed_in_user(request)
+    if not ratings.may_read_statistics(user):
+        raise PermissionDenied("只有人社部门和鉴定中心工作人员可以查看好差评统计")
+    found = ratings.ratings_for(user)
+    content = workbook(found)
+    authority = getattr(user.authority, "name", "")
+    scope = "全省" if user.role in ratings.PROVINCE_READERS else authority
+    record_export(user, what=f"好差评统计（{scope}）", count=found.count())
+    return xlsx_response(content, f"好差评统计-{scope}-{clock.today()}.xlsx")
+
+
+@login_required
+@require_GET
 def ratings_page(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     if not ratings.may_read_statistics(user):
@@ -198,13 +218,19 @@ def ratings_page(request: HttpRequest) -> HttpResponse:
             }
             for score in reversed(ratings.SCORES)
         ]
+    commented = list(found.exclude(comment="")[:COMMENTS_SHOWN])
+    numbers = ratings.case_numbers([rating.subject for rating in commented])
     comments = [
         {
             "rating": rating,
             "url": _page_of(rating.subject, _REVIEW_PAGES),
-            "label": ratings.subject_label(rating.subject),
+            "label": (
+                f"{ratings.subject_noun(rating.subject)} {numbers[rating.subject]}"
+                if numbers.get(rating.subject)
+                else ratings.subject_label(rating.subject)
+            ),
         }
-        for rating in found.exclude(comment="")[:COMMENTS_SHOWN]
+        for rating in commented
     ]
     return render(
         request,
