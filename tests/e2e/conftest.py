@@ -364,3 +364,34 @@ def save_screenshot(page, name: str, *, full_page: bool = True) -> Path:
 def screenshot():
     """``screenshot(page, "name")``: the fixture form of :func:`save_screenshot`."""
     return save_screenshot
+
+
+# --- QR codes printed in PDFs ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def qr_tools() -> dict[str, str]:
+    """pdftoppm (poppler-utils) and zbarimg (zbar-tools), which .ci/run installs."""
+    tools = {name: shutil.which(name) for name in ("pdftoppm", "zbarimg")}
+    missing = [name for name, path in tools.items() if path is None]
+    if missing:
+        message = f"{', '.join(missing)} missing: the printed QR code cannot be read"
+        if _in_ci():
+            pytest.fail(message)
+        pytest.skip(message)
+    return tools  # type: ignore[return-value]
+
+
+def read_qr(pdf: Path, tools: dict[str, str]) -> str:
+    """The address in the QR code of the PDF's first page."""
+    image = pdf.with_suffix("")
+    first_page = ["-f", "1", "-l", "1", "-r", "150", "-png", "-singlefile"]
+    subprocess.run([tools["pdftoppm"], *first_page, str(pdf), str(image)], check=True, timeout=60)
+    decoded = subprocess.run(
+        [tools["zbarimg"], "--raw", "-q", f"{image}.png"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return decoded.stdout.strip()

@@ -127,19 +127,6 @@ def open_page(browser, chain_instance):
     yield from e2e.page_opener(browser, chain_instance.base_url)
 
 
-@pytest.fixture(scope="module")
-def qr_tools() -> dict[str, str]:
-    """pdftoppm (poppler-utils) and zbarimg (zbar-tools), which .ci/run installs."""
-    tools = {name: shutil.which(name) for name in ("pdftoppm", "zbarimg")}
-    missing = [name for name, path in tools.items() if path is None]
-    if missing:
-        message = f"{', '.join(missing)} missing: the printed QR code cannot be read"
-        if e2e._in_ci():
-            pytest.fail(message)
-        pytest.skip(message)
-    return tools  # type: ignore[return-value]
-
-
 def nav(page: Page, name: str) -> None:
     page.get_by_role("navigation", name="主导航").get_by_role("link", name=name, exact=True).click()
 
@@ -147,21 +134,6 @@ def nav(page: Page, name: str) -> None:
 def worklist_row(page: Page, text: str):
     page.goto("/dashboard")
     return page.locator("table.work-table tbody tr", has_text=text)
-
-
-def read_qr(pdf: Path, tools: dict[str, str]) -> str:
-    """The address in the QR code of the PDF's first page."""
-    image = pdf.with_suffix("")
-    first_page = ["-f", "1", "-l", "1", "-r", "150", "-png", "-singlefile"]
-    subprocess.run([tools["pdftoppm"], *first_page, str(pdf), str(image)], check=True, timeout=60)
-    decoded = subprocess.run(
-        [tools["zbarimg"], "--raw", "-q", f"{image}.png"],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
-    return decoded.stdout.strip()
 
 
 def fill_candidates(template: Path, target: Path) -> Path:
@@ -473,7 +445,7 @@ def test_from_registration_to_a_verified_certificate(qr_tools, chain_instance, o
     shot(org, "11-results-filed")
 
     # === 7. the public scans a printed certificate's QR code ===================================
-    address = read_qr(printed, qr_tools)
+    address = e2e.read_qr(printed, qr_tools)
     number = address.rsplit("/", 1)[1]
     assert address == f"{chain_instance.base_url}/verify/{number}", address
     holder = next(name for name, value in numbers.items() if value == number)

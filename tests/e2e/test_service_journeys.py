@@ -21,12 +21,9 @@ where it should have received something.
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 import time
 from collections.abc import Iterator
 from email.message import EmailMessage
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -73,34 +70,6 @@ def service_instance(smtp_catcher) -> Iterator[str]:
 def open_page(browser, service_instance):
     """``open_page()``: a desktop page in a fresh context (own cookies) on the instance."""
     yield from e2e.page_opener(browser, service_instance)
-
-
-@pytest.fixture(scope="module")
-def qr_tools() -> dict[str, str]:
-    """pdftoppm (poppler-utils) and zbarimg (zbar-tools), which .ci/run installs."""
-    tools = {name: shutil.which(name) for name in ("pdftoppm", "zbarimg")}
-    missing = [name for name, path in tools.items() if path is None]
-    if missing:
-        message = f"{', '.join(missing)} missing: the document's QR code cannot be read"
-        if e2e._in_ci():
-            pytest.fail(message)
-        pytest.skip(message)
-    return tools  # type: ignore[return-value]
-
-
-def read_qr(pdf: Path, tools: dict[str, str]) -> str:
-    """The address in the QR code of the PDF's first page."""
-    image = pdf.with_suffix("")
-    first_page = ["-f", "1", "-l", "1", "-r", "150", "-png", "-singlefile"]
-    subprocess.run([tools["pdftoppm"], *first_page, str(pdf), str(image)], check=True, timeout=60)
-    decoded = subprocess.run(
-        [tools["zbarimg"], "--raw", "-q", f"{image}.png"],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
-    return decoded.stdout.strip()
 
 
 def _mails(catcher: Catcher) -> list[tuple[list[str], EmailMessage]]:
@@ -270,7 +239,7 @@ def test_correction_resubmission_and_acceptance_notice(open_page, smtp_catcher, 
     assert notice_pdf.read_bytes().startswith(b"%PDF")
 
     # --- its QR code opens the public page: genuine and current ------------------------------
-    address = read_qr(notice_pdf, qr_tools)
+    address = e2e.read_qr(notice_pdf, qr_tools)
     path = urlsplit(address).path
     assert re.fullmatch(r"/documents/[\w-]+", path), address
     public = open_page()

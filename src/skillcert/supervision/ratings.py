@@ -136,6 +136,17 @@ def case_numbers(subjects: list[str]) -> dict[str, str]:
     return found
 
 
+def case_labels(subjects: list[str]) -> dict[str, str]:
+    """``filing:12`` → ``备案申请 BA-3401-2026-000012`` (by its number while it has none)."""
+    numbers = case_numbers(subjects)
+    return {
+        subject: f"{subject_noun(subject)} {numbers[subject]}"
+        if numbers.get(subject)
+        else subject_label(subject)
+        for subject in subjects
+    }
+
+
 def is_applicant(obj: models.Model, user: Actor | None) -> bool:
     own = organization_of(user)
     return own is not None and getattr(obj, "organization_id", None) == own.pk

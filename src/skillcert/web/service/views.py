@@ -180,6 +180,14 @@ def rate(request: HttpRequest) -> HttpResponse:
     return redirect(_page_of(subject, _CASE_PAGES))
 
 
+def _readable_ratings(request: HttpRequest) -> tuple[Any, Any]:
+    """The signed-in officer and the ratings they may read; 403 for everyone else."""
+    user = signed_in_user(request)
+    if not ratings.may_read_statistics(user):
+        raise PermissionDenied("只有人社部门和鉴定中心工作人员可以查看好差评统计")
+    return user, ratings.ratings_for(user)
+
+
 @login_required
 @require_GET
 def ratings_workbook(request: HttpRequest) -> HttpResponse:
@@ -189,10 +197,7 @@ def ratings_workbook(request: HttpRequest) -> HttpResponse:
     from skillcert.supervision.exports import ratings_workbook as workbook
     from skillcert.web.assessment.uploads import xlsx_response
 
-    user = signed_in_user(request)
-    if not ratings.may_read_statistics(user):
-        raise PermissionDenied("只有人社部门和鉴定中心工作人员可以查看好差评统计")
-    found = ratings.ratings_for(user)
+    user, found = _readable_ratings(request)
     content = workbook(found)
     authority = getattr(user.authority, "name", "")
     scope = "全省" if user.role in ratings.PROVINCE_READERS else authority
@@ -203,10 +208,7 @@ def ratings_workbook(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def ratings_page(request: HttpRequest) -> HttpResponse:
-    user = signed_in_user(request)
-    if not ratings.may_read_statistics(user):
-        raise PermissionDenied("只有人社部门和鉴定中心工作人员可以查看好差评统计")
-    found = ratings.ratings_for(user)
+    user, found = _readable_ratings(request)
     rows = ratings.statistics(found)
     for row in rows:
         row["bars"] = [
@@ -219,16 +221,12 @@ def ratings_page(request: HttpRequest) -> HttpResponse:
             for score in reversed(ratings.SCORES)
         ]
     commented = list(found.exclude(comment="")[:COMMENTS_SHOWN])
-    numbers = ratings.case_numbers([rating.subject for rating in commented])
+    labels = ratings.case_labels([rating.subject for rating in commented])
     comments = [
         {
             "rating": rating,
             "url": _page_of(rating.subject, _REVIEW_PAGES),
-            "label": (
-                f"{ratings.subject_noun(rating.subject)} {numbers[rating.subject]}"
-                if numbers.get(rating.subject)
-                else ratings.subject_label(rating.subject)
-            ),
+            "label": labels[rating.subject],
         }
         for rating in commented
     ]

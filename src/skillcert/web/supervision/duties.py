@@ -340,11 +340,10 @@ def annual_reports(request: HttpRequest) -> HttpResponse:
 
 
 def _org_inspections(request: HttpRequest) -> Any:
-    """The organization's inspections once concluded (a drawn target is not told in advance,
-    nor of an inspection its withdrawn plan ended)."""
+    """The organization's inspections: ``inspections_for`` gives it those concluded only (a
+    drawn target is not told in advance, nor of an inspection its withdrawn plan ended)."""
     return (
         inspections_for(request.user)
-        .exclude(state__in=(InspectionState.ASSIGNED, InspectionState.ENDED))
         .select_related("batch", "rectification")
         .prefetch_related("findings")
         .distinct()
